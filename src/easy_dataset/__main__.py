@@ -1,0 +1,3 @@
+from easy_dataset.cli import main
+
+main()

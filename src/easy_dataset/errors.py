@@ -1,0 +1,28 @@
+"""The error hierarchy: every message says what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class EasyDatasetError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigError(EasyDatasetError):
+    """A setting or a parameter is invalid."""
+
+
+class NotFoundError(EasyDatasetError):
+    """A project, file or chunk that was asked for does not exist."""
+
+
+class ConflictError(EasyDatasetError):
+    """The request clashes with what is already stored (a duplicate name, existing chunks)."""
+
+
+class IngestError(EasyDatasetError):
+    """A document could not be read; `filename` names it and `reason` says why."""
+
+    def __init__(self, filename: str, reason: str) -> None:
+        super().__init__(f"{filename}: {reason}")
+        self.filename = filename
+        self.reason = reason
