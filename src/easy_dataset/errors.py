@@ -26,3 +26,7 @@ class IngestError(EasyDatasetError):
         super().__init__(f"{filename}: {reason}")
         self.filename = filename
         self.reason = reason
+
+
+class InputError(EasyDatasetError):
+    """A request's arguments are wrong (an empty text, an offset out of range...)."""

@@ -1,0 +1,68 @@
+"""The `easy-dataset` command line: thin commands over the application services."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from easy_dataset import __version__
+from easy_dataset.cli import chunks, files, project
+from easy_dataset.cli.common import CliState
+from easy_dataset.cli.demo import demo
+
+app = typer.Typer(
+    name="easy-dataset",
+    help="Turn your own documents into instruction-tuning datasets.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(project.app, name="project")
+app.add_typer(files.app, name="files")
+app.add_typer(chunks.app, name="chunks")
+app.command("demo")(demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"easy-dataset {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="EASY_DATASET_HOME",
+            help="Folder holding the database and project files.",
+            show_default="a per-user data folder",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="EASY_DATASET_DATABASE_URL",
+            help="Any SQLAlchemy URL.",
+            show_default="SQLite in the home folder",
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Turn your own documents into instruction-tuning datasets."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+    ctx.obj = CliState(home=home, database_url=database_url)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,22 @@
+"""The application context: settings plus an open database, handed to every service."""
+
+from __future__ import annotations
+
+from easy_dataset.config import Settings
+from easy_dataset.store.db import Database
+from easy_dataset.store.folders import ProjectFolder
+
+
+class App:
+    """Settings and the database they point to, opened (and migrated) once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.db = Database(settings.database_url)
+
+    def folder(self, project_id: int) -> ProjectFolder:
+        return ProjectFolder(self.settings.home, project_id)
+
+    def close(self) -> None:
+        self.db.close()

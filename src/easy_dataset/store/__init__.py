@@ -1,0 +1,1 @@
+"""Storage: tables, migrations, database sessions and the project folders on disk."""

@@ -1,0 +1,109 @@
+"""The command line: every command, --json output, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.helpers import GUIDE, write
+
+
+def test_project_lifecycle(cli: Cli) -> None:
+    created = cli.json("project", "create", "docs", "-d", "manuals", "--strategy", "fixed",
+                       "--size", "800", "--overlap", "80")
+    assert created["chunking"]["strategy"] == "fixed" and created["chunking"]["overlap"] == 80
+    assert [p["name"] for p in cli.json("project", "list")] == ["docs"]
+    assert cli.json("project", "show", "docs")["description"] == "manuals"
+    shown = cli("project", "show", "docs")
+    assert "docs" in shown.stdout and "fixed" in shown.stdout
+    refused = cli("project", "delete", "docs")
+    assert refused.exit_code == 1 and "--yes" in refused.stderr
+    assert cli("project", "delete", "docs", "--yes").exit_code == 0
+    assert cli.json("project", "list") == []
+
+
+def test_errors_are_one_line_and_exit_nonzero(cli: Cli) -> None:
+    result = cli("project", "show", "ghost")
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "error:" in result.stderr and "ghost" in result.stderr
+    bad = cli("project", "create", "x", "--min", "4000", "--max", "3000")
+    assert bad.exit_code == 1 and "min_chars" in bad.stderr
+    assert cli.json("project", "list") == []
+
+
+def test_files_add_reports_each_bad_file(cli: Cli, tmp_path: Path) -> None:
+    cli("project", "create", "p")
+    good = write(tmp_path / "guide.md", GUIDE)
+    empty = write(tmp_path / "empty.md", "")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(bytes(range(256)) * 40)
+    result = cli("files", "add", str(good), str(empty), str(binary), "-p", "p")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2
+    assert "empty.md" in errors[0] and "blob.txt" in errors[1]
+    assert "1 added" in result.stdout
+    listed = cli.json("files", "list", "-p", "p")
+    assert [f["name"] for f in listed] == ["guide.md"]
+    again = cli("files", "add", str(good), "-p", "p", "--json")
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)[0]["status"] == "duplicate"
+
+
+def test_chunk_commands(cli: Cli, tmp_path: Path) -> None:
+    cli("project", "create", "p", "--min", "50", "--max", "200")
+    body = "\n\n".join(f"## Part {i}\n\n" + "A sentence about bees. " * 6 for i in range(4))
+    write(tmp_path / "bees.md", "# Bees\n\n" + body)
+    assert cli("files", "add", str(tmp_path / "bees.md"), "-p", "p").exit_code == 0
+    listing = cli.json("chunks", "list", "-p", "p")
+    items = listing["items"]
+    assert listing["total"] == len(items) >= 4
+    first, second = items[0], items[1]
+
+    shown = cli.json("chunks", "show", str(first["id"]))
+    assert shown["content"] == first["content"]
+    plain = cli("chunks", "show", str(second["id"]))
+    assert "Bees > Part" in plain.stdout
+
+    edited = cli.json("chunks", "edit", str(first["id"]), "--text", "Edited [bold]text[/].")
+    assert edited["content"] == "Edited [bold]text[/]."
+    merged = cli.json("chunks", "merge", str(first["id"]), str(second["id"]))
+    assert merged["content"].startswith("Edited [bold]text[/].\n\n")
+    halves = cli.json("chunks", "split-at", str(first["id"]), "8")
+    assert halves[0]["content"] == "Edited [" and halves[1]["ordinal"] == 1
+    assert cli.json("chunks", "delete", str(halves[1]["id"]))["deleted"] == 1
+
+    resplit = cli("chunks", "split", "1", "-p", "p", "--strategy", "delimiter", "--delimiter",
+                  "\\n\\n")
+    assert resplit.exit_code == 1 and "--replace" in resplit.stderr
+    done = cli.json("chunks", "split", "1", "-p", "p", "--strategy", "delimiter",
+                    "--delimiter", "\\n\\n", "--replace")
+    assert done[0]["status"] == "split"
+    assert cli.json("project", "show", "p")["chunking"]["delimiter"] == "\n\n"
+    after = cli.json("chunks", "list", "-p", "p", "--limit", "1000")["items"]
+    assert all("\n\n" not in chunk["content"] for chunk in after)
+
+
+def test_edit_from_stdin(cli: Cli, tmp_path: Path) -> None:
+    cli("project", "create", "p")
+    cli("files", "add", str(write(tmp_path / "g.md", GUIDE)), "-p", "p")
+    chunk_id = cli.json("chunks", "list", "-p", "p")["items"][0]["id"]
+    result = cli("chunks", "edit", str(chunk_id), "--from-file", "-", "--json", input="从标准输入\n")
+    assert json.loads(result.stdout)["content"] == "从标准输入\n"
+
+
+def test_console_script_runs_with_env_home(tmp_path: Path) -> None:
+    """The installed entry point works and honours EASY_DATASET_HOME."""
+    env = {**os.environ, "EASY_DATASET_HOME": str(tmp_path / "envhome")}
+    script = Path(sys.executable).with_name("easy-dataset")
+    created = subprocess.run(
+        [str(script), "project", "create", "from-env", "--json"],
+        env=env, capture_output=True, text=True, check=True,
+    )
+    assert json.loads(created.stdout)["folder"].startswith(str((tmp_path / "envhome").resolve()))
+    assert (tmp_path / "envhome" / "easy-dataset.db").exists()
