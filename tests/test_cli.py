@@ -13,8 +13,19 @@ from tests.helpers import GUIDE, write
 
 
 def test_project_lifecycle(cli: Cli) -> None:
-    created = cli.json("project", "create", "docs", "-d", "manuals", "--strategy", "fixed",
-                       "--size", "800", "--overlap", "80")
+    created = cli.json(
+        "project",
+        "create",
+        "docs",
+        "-d",
+        "manuals",
+        "--strategy",
+        "fixed",
+        "--size",
+        "800",
+        "--overlap",
+        "80",
+    )
     assert created["chunking"]["strategy"] == "fixed" and created["chunking"]["overlap"] == 80
     assert [p["name"] for p in cli.json("project", "list")] == ["docs"]
     assert cli.json("project", "show", "docs")["description"] == "manuals"
@@ -50,6 +61,8 @@ def test_files_add_reports_each_bad_file(cli: Cli, tmp_path: Path) -> None:
     assert "1 added" in result.stdout
     listed = cli.json("files", "list", "-p", "p")
     assert [f["name"] for f in listed] == ["guide.md"]
+    shown = cli("files", "show", str(listed[0]["id"]), "-p", "p")
+    assert "Guide" in shown.stdout and "Linux" in shown.stdout
     again = cli("files", "add", str(good), "-p", "p", "--json")
     assert again.exit_code == 0
     assert json.loads(again.stdout)[0]["status"] == "duplicate"
@@ -78,11 +91,22 @@ def test_chunk_commands(cli: Cli, tmp_path: Path) -> None:
     assert halves[0]["content"] == "Edited [" and halves[1]["ordinal"] == 1
     assert cli.json("chunks", "delete", str(halves[1]["id"]))["deleted"] == 1
 
-    resplit = cli("chunks", "split", "1", "-p", "p", "--strategy", "delimiter", "--delimiter",
-                  "\\n\\n")
+    resplit = cli(
+        "chunks", "split", "1", "-p", "p", "--strategy", "delimiter", "--delimiter", "\\n\\n"
+    )
     assert resplit.exit_code == 1 and "--replace" in resplit.stderr
-    done = cli.json("chunks", "split", "1", "-p", "p", "--strategy", "delimiter",
-                    "--delimiter", "\\n\\n", "--replace")
+    done = cli.json(
+        "chunks",
+        "split",
+        "1",
+        "-p",
+        "p",
+        "--strategy",
+        "delimiter",
+        "--delimiter",
+        "\\n\\n",
+        "--replace",
+    )
     assert done[0]["status"] == "split"
     assert cli.json("project", "show", "p")["chunking"]["delimiter"] == "\n\n"
     after = cli.json("chunks", "list", "-p", "p", "--limit", "1000")["items"]
@@ -93,7 +117,9 @@ def test_edit_from_stdin(cli: Cli, tmp_path: Path) -> None:
     cli("project", "create", "p")
     cli("files", "add", str(write(tmp_path / "g.md", GUIDE)), "-p", "p")
     chunk_id = cli.json("chunks", "list", "-p", "p")["items"][0]["id"]
-    result = cli("chunks", "edit", str(chunk_id), "--from-file", "-", "--json", input="从标准输入\n")
+    result = cli(
+        "chunks", "edit", str(chunk_id), "--from-file", "-", "--json", input="从标准输入\n"
+    )
     assert json.loads(result.stdout)["content"] == "从标准输入\n"
 
 
@@ -103,7 +129,10 @@ def test_console_script_runs_with_env_home(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("easy-dataset")
     created = subprocess.run(
         [str(script), "project", "create", "from-env", "--json"],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert json.loads(created.stdout)["folder"].startswith(str((tmp_path / "envhome").resolve()))
     assert (tmp_path / "envhome" / "easy-dataset.db").exists()

@@ -27,14 +27,14 @@ def _seed_0001(connection: Connection) -> None:
             "INSERT INTO files (id, project_id, name, stored_name, markdown_name, format, "
             "size_bytes, sha256, content_hash, char_count, page_count, outline, created_at) "
             "VALUES (3, 7, 'nda.pdf', 'a.pdf', 'a.md', 'pdf', 1234, :sha, :hash, 99, 4, "
-            "'[{\"level\": 1, \"title\": \"NDA\", \"children\": []}]', '2026-01-02 03:04:05')"
+            '\'[{"level": 1, "title": "NDA", "children": []}]\', \'2026-01-02 03:04:05\')'
         ),
         {"sha": "a" * 64, "hash": "b" * 64},
     )
     connection.execute(
         text(
             "INSERT INTO chunks (id, project_id, file_id, ordinal, heading_path, content, size, "
-            "created_at, updated_at) VALUES (11, 7, 3, 0, '[\"NDA\", \"Terms\"]', "
+            'created_at, updated_at) VALUES (11, 7, 3, 0, \'["NDA", "Terms"]\', '
             "'The parties agree.', 18, '2026-01-02 03:04:05', '2026-01-02 03:04:05')"
         )
     )

@@ -14,7 +14,9 @@ from easy_dataset.types import ChunkSettings, ChunkStrategy
 Strategy = Annotated[
     ChunkStrategy | None,
     typer.Option(
-        "--strategy", help="markdown | recursive | fixed | token | code | delimiter.", show_default=False
+        "--strategy",
+        help="markdown | recursive | fixed | token | code | delimiter.",
+        show_default=False,
     ),
 ]
 MinChars = Annotated[
@@ -76,5 +78,7 @@ class ChunkOptions:
         try:
             return ChunkSettings.model_validate(merged)
         except ValidationError as exc:
-            reasons = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+            reasons = "; ".join(
+                error["msg"].removeprefix("Value error, ") for error in exc.errors()
+            )
             raise InputError(f"invalid chunking options: {reasons}") from None

@@ -27,7 +27,11 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 ProjectOption = Annotated[
     str,
     typer.Option(
-        "--project", "-p", envvar="EASY_DATASET_PROJECT", help="Project name or id.", show_default=False
+        "--project",
+        "-p",
+        envvar="EASY_DATASET_PROJECT",
+        help="Project name or id.",
+        show_default=False,
     ),
 ]
 

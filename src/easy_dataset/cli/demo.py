@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from easy_dataset.cli.common import console, escape, guarded, heading_path, state
+from easy_dataset.cli.common import console, escape, fail, guarded, heading_path, state
 from easy_dataset.errors import NotFoundError
 from easy_dataset.services import chunks, projects
 from easy_dataset.services import files as file_service
@@ -33,6 +33,7 @@ def demo(
     with as_file(files("easy_dataset.samples") / SAMPLE) as sample:
         (outcome,) = file_service.add_files(app_, found.id, [sample])
     if outcome.status == "failed":
+        fail(escape(outcome.error or "the sample could not be added"))
         raise typer.Exit(1)
     file_id = outcome.file.id if outcome.file else outcome.duplicate_of
     assert file_id is not None
@@ -52,7 +53,9 @@ def demo(
         f"{max(sizes, default=0)} characters, mean {sum(sizes) // max(len(sizes), 1)})"
     )
     for chunk in page:
-        console.print(f"  #{chunk.ordinal:<3} {chunk.size:>5}  {escape(heading_path(chunk.heading_path))}")
+        console.print(
+            f"  #{chunk.ordinal:<3} {chunk.size:>5}  {escape(heading_path(chunk.heading_path))}"
+        )
     console.print(f"data home: {escape(str(app_.settings.home))}   time: {elapsed:.2f} s")
     console.print(
         f"next: `easy-dataset chunks list -p {escape(found.name)}` or "

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.tree import Tree
 
 from easy_dataset.cli.common import (
     JsonOption,
@@ -79,8 +80,10 @@ def add(
                 console.print(
                     f"skipped {escape(outcome.path)}: same content as file {outcome.duplicate_of}"
                 )
-        counts = {status: sum(o.status == status for o in outcomes) for status in
-                  ("added", "duplicate", "failed")}
+        counts = {
+            status: sum(o.status == status for o in outcomes)
+            for status in ("added", "duplicate", "failed")
+        }
         console.print(
             f"{counts['added']} added, {counts['duplicate']} duplicates, {counts['failed']} failed"
         )
@@ -108,6 +111,40 @@ def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = Fals
             str(row.chunk_count),
         )
     console.print(table)
+
+
+def _outline_tree(nodes: list[Any]) -> Tree:
+    tree = Tree("outline", guide_style="dim")
+
+    def grow(branch: Tree, children: list[Any]) -> None:
+        for node in children:
+            grow(branch.add(escape(str(node["title"]))), node.get("children", []))
+
+    grow(tree, nodes)
+    return tree
+
+
+@app.command("show")
+@guarded
+def show(
+    ctx: typer.Context,
+    file_id: Annotated[int, typer.Argument(help="File id.")],
+    project: ProjectOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a file's details and its outline (heading tree)."""
+    found = files.get_file(state(ctx).app(), project, file_id)
+    if as_json:
+        print_json(found)
+        return
+    pages = f" · {found.page_count} pages" if found.page_count else ""
+    console.print(
+        f"[bold]{escape(found.name)}[/] (file {found.id}) · {found.format} · "
+        f"{human_size(found.size_bytes)}{pages} · {found.char_count:,} characters · "
+        f"{found.chunk_count} chunks"
+    )
+    console.print(f"sha256 {found.sha256}")
+    console.print(_outline_tree(found.outline) if found.outline else "no headings")
 
 
 @app.command("remove")

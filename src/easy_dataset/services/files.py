@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from easy_dataset.chunking import split_text
@@ -162,7 +163,13 @@ def _add_one(
         duplicate = _find_duplicate(session, project_id, "content_hash", content_hash)
     if duplicate is not None:
         return AddOutcome(path=shown, status="duplicate", duplicate_of=duplicate)
-    view = _store(app, project_id, settings, path, sha256, content_hash, parsed)
+    try:
+        view = _store(app, project_id, settings, path, sha256, content_hash, parsed)
+    except IntegrityError:
+        # Another process stored the same bytes between our check and our insert.
+        with app.db.session() as session:
+            duplicate = _find_duplicate(session, project_id, "sha256", sha256)
+        return AddOutcome(path=shown, status="duplicate", duplicate_of=duplicate)
     log.info("added %s as file %d (%d chunks)", path.name, view.id, view.chunk_count)
     return AddOutcome(path=shown, status="added", file=view)
 
