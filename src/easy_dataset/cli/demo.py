@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from importlib.resources import as_file, files
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,6 +14,10 @@ from easy_dataset.services import chunks, projects
 from easy_dataset.services import files as file_service
 
 SAMPLE = "beekeeping.md"
+
+
+def _count_headings(nodes: list[Any]) -> int:
+    return sum(1 + _count_headings(node["children"]) for node in nodes)
 
 
 @guarded
@@ -43,18 +47,22 @@ def demo(
     elapsed = time.perf_counter() - started
 
     verb = "ingested" if outcome.status == "added" else "already had"
-    console.print(f"[bold]easy-dataset demo[/] — project {escape(found.name)!s} (id {found.id})")
+    console.print(f"[bold]easy-dataset demo[/] — project {escape(found.name)} (id {found.id})")
     console.print(
         f"{verb} {SAMPLE}: {document.char_count:,} characters of Markdown, "
-        f"{len(document.outline)} top-level heading(s)"
+        f"{_count_headings(document.outline)} headings in its outline"
     )
     console.print(
         f"chunks: {total} (strategy {found.chunking.strategy}, sizes {min(sizes, default=0)}–"
         f"{max(sizes, default=0)} characters, mean {sum(sizes) // max(len(sizes), 1)})"
     )
     for chunk in page:
+        # Every path starts with the document title; show the rest, one line per chunk.
+        path = heading_path(chunk.heading_path[1:] or chunk.heading_path)
         console.print(
-            f"  #{chunk.ordinal:<3} {chunk.size:>5}  {escape(heading_path(chunk.heading_path))}"
+            f"  #{chunk.ordinal:<3} {chunk.size:>5}  {escape(path)}",
+            no_wrap=True,
+            overflow="ellipsis",
         )
     console.print(f"data home: {escape(str(app_.settings.home))}   time: {elapsed:.2f} s")
     console.print(
