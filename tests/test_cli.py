@@ -136,3 +136,14 @@ def test_console_script_runs_with_env_home(tmp_path: Path) -> None:
     )
     assert json.loads(created.stdout)["folder"].startswith(str((tmp_path / "envhome").resolve()))
     assert (tmp_path / "envhome" / "easy-dataset.db").exists()
+
+
+def test_demo_ingests_the_sample_once(cli: Cli) -> None:
+    first = cli("demo")
+    assert first.exit_code == 0, first.output
+    assert "ingested beekeeping.md" in first.stdout
+    files_ = cli.json("files", "list", "-p", "demo")
+    assert len(files_) == 1 and files_[0]["chunk_count"] >= 5
+    second = cli("demo")
+    assert second.exit_code == 0 and "already had beekeeping.md" in second.stdout
+    assert len(cli.json("files", "list", "-p", "demo")) == 1
