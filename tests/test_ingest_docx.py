@@ -87,7 +87,9 @@ def test_password_protected_docx_is_explained(tmp_path: Path) -> None:
 
 
 def test_docx_without_text(tmp_path: Path) -> None:
-    expect_error(write(tmp_path / "blank.docx", docx_bytes(empty=True)), "no text could be extracted")
+    expect_error(
+        write(tmp_path / "blank.docx", docx_bytes(empty=True)), "no text could be extracted"
+    )
 
 
 def test_zip_that_is_not_a_docx(tmp_path: Path) -> None:
@@ -110,7 +112,7 @@ def test_docx_zip_bomb_is_refused_quickly(tmp_path: Path) -> None:
     path = write(tmp_path / "bomb.docx", data)
     started = time.perf_counter()
     error = expect_error(path, "(zip bomb?)")
-    assert re.search(r"^the archive expands past 6\d MB \(zip bomb\?\)", error.reason)
+    assert re.search(r"^the archive expands past 6\d(\.\d)? MB \(zip bomb\?\)", error.reason)
     assert time.perf_counter() - started < 5
 
 

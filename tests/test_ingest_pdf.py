@@ -13,6 +13,7 @@ import pytest
 
 from easy_dataset.errors import IngestError
 from easy_dataset.ingest import parse_document
+from easy_dataset.ingest.quiet import silenced
 from easy_dataset.types import OutlineNode, ParsedDocument
 from tests.ingest_samples import (
     encrypted_pdf_bytes,
@@ -178,3 +179,15 @@ def test_fresh_process_prints_nothing_while_parsing_pdf(report_pdf: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert result.stderr == ""
+
+
+def test_overlapping_silencing_restores_everything_once() -> None:
+    stdout, stderr, stream = sys.stdout, sys.stderr, pymupdf._g_out_message
+    first, second = silenced(pymupdf), silenced(pymupdf)
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert sys.stdout is not stdout  # the second user is still parsing
+    print("swallowed")
+    second.__exit__(None, None, None)
+    assert (sys.stdout, sys.stderr, pymupdf._g_out_message) == (stdout, stderr, stream)
