@@ -10,12 +10,8 @@ import pytest
 
 from easy_dataset.errors import IngestError
 from easy_dataset.ingest import SUPPORTED_EXTENSIONS, build_outline, parse_document
-from easy_dataset.types import OutlineNode
+from tests.ingest_asserts import shape
 from tests.ingest_samples import docx_bytes, epub_bytes, pdf_bytes, write
-
-
-def shape(nodes: list[OutlineNode]) -> list[object]:
-    return [(node.level, node.title, shape(node.children)) for node in nodes]
 
 
 def reason_for(path: Path, **kwargs: object) -> str:

@@ -14,7 +14,7 @@ from easy_dataset.errors import IngestError
 from easy_dataset.ingest import parse_document
 from easy_dataset.ingest.archive import ArchiveLimits
 from easy_dataset.ingest.docx import parse_docx
-from easy_dataset.types import OutlineNode
+from tests.ingest_asserts import expect_error, shape
 from tests.ingest_samples import (
     MIB,
     RawEntry,
@@ -26,20 +26,6 @@ from tests.ingest_samples import (
 )
 
 DOCUMENT_XML = "word/document.xml"
-
-
-def shape(nodes: list[OutlineNode]) -> list[object]:
-    return [(node.level, node.title, shape(node.children)) for node in nodes]
-
-
-def expect_error(path: Path, *fragments: str) -> IngestError:
-    with pytest.raises(IngestError) as caught:
-        parse_document(path)
-    assert caught.value.filename == path.name
-    assert str(caught.value).startswith(f"{path.name}: ")
-    for fragment in fragments:
-        assert fragment in caught.value.reason
-    return caught.value
 
 
 def xxe_document(secret: Path) -> bytes:

@@ -12,7 +12,7 @@ from easy_dataset.errors import IngestError
 from easy_dataset.ingest import parse_document
 from easy_dataset.ingest.archive import ArchiveLimits
 from easy_dataset.ingest.epub import parse_epub
-from easy_dataset.types import OutlineNode
+from tests.ingest_asserts import expect_error, shape
 from tests.ingest_samples import (
     CONTAINER_XML,
     MIB,
@@ -28,20 +28,6 @@ from tests.ingest_samples import (
 )
 
 OPF = "OEBPS/content.opf"
-
-
-def shape(nodes: list[OutlineNode]) -> list[object]:
-    return [(node.level, node.title, shape(node.children)) for node in nodes]
-
-
-def expect_error(path: Path, *fragments: str) -> IngestError:
-    with pytest.raises(IngestError) as caught:
-        parse_document(path)
-    assert caught.value.filename == path.name
-    assert str(caught.value).startswith(f"{path.name}: ")
-    for fragment in fragments:
-        assert fragment in caught.value.reason
-    return caught.value
 
 
 def test_epub_chapters_follow_the_spine(tmp_path: Path) -> None:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from easy_dataset.errors import IngestError
 from easy_dataset.ingest import parse_document
-from easy_dataset.types import OutlineNode
+from tests.ingest_asserts import expect_error, shape
 from tests.ingest_samples import JAPANESE, ZH_SIMPLIFIED, ZH_TRADITIONAL, write
 
 PAGE = """<!DOCTYPE html>
@@ -36,19 +35,6 @@ and <a href="#care">care</a>.</p>
 <footer>Copyright 2024 footer text</footer>
 </body></html>
 """
-
-
-def shape(nodes: list[OutlineNode]) -> list[object]:
-    return [(node.level, node.title, shape(node.children)) for node in nodes]
-
-
-def expect_error(path: Path, *fragments: str) -> IngestError:
-    with pytest.raises(IngestError) as caught:
-        parse_document(path)
-    assert caught.value.filename == path.name
-    for fragment in fragments:
-        assert fragment in caught.value.reason
-    return caught.value
 
 
 @pytest.fixture

@@ -14,17 +14,14 @@ import pytest
 from easy_dataset.errors import IngestError
 from easy_dataset.ingest import parse_document
 from easy_dataset.ingest.quiet import silenced
-from easy_dataset.types import OutlineNode, ParsedDocument
+from easy_dataset.types import ParsedDocument
+from tests.ingest_asserts import expect_error, shape
 from tests.ingest_samples import (
     encrypted_pdf_bytes,
     image_only_pdf_bytes,
     pdf_bytes,
     write,
 )
-
-
-def shape(nodes: list[OutlineNode]) -> list[object]:
-    return [(node.level, node.title, shape(node.children)) for node in nodes]
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +32,6 @@ def report_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def parsed_report(report_pdf: Path) -> ParsedDocument:
     return parse_document(report_pdf)
-
-
-def expect_error(path: Path, *fragments: str, **kwargs: object) -> IngestError:
-    with pytest.raises(IngestError) as caught:
-        parse_document(path, **kwargs)  # type: ignore[arg-type]
-    error = caught.value
-    assert error.filename == path.name
-    assert str(error).startswith(f"{path.name}: ")
-    for fragment in fragments:
-        assert fragment in error.reason
-    assert "\n" not in error.reason
-    return error
 
 
 def test_pdf_headings_table_list_and_pages(parsed_report: ParsedDocument) -> None:

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from easy_dataset.errors import IngestError
 from easy_dataset.ingest import parse_document
 from easy_dataset.ingest.text import decode_text
-from easy_dataset.types import OutlineNode
+from tests.ingest_asserts import expect_error, shape
 from tests.ingest_samples import (
     FRENCH,
     GERMAN,
@@ -22,21 +21,6 @@ from tests.ingest_samples import (
 )
 
 FRENCH_LATIN1 = FRENCH.replace("œ", "oe").replace("—", "-")
-
-
-def shape(nodes: list[OutlineNode]) -> list[object]:
-    return [(node.level, node.title, shape(node.children)) for node in nodes]
-
-
-def expect_error(path: Path, *fragments: str) -> IngestError:
-    with pytest.raises(IngestError) as caught:
-        parse_document(path)
-    assert caught.value.filename == path.name
-    assert str(caught.value).startswith(f"{path.name}: ")
-    for fragment in fragments:
-        assert fragment in caught.value.reason
-    assert "\n" not in caught.value.reason
-    return caught.value
 
 
 @pytest.mark.parametrize(

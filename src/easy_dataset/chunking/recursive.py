@@ -84,26 +84,9 @@ def _split(
             cut = _above_sticky(text, previous, cut, sticky)
         if cut <= previous or cut >= end:
             continue
-        _emit(text, previous, cut, levels, level + 1, size, keep_at_start, sticky, out)
+        _split(text, previous, cut, levels, level + 1, size, keep_at_start, sticky, out)
         previous = cut
-    _emit(text, previous, end, levels, level + 1, size, keep_at_start, sticky, out)
-
-
-def _emit(
-    text: str,
-    start: int,
-    end: int,
-    levels: Sequence[Level],
-    level: int,
-    size: int,
-    keep_at_start: bool,
-    sticky: re.Pattern[str] | None,
-    out: list[Span],
-) -> None:
-    if end - start <= size:
-        out.append((start, end))
-    else:
-        _split(text, start, end, levels, level, size, keep_at_start, sticky, out)
+    _split(text, previous, end, levels, level + 1, size, keep_at_start, sticky, out)
 
 
 def _above_sticky(text: str, floor: int, cut: int, sticky: re.Pattern[str]) -> int:
