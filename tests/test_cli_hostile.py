@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests import ingest_samples as samples
 from tests.conftest import Cli
 
@@ -38,7 +40,7 @@ def _hostile_batch(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_hostile_batch(cli: Cli, tmp_path: Path) -> None:
+def test_hostile_batch(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     good = {
@@ -50,8 +52,14 @@ def test_hostile_batch(cli: Cli, tmp_path: Path) -> None:
     for name, data in (good | bad).items():
         samples.write(inputs / name, data)
     cli("project", "create", "p")
-    outside = tmp_path.parent
-    before = {k: v for k, v in _snapshot(outside).items() if not k.startswith(str(cli.home))}
+    # Run from an empty working folder; all of tmp_path but the data home must stay untouched.
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+
+    def outside_home() -> dict[str, float]:
+        return {k: v for k, v in _snapshot(tmp_path).items() if not k.startswith(str(cli.home))}
+
+    before = outside_home()
 
     result = cli("files", "add", str(inputs), "-p", "p")
 
@@ -67,8 +75,7 @@ def test_hostile_batch(cli: Cli, tmp_path: Path) -> None:
     assert sorted(row["name"] for row in listed) == sorted(good)
     assert all(row["chunk_count"] > 0 for row in listed)
 
-    after = {k: v for k, v in _snapshot(outside).items() if not k.startswith(str(cli.home))}
-    assert after == before, "something was written outside the data home"
+    assert outside_home() == before, "something was written outside the data home"
     project_files = sorted(
         path.relative_to(cli.home).parts[:3] for path in cli.home.rglob("*") if path.is_file()
     )

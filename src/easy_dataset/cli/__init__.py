@@ -62,6 +62,7 @@ def root(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
     )
     ctx.obj = CliState(home=home, database_url=database_url)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main() -> None:

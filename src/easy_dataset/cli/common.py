@@ -54,6 +54,11 @@ class CliState:
             )
         return self._app
 
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+            self._app = None
+
 
 def state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
