@@ -147,3 +147,13 @@ def test_demo_ingests_the_sample_once(cli: Cli) -> None:
     second = cli("demo")
     assert second.exit_code == 0 and "already had beekeeping.md" in second.stdout
     assert len(cli.json("files", "list", "-p", "demo")) == 1
+
+
+def test_max_file_size_option(cli: Cli, tmp_path: Path) -> None:
+    cli("project", "create", "p")
+    big = write(tmp_path / "big.md", "# Big\n\n" + "words " * 1000)
+    refused = cli("files", "add", str(big), "-p", "p", "--max-file-mb", "0.001")
+    assert refused.exit_code == 1
+    assert "big.md" in refused.stderr and "limit" in refused.stderr
+    assert cli.json("files", "list", "-p", "p") == []
+    assert cli("files", "add", str(big), "-p", "p").exit_code == 0
