@@ -54,9 +54,27 @@ def _check_0001_rows(connection: Connection) -> None:
     assert tuple(chunk) == (11, 3, '["NDA", "Terms"]', "The parties agree.", 18)
 
 
+def _seed_0002(connection: Connection) -> None:
+    _seed_0001(connection)
+    connection.execute(
+        text("UPDATE projects SET chunking = :c"), {"c": '{"strategy": "fixed", "size": 800}'}
+    )
+    connection.execute(text("UPDATE files SET chunking = :c"), {"c": '{"strategy": "fixed"}'})
+
+
+def _check_0002_rows(connection: Connection) -> None:
+    _check_0001_rows(connection)
+    chunking = connection.execute(text("SELECT chunking FROM projects")).scalar()
+    assert chunking == '{"strategy": "fixed", "size": 800}'
+    assert (
+        connection.execute(text("SELECT chunking FROM files")).scalar() == '{"strategy": "fixed"}'
+    )
+
+
 # Every revision but head needs a seed: a new migration must prove it keeps the old rows.
 SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None]]] = {
     "0001": (_seed_0001, _check_0001_rows),
+    "0002": (_seed_0002, _check_0002_rows),
 }
 
 

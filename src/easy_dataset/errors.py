@@ -30,3 +30,27 @@ class IngestError(EasyDatasetError):
 
 class InputError(EasyDatasetError):
     """A request's arguments are wrong (an empty text, an offset out of range...)."""
+
+
+class ModelCallError(EasyDatasetError):
+    """A model call failed for good; `kind` classifies it and `raw_output` keeps the reply.
+
+    kinds: "auth" (401/403), "not_found" (404), "rate_limit" (429), "http" (other status),
+    "timeout", "connection", "parse" (no JSON in the reply), "validation" (JSON of the wrong
+    shape), "cancelled".
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        status: int | None = None,
+        raw_output: str | None = None,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.raw_output = raw_output
+        self.retryable = retryable

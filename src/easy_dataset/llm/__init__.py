@@ -1,0 +1,1 @@
+"""Model access: OpenAI-compatible endpoints and the embedded model, behind one interface."""

@@ -1,0 +1,110 @@
+"""The currency of the model layer: configurations, messages, completions and call records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Provider = Literal[
+    "local",
+    "openai",
+    "ollama",
+    "vllm",
+    "deepseek",
+    "openrouter",
+    "siliconflow",
+    "zhipu",
+    "dashscope",
+    "moonshot",
+    "groq",
+    "custom",
+]
+
+# "auto": json_schema where the provider is known to support it, else instructions.
+StructuredMode = Literal["auto", "json_schema", "json_object", "prompt"]
+
+
+class ModelConfig(BaseModel):
+    """One model endpoint as configured; never holds the API key itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    provider: Provider = "local"
+    base_url: str | None = None  # None: the provider preset's URL
+    model: str = Field(min_length=1)
+    api_key_env: str | None = None  # name of an environment variable holding the key
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, gt=0, le=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    timeout: float = Field(default=120.0, gt=0)
+    extra_headers: dict[str, str] = Field(default_factory=dict)
+    concurrency: int = Field(default=4, ge=1, le=1024)
+    rpm: int | None = Field(default=None, ge=1)  # requests per minute
+    tpm: int | None = Field(default=None, ge=1)  # tokens per minute
+    structured: StructuredMode = "auto"
+    max_retries: int = Field(default=6, ge=0)  # 429 / 5xx / timeout / connection
+    validation_retries: int = Field(default=2, ge=0)  # unparseable or wrong-shape replies
+
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One model reply: the answer apart from its reasoning, with usage and timing."""
+
+    text: str
+    reasoning: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    usage_estimated: bool  # True when the endpoint reported no usage and we counted
+    finish_reason: str | None
+    model: str
+    latency_ms: int
+    raw: str  # the reply's content exactly as received (before reasoning was split off)
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One row of the usage log, handed to the recorder after every call attempt."""
+
+    endpoint: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    usage_estimated: bool
+    latency_ms: int
+    status: Literal["ok", "error"]
+    error_kind: str | None
+    error: str | None
+    cached: bool
+    created_at: datetime
+    project_id: int | None = None
+    job_id: int | None = None
+    model_config_id: int | None = None
+
+
+class CallRecorder(Protocol):
+    def __call__(self, record: CallRecord) -> None: ...
+
+
+class ChatClient(Protocol):
+    """What every model client offers; the OpenAI-compatible and the embedded one alike."""
+
+    config: ModelConfig
+
+    async def chat(
+        self,
+        messages: list[Message],
+        *,
+        response_format: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> Completion: ...
+
+    async def aclose(self) -> None: ...
