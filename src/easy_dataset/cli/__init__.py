@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from easy_dataset import __version__
-from easy_dataset.cli import chunks, files, project
+from easy_dataset.cli import chunks, files, jobs, models, project
 from easy_dataset.cli.common import CliState
 from easy_dataset.cli.demo import demo
 
@@ -22,6 +22,8 @@ app = typer.Typer(
 app.add_typer(project.app, name="project")
 app.add_typer(files.app, name="files")
 app.add_typer(chunks.app, name="chunks")
+app.add_typer(models.app, name="models")
+app.add_typer(jobs.app, name="jobs")
 app.command("demo")(demo)
 
 

@@ -90,7 +90,7 @@ class CallRecord:
 
 
 class CallRecorder(Protocol):
-    def __call__(self, record: CallRecord) -> None: ...
+    def __call__(self, record: CallRecord, /) -> None: ...
 
 
 class ChatClient(Protocol):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from easy_dataset.config import Settings
+from easy_dataset.services.call_log import DatabaseRecorder
 from easy_dataset.store.db import Database
 from easy_dataset.store.folders import ProjectFolder
 
@@ -18,5 +21,12 @@ class App:
     def folder(self, project_id: int) -> ProjectFolder:
         return ProjectFolder(self.settings.home, project_id)
 
+    @cached_property
+    def usage_recorder(self) -> DatabaseRecorder:
+        """Where every model call made through this app is logged (`llm_calls`)."""
+        return DatabaseRecorder(self)
+
     def close(self) -> None:
+        if "usage_recorder" in self.__dict__:
+            self.usage_recorder.flush()
         self.db.close()

@@ -1,0 +1,199 @@
+"""`easy-dataset models ...`: a project's model endpoints and their API keys."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from easy_dataset.cli.common import (
+    JsonOption,
+    ProjectOption,
+    console,
+    escape,
+    guarded,
+    print_json,
+    state,
+)
+from easy_dataset.errors import InputError
+from easy_dataset.llm.types import Provider, StructuredMode
+from easy_dataset.services import models
+
+app = typer.Typer(help="Configure the models a project calls.", no_args_is_help=True)
+
+NameArg = Annotated[str, typer.Argument(help="Configuration name.")]
+
+
+def _headers(values: list[str] | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for value in values or []:
+        name, sep, content = value.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--header takes NAME=VALUE, not {value!r}")
+        headers[name.strip()] = content.strip()
+    return headers
+
+
+@app.command("add")
+@guarded
+def add(
+    ctx: typer.Context,
+    name: NameArg,
+    project: ProjectOption,
+    model: Annotated[str, typer.Option("--model", "-m", help="Model name at the endpoint.")],
+    provider: Annotated[Provider, typer.Option("--provider", help="Preset.")] = "openai",
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Endpoint URL (default: the preset's).")
+    ] = None,
+    api_key_env: Annotated[
+        str | None,
+        typer.Option("--api-key-env", help="Environment variable that holds the API key."),
+    ] = None,
+    api_key_stdin: Annotated[
+        bool,
+        typer.Option("--api-key-stdin", help="Read the API key from stdin and store it apart."),
+    ] = False,
+    temperature: Annotated[float | None, typer.Option("--temperature")] = None,
+    top_p: Annotated[float | None, typer.Option("--top-p")] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 120.0,
+    header: Annotated[
+        list[str] | None, typer.Option("--header", help="Extra HTTP header NAME=VALUE; repeat.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="Requests in flight at most.")
+    ] = 4,
+    rpm: Annotated[int | None, typer.Option("--rpm", help="Requests per minute.")] = None,
+    tpm: Annotated[int | None, typer.Option("--tpm", help="Tokens per minute.")] = None,
+    structured: Annotated[
+        StructuredMode, typer.Option("--structured", help="How JSON replies are obtained.")
+    ] = "auto",
+    max_retries: Annotated[int, typer.Option("--max-retries")] = 6,
+    validation_retries: Annotated[int, typer.Option("--validation-retries")] = 2,
+    default: Annotated[bool, typer.Option("--default", help="Make it the default.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a model configuration (the first one becomes the project's default)."""
+    values: dict[str, Any] = {
+        "name": name,
+        "provider": provider,
+        "base_url": base_url,
+        "model": model,
+        "api_key_env": api_key_env,
+        "temperature": temperature,
+        "top_p": top_p,
+        "max_tokens": max_tokens,
+        "timeout": timeout,
+        "extra_headers": _headers(header),
+        "concurrency": concurrency,
+        "rpm": rpm,
+        "tpm": tpm,
+        "structured": structured,
+        "max_retries": max_retries,
+        "validation_retries": validation_retries,
+    }
+    config = models.parse_config(values)
+    api_key = sys.stdin.readline().strip() if api_key_stdin else None
+    view = models.add_model(
+        state(ctx).app(), project, config, api_key=api_key, make_default=default
+    )
+    if as_json:
+        print_json(view)
+    else:
+        mark = " (default)" if view.is_default else ""
+        console.print(f"added model {escape(view.name)}{mark}: {escape(view.config.model)}")
+
+
+@app.command("list")
+@guarded
+def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = False) -> None:
+    """List the project's model configurations (keys are never shown)."""
+    found = models.list_models(state(ctx).app(), project)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        console.print("no models configured: the embedded model is used")
+        return
+    table = Table("", "name", "provider", "model", "endpoint", "key", "concurrency")
+    for view in found:
+        key = view.key_hint or (f"${view.config.api_key_env}" if view.config.api_key_env else "")
+        table.add_row(
+            "*" if view.is_default else "",
+            escape(view.name),
+            view.config.provider,
+            escape(view.config.model),
+            escape(view.base_url or "in-process"),
+            escape(key),
+            str(view.config.concurrency),
+        )
+    console.print(table)
+
+
+@app.command("test")
+@guarded
+def test(
+    ctx: typer.Context,
+    project: ProjectOption,
+    name: Annotated[
+        str | None, typer.Argument(help="Configuration (default: the default).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Send a tiny request and say whether the endpoint, key and model work."""
+    report = models.test_model(state(ctx).app(), project, name)
+    if as_json:
+        print_json(report)
+    elif report.ok:
+        console.print(f"ok in {report.latency_ms} ms; reply: {escape(report.reply or '')!r}")
+    else:
+        console.print(f"[red]failed:[/] {escape(report.error or 'unknown error')}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("available")
+@guarded
+def available(
+    ctx: typer.Context,
+    project: ProjectOption,
+    name: Annotated[
+        str | None, typer.Argument(help="Configuration (default: the default).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the models the configuration's endpoint offers."""
+    names = models.endpoint_models(state(ctx).app(), project, name)
+    if as_json:
+        print_json(names)
+    else:
+        for item in names:
+            console.print(escape(item))
+
+
+@app.command("default")
+@guarded
+def default(
+    ctx: typer.Context, name: NameArg, project: ProjectOption, as_json: JsonOption = False
+) -> None:
+    """Make a configuration the project's default."""
+    view = models.set_default(state(ctx).app(), project, name)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(f"{escape(view.name)} is now the default model")
+
+
+@app.command("remove")
+@guarded
+def remove(
+    ctx: typer.Context, name: NameArg, project: ProjectOption, as_json: JsonOption = False
+) -> None:
+    """Remove a configuration and its stored key."""
+    view = models.remove_model(state(ctx).app(), project, name)
+    if as_json:
+        print_json(view)
+    else:
+        console.print(f"removed model {escape(view.name)}")

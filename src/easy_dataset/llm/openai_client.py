@@ -1,0 +1,239 @@
+"""The client for OpenAI-compatible chat endpoints: exact parameters, our own retries,
+per-endpoint limits, a response cache and one usage record per attempt."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx2
+import openai
+
+from easy_dataset.errors import ModelCallError
+from easy_dataset.llm.cache import ResponseCache, from_cached, request_key, to_cached
+from easy_dataset.llm.context import current_scope
+from easy_dataset.llm.limits import EndpointLimiter, Reservation
+from easy_dataset.llm.presets import resolve_base_url
+from easy_dataset.llm.reasoning import combine, message_reasoning, split_reasoning
+from easy_dataset.llm.retry import backoff_delay, classify, retry_after
+from easy_dataset.llm.tokens import estimate_messages, estimate_tokens
+from easy_dataset.llm.transport import http_client_for
+from easy_dataset.llm.types import CallRecord, CallRecorder, Completion, Message, ModelConfig
+
+Sleep = Callable[[float], Awaitable[None]]
+# Reserved against a TPM budget for the reply when the call sets no max_tokens; the
+# reservation is corrected with the real usage once the reply is in.
+DEFAULT_REPLY_TOKENS = 512
+
+
+class OpenAIChatClient:
+    """A ChatClient over the official SDK; one instance per model config and event loop."""
+
+    def __init__(
+        self,
+        config: ModelConfig,
+        api_key: str | None,
+        *,
+        recorder: CallRecorder | None = None,
+        cache: ResponseCache | None = None,
+        limiter: EndpointLimiter | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.base_url = resolve_base_url(config)
+        self._recorder = recorder
+        self._cache = cache
+        self._limiter = limiter
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._http = http_client_for(self.base_url, config)
+        self._sdk = openai.AsyncOpenAI(
+            base_url=self.base_url,
+            api_key=api_key or "unused",  # keyless local servers; the SDK insists on one
+            timeout=config.timeout,
+            max_retries=0,  # we retry ourselves, to record and limit every attempt
+            default_headers=config.extra_headers,
+            http_client=self._http,
+        )
+
+    def params(self, max_tokens: int | None, temperature: float | None) -> dict[str, Any]:
+        """The sampling parameters to send: only those configured or passed, never defaults."""
+        params: dict[str, Any] = {}
+        temperature = temperature if temperature is not None else self.config.temperature
+        if temperature is not None:
+            params["temperature"] = temperature
+        if self.config.top_p is not None:
+            params["top_p"] = self.config.top_p
+        max_tokens = max_tokens if max_tokens is not None else self.config.max_tokens
+        if max_tokens is not None:
+            params["max_tokens"] = max_tokens
+        return params
+
+    async def chat(
+        self,
+        messages: list[Message],
+        *,
+        response_format: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> Completion:
+        params = self.params(max_tokens, temperature)
+        key = None
+        if self._cache is not None:
+            key = request_key(self.base_url, self.config.model, messages, params, response_format)
+            hit = self._cache.get(key)
+            if hit is not None:
+                completion = from_cached(hit)
+                self._record(completion, None)
+                return completion
+        body: dict[str, Any] = {"model": self.config.model, "messages": messages, **params}
+        if response_format is not None:
+            body["response_format"] = response_format
+        completion = await self._send(body, messages)
+        if key is not None and self._cache is not None:
+            self._cache.put(key, to_cached(completion))
+        return completion
+
+    async def _send(self, body: dict[str, Any], messages: list[Message]) -> Completion:
+        """POSTs the request, retrying transient failures with backoff."""
+        tokens = 0
+        if self._limiter is not None and self._limiter.counts_tokens:
+            tokens = estimate_messages(messages) + (body.get("max_tokens") or DEFAULT_REPLY_TOKENS)
+        attempts = self.config.max_retries + 1
+        for attempt in range(attempts):
+            wait: float | None = None
+            started, sent = time.perf_counter(), False
+            try:
+                async with self._slot(tokens) as reservation:
+                    started, sent = time.perf_counter(), True  # latency excludes queueing
+                    response = await self._sdk.post(
+                        "/chat/completions", body=body, cast_to=httpx2.Response
+                    )
+                    completion = parse_completion(
+                        response.content, messages, _ms(started), self.config.model
+                    )
+                    if reservation is not None:
+                        reservation.settle(completion.prompt_tokens + completion.completion_tokens)
+            except openai.APIError as exc:
+                error = classify(exc, self.config, self.base_url)
+                if isinstance(exc, openai.APIStatusError):
+                    wait = retry_after(exc.response.headers)
+            except ModelCallError as exc:
+                error = exc
+            except asyncio.CancelledError:
+                if sent:  # a request was on the wire: it counts as an attempt
+                    cancelled = ModelCallError("cancelled", "the call was cancelled")
+                    self._record(None, cancelled, started)
+                raise
+            else:
+                self._record(completion, None)
+                return completion
+            self._record(None, error, started)
+            if not error.retryable or attempt + 1 == attempts:
+                break
+            await self._sleep(wait if wait is not None else backoff_delay(attempt, self._rng))
+        if attempts > 1 and error.retryable:
+            raise ModelCallError(
+                error.kind,
+                f"{error} (gave up after {attempts} attempts)",
+                status=error.status,
+                retryable=True,
+            )
+        raise error
+
+    def _slot(self, tokens: int) -> AbstractAsyncContextManager[Reservation | None]:
+        if self._limiter is None:
+            return _no_limit()
+        return self._limiter.slot(tokens)
+
+    def _record(
+        self, completion: Completion | None, error: ModelCallError | None, started: float = 0.0
+    ) -> None:
+        if self._recorder is None:
+            return
+        scope = current_scope()
+        self._recorder(
+            CallRecord(
+                endpoint=self.base_url,
+                model=self.config.model,
+                prompt_tokens=completion.prompt_tokens if completion else 0,
+                completion_tokens=completion.completion_tokens if completion else 0,
+                usage_estimated=completion.usage_estimated if completion else False,
+                latency_ms=completion.latency_ms if completion else _ms(started),
+                status="ok" if completion else "error",
+                error_kind=error.kind if error else None,
+                error=str(error) if error else None,
+                cached=completion.cached if completion else False,
+                created_at=datetime.now(UTC),
+                project_id=scope.project_id,
+                job_id=scope.job_id,
+                model_config_id=scope.model_config_id,
+            )
+        )
+
+    async def aclose(self) -> None:
+        await self._sdk.close()
+        await self._http.aclose()
+
+
+@asynccontextmanager
+async def _no_limit() -> AsyncIterator[None]:
+    yield None
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+def parse_completion(
+    content: bytes, messages: list[Message], latency_ms: int, model: str = ""
+) -> Completion:
+    """A Completion from a chat completion's JSON body; ModelCallError when it is not one."""
+    try:
+        data = json.loads(content)
+        choice = data["choices"][0]
+        message = choice["message"]
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        preview = content[:200].decode("utf-8", "replace")
+        raise ModelCallError(
+            "http",
+            f"the endpoint's reply is not a chat completion ({exc!r}): {preview}",
+            status=200,
+        ) from None
+    raw = _content_text(message.get("content"))
+    text, tagged = split_reasoning(raw)
+    reasoning = combine(message_reasoning(message), tagged)
+    usage = data.get("usage") or {}
+    prompt_tokens, completion_tokens = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    estimated = False
+    if not (isinstance(prompt_tokens, int) and isinstance(completion_tokens, int)):
+        estimated = True  # the endpoint reported no usage: count it ourselves
+        prompt_tokens = estimate_messages(messages)
+        completion_tokens = estimate_tokens(raw) + estimate_tokens(reasoning or "")
+    return Completion(
+        text=text,
+        reasoning=reasoning,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        usage_estimated=estimated,
+        finish_reason=choice.get("finish_reason"),
+        model=str(data.get("model") or model),
+        latency_ms=latency_ms,
+        raw=raw,
+    )
+
+
+def _content_text(content: Any) -> str:
+    """Message content as text; some servers send a list of typed parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""

@@ -1,0 +1,174 @@
+"""Jobs as people and scripts see them: list, show with failures, cancel, retry, resume."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from easy_dataset.errors import ConflictError, NotFoundError
+from easy_dataset.jobs import (
+    JobSummary,
+    find_interrupted,
+    request_cancel,
+    retry_failed,
+    run_job_sync,
+)
+from easy_dataset.jobs.progress import Progress
+from easy_dataset.jobs.runner import ProgressCallback
+from easy_dataset.services.app import App
+from easy_dataset.services.projects import find_project
+from easy_dataset.store.models import Job, JobFailure, JobItem
+
+
+class JobView(BaseModel):
+    id: int
+    project_id: int | None
+    type: str
+    params: dict[str, Any]
+    status: str
+    total: int
+    succeeded: int
+    failed: int
+    pending: int
+    cancel_requested: bool
+    error: str | None
+    worker: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class FailureView(BaseModel):
+    item_key: str
+    attempt: int
+    kind: str
+    message: str
+    raw_output: str | None
+    created_at: datetime
+
+
+class JobDetail(BaseModel):
+    job: JobView
+    failures: list[FailureView]  # the latest failure of each item that is failed now
+
+
+def _view(job: Job) -> JobView:
+    return JobView.model_validate(job, from_attributes=True)
+
+
+def _job(app: App, job_id: int) -> Job:
+    with app.db.session() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFoundError(f"no job {job_id}; `easy-dataset jobs list` shows the jobs")
+        return job
+
+
+def list_jobs(
+    app: App, *, project_ref: str | int | None = None, status: str | None = None, limit: int = 50
+) -> list[JobView]:
+    query = select(Job).order_by(Job.id.desc()).limit(limit)
+    with app.db.session() as session:
+        if project_ref is not None:
+            query = query.where(Job.project_id == find_project(session, project_ref).id)
+        if status is not None:
+            query = query.where(Job.status == status)
+        return [_view(job) for job in session.scalars(query)]
+
+
+def show_job(app: App, job_id: int, *, failures: int = 50) -> JobDetail:
+    job = _job(app, job_id)
+    latest = (
+        select(JobItem.key, JobFailure)
+        .join(JobFailure, JobFailure.item_id == JobItem.id)
+        .where(JobItem.job_id == job_id, JobItem.status == "failed")
+        .order_by(JobItem.id, JobFailure.id.desc())
+    )
+    seen: set[str] = set()
+    rows: list[FailureView] = []
+    with app.db.session() as session:
+        for key, failure in session.execute(latest):
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append(
+                FailureView(
+                    item_key=key,
+                    attempt=failure.attempt,
+                    kind=failure.kind,
+                    message=failure.message,
+                    raw_output=failure.raw_output,
+                    created_at=failure.created_at,
+                )
+            )
+            if len(rows) >= failures:
+                break
+    return JobDetail(job=_view(job), failures=rows)
+
+
+def cancel_job(app: App, job_id: int) -> JobView:
+    """Ask a job to stop; its finished items stay, the rest stay pending."""
+    _job(app, job_id)
+    if not request_cancel(app, job_id):
+        raise ConflictError(f"job {job_id} has already finished; there is nothing to cancel")
+    return _view(_job(app, job_id))
+
+
+def _finish(app: App, summary: JobSummary) -> JobSummary:
+    app.usage_recorder.flush()
+    return summary
+
+
+def retry_job(
+    app: App, job_id: int, *, run: bool = True, on_progress: ProgressCallback | None = None
+) -> tuple[int, JobSummary | None]:
+    """Put the job's failed items back to pending and (by default) run them now."""
+    _job(app, job_id)
+    moved = retry_failed(app, job_id)
+    if not run:
+        return moved, None
+    return moved, _finish(app, run_job_sync(app, job_id, on_progress=on_progress))
+
+
+def resume_jobs(
+    app: App,
+    *,
+    job_id: int | None = None,
+    project_ref: str | int | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> list[JobSummary]:
+    """Run interrupted jobs (all of them, a project's, or one) on from where they stopped."""
+    project_id = None
+    if project_ref is not None:
+        with app.db.session() as session:
+            project_id = find_project(session, project_ref).id
+    waiting = find_interrupted(app, project_id=project_id)
+    if job_id is not None:
+        job = _job(app, job_id)
+        if job_id not in waiting:
+            raise ConflictError(
+                f"job {job_id} is {job.status}"
+                + (" and its worker is alive" if job.status == "running" else "")
+                + "; only interrupted jobs resume (`jobs retry` reruns failed items)"
+            )
+        waiting = [job_id]
+    return [
+        _finish(app, run_job_sync(app, waiting_id, resume=True, on_progress=on_progress))
+        for waiting_id in waiting
+    ]
+
+
+__all__ = [
+    "FailureView",
+    "JobDetail",
+    "JobView",
+    "Progress",
+    "cancel_job",
+    "list_jobs",
+    "resume_jobs",
+    "retry_job",
+    "show_job",
+]

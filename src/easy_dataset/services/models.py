@@ -1,0 +1,286 @@
+"""Model configurations per project: add, list, remove, choose the default, test, open."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from easy_dataset.errors import ConflictError, InputError, ModelCallError, NotFoundError
+from easy_dataset.llm.catalog import ConnectionReport
+from easy_dataset.llm.context import call_scope
+from easy_dataset.llm.local import DEFAULT_LOCAL_CONFIG
+from easy_dataset.llm.types import ChatClient, ModelConfig
+from easy_dataset.services.app import App
+from easy_dataset.services.projects import find_project
+from easy_dataset.store.models import ModelConfigRow, ModelSecret
+
+T = TypeVar("T")
+
+# What a project without any configuration uses: the embedded model, no key, no network.
+EMBEDDED = DEFAULT_LOCAL_CONFIG
+
+
+class ModelView(BaseModel):
+    """A configuration as shown to people and scripts: the key is never included."""
+
+    id: int | None
+    name: str
+    is_default: bool
+    config: ModelConfig
+    base_url: str | None
+    has_key: bool
+    key_hint: str | None
+
+
+def key_hint(key: str) -> str:
+    """Enough of a key to recognise it, never enough to use it."""
+    return f"…{key[-4:]}" if len(key) >= 12 else "(set)"
+
+
+def _resolved_url(config: ModelConfig) -> str | None:
+    """The endpoint URL; None for the embedded model, which runs in-process."""
+    from easy_dataset.llm.presets import resolve_base_url
+
+    return None if config.provider == "local" else resolve_base_url(config)
+
+
+def _view(row: ModelConfigRow, secret: ModelSecret | None) -> ModelView:
+    config = ModelConfig.model_validate(row.settings)
+    return ModelView(
+        id=row.id,
+        name=row.name,
+        is_default=row.is_default,
+        config=config,
+        base_url=_resolved_url(config),
+        has_key=secret is not None,
+        key_hint=key_hint(secret.api_key) if secret else None,
+    )
+
+
+def _find(session: Session, project_id: int, name: str) -> ModelConfigRow:
+    row = session.scalar(
+        select(ModelConfigRow).where(
+            ModelConfigRow.project_id == project_id, ModelConfigRow.name == name
+        )
+    )
+    if row is None:
+        raise NotFoundError(
+            f"no model configuration {name!r} in this project; `easy-dataset models list` "
+            "shows them"
+        )
+    return row
+
+
+def parse_config(values: dict[str, object]) -> ModelConfig:
+    """A ModelConfig from user input, with one readable line when it is invalid."""
+    try:
+        return ModelConfig.model_validate(values)
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{'.'.join(map(str, error['loc'])) or 'config'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise InputError(f"invalid model configuration: {reasons}") from None
+
+
+def add_model(
+    app: App,
+    project_ref: str | int,
+    config: ModelConfig,
+    *,
+    api_key: str | None = None,
+    make_default: bool = False,
+) -> ModelView:
+    """Store a configuration (and its key apart); the first one becomes the default."""
+    if api_key is not None and not api_key.strip():
+        raise InputError("the API key is empty")
+    _resolved_url(config)  # refuses a provider without a preset URL and no --base-url
+    try:
+        with app.db.session() as session:
+            project = find_project(session, project_ref)
+            existing = session.scalar(
+                select(ModelConfigRow.id).where(ModelConfigRow.project_id == project.id).limit(1)
+            )
+            if make_default:
+                session.execute(
+                    update(ModelConfigRow)
+                    .where(ModelConfigRow.project_id == project.id)
+                    .values(is_default=False)
+                )
+            row = ModelConfigRow(
+                project_id=project.id,
+                name=config.name,
+                settings=config.model_dump(mode="json"),
+                is_default=make_default or existing is None,
+            )
+            session.add(row)
+            session.flush()
+            secret = None
+            if api_key is not None:
+                secret = ModelSecret(model_config_id=row.id, api_key=api_key.strip())
+                session.add(secret)
+            return _view(row, secret)
+    except IntegrityError:
+        raise ConflictError(
+            f"a model configuration named {config.name!r} already exists in this project"
+        ) from None
+
+
+def list_models(app: App, project_ref: str | int) -> list[ModelView]:
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        rows = session.execute(
+            select(ModelConfigRow, ModelSecret)
+            .outerjoin(ModelSecret, ModelSecret.model_config_id == ModelConfigRow.id)
+            .where(ModelConfigRow.project_id == project.id)
+            .order_by(ModelConfigRow.id)
+        ).all()
+        return [_view(row, secret) for row, secret in rows]
+
+
+def remove_model(app: App, project_ref: str | int, name: str) -> ModelView:
+    """Delete a configuration and its key; another one becomes the default if needed."""
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        row = _find(session, project.id, name)
+        view = _view(row, session.get(ModelSecret, row.id))
+        session.delete(row)
+        session.flush()
+        if view.is_default:
+            successor = session.scalar(
+                select(ModelConfigRow)
+                .where(ModelConfigRow.project_id == project.id)
+                .order_by(ModelConfigRow.id)
+                .limit(1)
+            )
+            if successor is not None:
+                successor.is_default = True
+        return view
+
+
+def set_default(app: App, project_ref: str | int, name: str) -> ModelView:
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        row = _find(session, project.id, name)
+        session.execute(
+            update(ModelConfigRow)
+            .where(ModelConfigRow.project_id == project.id)
+            .values(is_default=False)
+        )
+        row.is_default = True
+        session.flush()
+        return _view(row, session.get(ModelSecret, row.id))
+
+
+class ResolvedModel(BaseModel):
+    """A configuration ready to open: its row id (None for the embedded default) and key."""
+
+    model_config_id: int | None
+    config: ModelConfig
+    api_key: str | None
+
+
+def resolve_model(app: App, project_ref: str | int, name: str | None = None) -> ResolvedModel:
+    """The named configuration, else the project's default, else the embedded model."""
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        if name is not None:
+            row: ModelConfigRow | None = _find(session, project.id, name)
+        else:
+            row = session.scalar(
+                select(ModelConfigRow).where(
+                    ModelConfigRow.project_id == project.id, ModelConfigRow.is_default.is_(True)
+                )
+            )
+        if row is None:
+            return ResolvedModel(model_config_id=None, config=EMBEDDED, api_key=None)
+        secret = session.get(ModelSecret, row.id)
+        return ResolvedModel(
+            model_config_id=row.id,
+            config=ModelConfig.model_validate(row.settings),
+            api_key=secret.api_key if secret else None,
+        )
+
+
+def open_model(app: App, resolved: ResolvedModel, *, use_cache: bool = False) -> ChatClient:
+    """A client whose every call lands in the usage log (and, if asked, the response cache)."""
+    from easy_dataset.llm.factory import open_client
+    from easy_dataset.llm.presets import resolve_api_key
+    from easy_dataset.services.call_log import DatabaseCache
+
+    return open_client(
+        resolved.config,
+        resolve_api_key(resolved.config, resolved.api_key),
+        recorder=app.usage_recorder,
+        cache=DatabaseCache(app) if use_cache else None,
+    )
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+def test_model(app: App, project_ref: str | int, name: str | None = None) -> ConnectionReport:
+    """Send a tiny request to the configuration's endpoint and report what happened."""
+    from easy_dataset.llm.catalog import test_connection
+    from easy_dataset.llm.presets import resolve_api_key
+
+    resolved = resolve_model(app, project_ref, name)
+    if resolved.config.provider != "local":
+        api_key = resolve_api_key(resolved.config, resolved.api_key)
+        with call_scope(model_config_id=resolved.model_config_id):
+            return _run(test_connection(resolved.config, api_key))
+
+    async def probe() -> ConnectionReport:
+        client = open_model(app, resolved)
+        started = time.perf_counter()
+        try:
+            completion = await client.chat(
+                [{"role": "user", "content": "Reply with the word OK."}], max_tokens=8
+            )
+        except ModelCallError as exc:
+            return ConnectionReport(
+                ok=False,
+                latency_ms=int((time.perf_counter() - started) * 1000),
+                models_listed=False,
+                model_found=None,
+                reply=None,
+                error=str(exc),
+            )
+        finally:
+            await client.aclose()
+        return ConnectionReport(
+            ok=True,
+            latency_ms=completion.latency_ms,
+            models_listed=False,
+            model_found=True,
+            reply=completion.text,
+            error=None,
+        )
+
+    project_id = _project_id(app, project_ref)
+    with call_scope(project_id=project_id, model_config_id=resolved.model_config_id):
+        return _run(probe())
+
+
+def endpoint_models(app: App, project_ref: str | int, name: str | None = None) -> list[str]:
+    """The model names the configuration's endpoint offers."""
+    from easy_dataset.llm.catalog import list_models as list_remote
+    from easy_dataset.llm.presets import resolve_api_key
+
+    resolved = resolve_model(app, project_ref, name)
+    if resolved.config.provider == "local":
+        return [resolved.config.model]
+    return _run(list_remote(resolved.config, resolve_api_key(resolved.config, resolved.api_key)))
+
+
+def _project_id(app: App, project_ref: str | int) -> int:
+    with app.db.session() as session:
+        return find_project(session, project_ref).id
