@@ -233,10 +233,11 @@ def test_model(app: App, project_ref: str | int, name: str | None = None) -> Con
     from easy_dataset.llm.presets import resolve_api_key
 
     resolved = resolve_model(app, project_ref, name)
+    project_id = _project_id(app, project_ref)
     if resolved.config.provider != "local":
         api_key = resolve_api_key(resolved.config, resolved.api_key)
-        with call_scope(model_config_id=resolved.model_config_id):
-            return _run(test_connection(resolved.config, api_key))
+        with call_scope(project_id=project_id, model_config_id=resolved.model_config_id):
+            return _run(test_connection(resolved.config, api_key, recorder=app.usage_recorder))
 
     async def probe() -> ConnectionReport:
         client = open_model(app, resolved)
@@ -265,7 +266,6 @@ def test_model(app: App, project_ref: str | int, name: str | None = None) -> Con
             error=None,
         )
 
-    project_id = _project_id(app, project_ref)
     with call_scope(project_id=project_id, model_config_id=resolved.model_config_id):
         return _run(probe())
 
