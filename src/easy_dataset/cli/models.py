@@ -24,6 +24,7 @@ from easy_dataset.services import models
 app = typer.Typer(help="Configure the models a project calls.", no_args_is_help=True)
 
 NameArg = Annotated[str, typer.Argument(help="Configuration name.")]
+DefaultNameArg = Annotated[str | None, typer.Argument(help="Configuration (default: the default).")]
 
 
 def _headers(values: list[str] | None) -> dict[str, str]:
@@ -137,9 +138,7 @@ def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = Fals
 def test(
     ctx: typer.Context,
     project: ProjectOption,
-    name: Annotated[
-        str | None, typer.Argument(help="Configuration (default: the default).")
-    ] = None,
+    name: DefaultNameArg = None,
     as_json: JsonOption = False,
 ) -> None:
     """Send a tiny request and say whether the endpoint, key and model work."""
@@ -159,9 +158,7 @@ def test(
 def available(
     ctx: typer.Context,
     project: ProjectOption,
-    name: Annotated[
-        str | None, typer.Argument(help="Configuration (default: the default).")
-    ] = None,
+    name: DefaultNameArg = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the models the configuration's endpoint offers."""

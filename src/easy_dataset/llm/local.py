@@ -293,17 +293,11 @@ class LocalChatClient:
         max_tokens: int | None,
         temperature: float | None,
     ) -> dict[str, Any]:
-        config = self.config
-        limit = max_tokens if max_tokens is not None else config.max_tokens
         body: dict[str, Any] = {
             "messages": [dict(m) for m in messages],
-            "max_tokens": limit if limit is not None else FALLBACK_MAX_TOKENS,
+            "max_tokens": FALLBACK_MAX_TOKENS,
+            **self.config.sampling_params(max_tokens=max_tokens, temperature=temperature),
         }
-        temp = temperature if temperature is not None else config.temperature
-        if temp is not None:
-            body["temperature"] = temp
-        if config.top_p is not None:
-            body["top_p"] = config.top_p
         if self._seed is not None:
             body["seed"] = self._seed
         wire_format = _response_format(response_format)

@@ -63,19 +63,6 @@ class OpenAIChatClient:
             http_client=self._http,
         )
 
-    def params(self, max_tokens: int | None, temperature: float | None) -> dict[str, Any]:
-        """The sampling parameters to send: only those configured or passed, never defaults."""
-        params: dict[str, Any] = {}
-        temperature = temperature if temperature is not None else self.config.temperature
-        if temperature is not None:
-            params["temperature"] = temperature
-        if self.config.top_p is not None:
-            params["top_p"] = self.config.top_p
-        max_tokens = max_tokens if max_tokens is not None else self.config.max_tokens
-        if max_tokens is not None:
-            params["max_tokens"] = max_tokens
-        return params
-
     async def chat(
         self,
         messages: list[Message],
@@ -84,7 +71,7 @@ class OpenAIChatClient:
         max_tokens: int | None = None,
         temperature: float | None = None,
     ) -> Completion:
-        params = self.params(max_tokens, temperature)
+        params = self.config.sampling_params(max_tokens=max_tokens, temperature=temperature)
         key = None
         if self._cache is not None:
             key = request_key(self.base_url, self.config.model, messages, params, response_format)

@@ -49,6 +49,21 @@ class ModelConfig(BaseModel):
     max_retries: int = Field(default=6, ge=0)  # 429 / 5xx / timeout / connection
     validation_retries: int = Field(default=2, ge=0)  # unparseable or wrong-shape replies
 
+    def sampling_params(
+        self, *, max_tokens: int | None = None, temperature: float | None = None
+    ) -> dict[str, Any]:
+        """The sampling parameters to send: only those configured or passed, never defaults."""
+        params: dict[str, Any] = {}
+        temperature = temperature if temperature is not None else self.temperature
+        if temperature is not None:
+            params["temperature"] = temperature
+        if self.top_p is not None:
+            params["top_p"] = self.top_p
+        max_tokens = max_tokens if max_tokens is not None else self.max_tokens
+        if max_tokens is not None:
+            params["max_tokens"] = max_tokens
+        return params
+
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 
