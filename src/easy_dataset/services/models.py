@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine
-from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
@@ -20,8 +18,6 @@ from easy_dataset.llm.types import ChatClient, ModelConfig
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.models import ModelConfigRow, ModelSecret
-
-T = TypeVar("T")
 
 # What a project without any configuration uses: the embedded model, no key, no network.
 EMBEDDED = DEFAULT_LOCAL_CONFIG
@@ -223,10 +219,6 @@ def open_model(app: App, resolved: ResolvedModel, *, use_cache: bool = False) ->
     )
 
 
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
-
-
 def test_model(app: App, project_ref: str | int, name: str | None = None) -> ConnectionReport:
     """Send a tiny request to the configuration's endpoint and report what happened."""
     from easy_dataset.llm.catalog import test_connection
@@ -237,7 +229,9 @@ def test_model(app: App, project_ref: str | int, name: str | None = None) -> Con
     if resolved.config.provider != "local":
         api_key = resolve_api_key(resolved.config, resolved.api_key)
         with call_scope(project_id=project_id, model_config_id=resolved.model_config_id):
-            return _run(test_connection(resolved.config, api_key, recorder=app.usage_recorder))
+            return asyncio.run(
+                test_connection(resolved.config, api_key, recorder=app.usage_recorder)
+            )
 
     async def probe() -> ConnectionReport:
         client = open_model(app, resolved)
@@ -267,7 +261,7 @@ def test_model(app: App, project_ref: str | int, name: str | None = None) -> Con
         )
 
     with call_scope(project_id=project_id, model_config_id=resolved.model_config_id):
-        return _run(probe())
+        return asyncio.run(probe())
 
 
 def endpoint_models(app: App, project_ref: str | int, name: str | None = None) -> list[str]:
@@ -278,7 +272,9 @@ def endpoint_models(app: App, project_ref: str | int, name: str | None = None) -
     resolved = resolve_model(app, project_ref, name)
     if resolved.config.provider == "local":
         return [resolved.config.model]
-    return _run(list_remote(resolved.config, resolve_api_key(resolved.config, resolved.api_key)))
+    return asyncio.run(
+        list_remote(resolved.config, resolve_api_key(resolved.config, resolved.api_key))
+    )
 
 
 def _project_id(app: App, project_ref: str | int) -> int:
