@@ -100,3 +100,18 @@ def test_usage_is_logged_and_totalled(app: App) -> None:
     assert rows[0].prompt_tokens > 0 and rows[0].completion_tokens > 0
     by_project = usage.usage_totals(app, group_by="project")
     assert [row.key for row in by_project] == [str(project.id)]
+
+
+def test_usage_command(cli: Cli, app: App) -> None:
+    projects.create_project(app, "p")
+    assert "no model calls" in cli("usage").stdout
+    with FakeOpenAI(Faults(script=["500", "500", "500"])) as fake:
+        config = ModelConfig(
+            name="f", provider="custom", base_url=fake.base_url, model="m", max_retries=0
+        )
+        models.add_model(app, "p", config)
+        assert cli("models", "test", "-p", "p").exit_code == 1
+        assert cli("models", "test", "-p", "p").exit_code == 1
+    (row,) = cli.json("usage", "-p", "p", "--by", "model")
+    assert (row["key"], row["calls"], row["errors"]) == ("m", 2, 2)
+    assert "m" in cli("usage", "--by", "day").stdout

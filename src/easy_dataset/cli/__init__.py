@@ -12,6 +12,7 @@ from easy_dataset import __version__
 from easy_dataset.cli import chunks, files, jobs, models, project
 from easy_dataset.cli.common import CliState
 from easy_dataset.cli.demo import demo
+from easy_dataset.cli.usage import usage
 
 app = typer.Typer(
     name="easy-dataset",
@@ -25,6 +26,7 @@ app.add_typer(chunks.app, name="chunks")
 app.add_typer(models.app, name="models")
 app.add_typer(jobs.app, name="jobs")
 app.command("demo")(demo)
+app.command("usage")(usage)
 
 
 def _version(value: bool) -> None:
