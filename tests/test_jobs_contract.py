@@ -25,7 +25,8 @@ from easy_dataset.jobs import (
 )
 from easy_dataset.jobs.workers import current_worker
 from easy_dataset.services import App
-from easy_dataset.store.models import Job, JobFailure, JobItem, utcnow
+from easy_dataset.store.base import utcnow
+from easy_dataset.store.models import Job, JobFailure, JobItem
 from tests.job_handlers import RECORD, RecordingHandler, create_results_table, result_rows
 
 

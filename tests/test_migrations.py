@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from easy_dataset.store.db import alembic_config, create_db_engine, current_revision, upgrade
-from easy_dataset.store.models import Base
+from easy_dataset.store.schema import Base
 
 
 def _seed_0001(connection: Connection) -> None:
@@ -71,10 +71,42 @@ def _check_0002_rows(connection: Connection) -> None:
     )
 
 
+def _seed_0003(connection: Connection) -> None:
+    _seed_0002(connection)
+    connection.execute(
+        text(
+            "INSERT INTO model_configs (id, project_id, name, settings, is_default, created_at, "
+            'updated_at) VALUES (5, 7, \'main\', \'{"name": "main", "model": "m"}\', 1, '
+            "'2026-01-02 03:04:05', '2026-01-02 03:04:05')"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO model_secrets (model_config_id, api_key, updated_at) "
+            "VALUES (5, 'sk-kept', '2026-01-02 03:04:05')"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO jobs (id, project_id, type, params, status, total, succeeded, failed, "
+            "pending, cancel_requested, created_at) VALUES (9, 7, 'x', '{}', 'failed', 3, 1, 1, 1, "
+            "0, '2026-01-02 03:04:05')"
+        )
+    )
+
+
+def _check_0003_rows(connection: Connection) -> None:
+    _check_0002_rows(connection)
+    assert connection.execute(text("SELECT api_key FROM model_secrets")).scalar() == "sk-kept"
+    job = connection.execute(text("SELECT total, succeeded, failed, pending FROM jobs")).one()
+    assert tuple(job) == (3, 1, 1, 1)
+
+
 # Every revision but head needs a seed: a new migration must prove it keeps the old rows.
 SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None]]] = {
     "0001": (_seed_0001, _check_0001_rows),
     "0002": (_seed_0002, _check_0002_rows),
+    "0003": (_seed_0003, _check_0003_rows),
 }
 
 

@@ -12,7 +12,8 @@ from easy_dataset.jobs.outcomes import PendingItem
 from easy_dataset.jobs.sql import changed_rows
 from easy_dataset.jobs.workers import worker_gone
 from easy_dataset.services.app import App
-from easy_dataset.store.models import Job, JobItem, utcnow
+from easy_dataset.store.base import utcnow
+from easy_dataset.store.models import Job, JobItem
 
 # Why a run ended: all items tried, a cancel request, the process being stopped, or a bug.
 Ending = Literal["done", "cancelled", "interrupted", "crashed"]

@@ -13,7 +13,8 @@ from easy_dataset.errors import ModelCallError
 from easy_dataset.jobs.handlers import JobHandler
 from easy_dataset.jobs.sql import LeanStatement
 from easy_dataset.services.app import App
-from easy_dataset.store.models import Job, JobItem, utcnow
+from easy_dataset.store.base import utcnow
+from easy_dataset.store.models import Job, JobItem
 
 MAX_MESSAGE = 2000
 MAX_KIND = 30  # JobFailure.kind's column width

@@ -13,7 +13,8 @@ from easy_dataset.jobs.handlers import get_handler
 from easy_dataset.jobs.sql import changed_rows
 from easy_dataset.jobs.workers import worker_gone
 from easy_dataset.services.app import App
-from easy_dataset.store.models import Job, JobFailure, JobItem, Project, utcnow
+from easy_dataset.store.base import utcnow
+from easy_dataset.store.models import Job, JobFailure, JobItem, Project
 
 MAX_KEY_LENGTH = 200  # JobItem.key's column width
 

@@ -13,7 +13,8 @@ from easy_dataset.services.app import App
 from easy_dataset.services.files import find_file, insert_chunks, read_markdown
 from easy_dataset.services.projects import find_project, project_settings
 from easy_dataset.services.views import ChunkView, SplitOutcome
-from easy_dataset.store.models import Chunk, SourceFile, utcnow
+from easy_dataset.store.base import utcnow
+from easy_dataset.store.models import Chunk, SourceFile
 from easy_dataset.types import ChunkSettings
 
 

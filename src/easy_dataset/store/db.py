@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from easy_dataset.errors import ConfigError
+from easy_dataset.store import schema  # noqa: F401  (registers every table)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from easy_dataset.store.models import Base
+from easy_dataset.store.schema import Base
 
 config = context.config
 engine: Engine = config.attributes["engine"]

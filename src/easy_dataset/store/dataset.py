@@ -1,0 +1,150 @@
+"""The dataset tables: domain tags, personas, questions, QA pairs, templates, prompt overrides."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from easy_dataset.store.base import Base, utcnow
+
+
+class Tag(Base):
+    """A node of a project's domain tag tree; deleting one never deletes questions."""
+
+    __tablename__ = "tags"
+    __table_args__ = (Index("ix_tags_project_parent", "project_id", "parent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), nullable=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GenreAudience(Base):
+    """A genre–audience persona proposed for (or added to) one file."""
+
+    __tablename__ = "ga_pairs"
+    __table_args__ = (Index("ix_ga_pairs_file", "file_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"))
+    genre: Mapped[str] = mapped_column(String(200))
+    genre_description: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(String(200))
+    audience_description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuestionTemplate(Base):
+    """A fixed question asked of every chunk, with the kind of answer it expects."""
+
+    __tablename__ = "question_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(Text)
+    # text | label | json
+    answer_type: Mapped[str] = mapped_column(String(20), default="text")
+    labels: Mapped[list[Any]] = mapped_column(default=list)
+    json_schema: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Question(Base):
+    __tablename__ = "questions"
+    __table_args__ = (
+        Index("ix_questions_project", "project_id"),
+        Index("ix_questions_chunk", "chunk_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    # Questions outlive what they point to: the links are cleared, never cascaded.
+    chunk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chunks.id", ondelete="SET NULL"), nullable=True
+    )
+    ga_pair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ga_pairs.id", ondelete="SET NULL"), nullable=True
+    )
+    tag_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tags.id", ondelete="SET NULL"), nullable=True
+    )
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_templates.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    # generated | template | manual
+    origin: Mapped[str] = mapped_column(String(20), default="generated")
+    provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class QAPair(Base):
+    """A question with its grounded answer and chain of thought, ready for review and export."""
+
+    __tablename__ = "qa_pairs"
+    __table_args__ = (
+        Index("ix_qa_pairs_project_id", "project_id", "id"),
+        Index("ix_qa_pairs_question", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="SET NULL"), nullable=True
+    )
+    chunk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chunks.id", ondelete="SET NULL"), nullable=True
+    )
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    cot: Mapped[str] = mapped_column(Text, default="")
+    model: Mapped[str] = mapped_column(String(200), default="")
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    judge_notes: Mapped[str] = mapped_column(Text, default="")
+    user_tags: Mapped[list[Any]] = mapped_column(default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    # file, chunk, heading path, persona, tag, model, prompt name and version, job, time
+    provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PromptOverride(Base):
+    """A project's own version of one prompt template in one language."""
+
+    __tablename__ = "prompt_overrides"
+    __table_args__ = (
+        UniqueConstraint("project_id", "name", "language", name="uq_prompt_overrides"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    language: Mapped[str] = mapped_column(String(10))
+    template: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
