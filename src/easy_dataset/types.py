@@ -80,3 +80,30 @@ class ChunkDraft:
     heading_path: tuple[str, ...]
     start: int
     end: int
+
+
+class GenerationSettings(BaseModel):
+    """How a project generates questions and answers; stored with the project."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # "auto": each document's language, detected from its text.
+    language: Literal["auto", "en", "zh"] = "auto"
+    tags_enabled: bool = True
+    # A locked tree is never rebuilt or revised by the model; hand edits still apply.
+    tags_locked: bool = False
+    tag_levels: int = Field(default=2, ge=1, le=4)
+    chars_per_question: int = Field(default=240, ge=20)
+    min_questions: int = Field(default=1, ge=0)
+    max_questions: int = Field(default=10, ge=1)
+    # Exactly this many per chunk, overriding the density above.
+    exact_questions: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> GenerationSettings:
+        if self.min_questions > self.max_questions:
+            raise ValueError(
+                f"min_questions ({self.min_questions}) must not exceed "
+                f"max_questions ({self.max_questions})"
+            )
+        return self

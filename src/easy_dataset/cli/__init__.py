@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from easy_dataset import __version__
-from easy_dataset.cli import chunks, files, jobs, models, project
+from easy_dataset.cli import chunks, files, jobs, models, project, tags
 from easy_dataset.cli.common import CliState
 from easy_dataset.cli.demo import demo
 from easy_dataset.cli.usage import usage
@@ -25,6 +25,7 @@ app.add_typer(files.app, name="files")
 app.add_typer(chunks.app, name="chunks")
 app.add_typer(models.app, name="models")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(tags.app, name="tags")
 app.command("demo")(demo)
 app.command("usage")(usage)
 

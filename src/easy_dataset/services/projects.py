@@ -10,7 +10,7 @@ from easy_dataset.errors import ConflictError, InputError, NotFoundError
 from easy_dataset.services.app import App
 from easy_dataset.services.views import ProjectView
 from easy_dataset.store.models import Chunk, Project, SourceFile
-from easy_dataset.types import ChunkSettings
+from easy_dataset.types import ChunkSettings, GenerationSettings
 
 MAX_NAME_LENGTH = 200
 
@@ -32,6 +32,10 @@ def project_settings(project: Project) -> ChunkSettings:
     return ChunkSettings.model_validate(project.chunking or {})
 
 
+def generation_settings(project: Project) -> GenerationSettings:
+    return GenerationSettings.model_validate(project.generation or {})
+
+
 def _view(app: App, session: Session, project: Project) -> ProjectView:
     file_count = session.scalar(
         select(func.count()).select_from(SourceFile).where(SourceFile.project_id == project.id)
@@ -44,6 +48,7 @@ def _view(app: App, session: Session, project: Project) -> ProjectView:
         name=project.name,
         description=project.description,
         chunking=project_settings(project),
+        generation=generation_settings(project),
         folder=str(app.folder(project.id).root),
         file_count=file_count or 0,
         chunk_count=chunk_count or 0,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from easy_dataset.types import ChunkSettings
+from easy_dataset.types import ChunkSettings, GenerationSettings
 
 
 class ProjectView(BaseModel):
@@ -15,6 +15,7 @@ class ProjectView(BaseModel):
     name: str
     description: str
     chunking: ChunkSettings
+    generation: GenerationSettings
     folder: str
     file_count: int
     chunk_count: int
