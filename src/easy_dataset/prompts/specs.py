@@ -1,0 +1,229 @@
+"""What each prompt task takes: its variables, their defaults, and sample values to test with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Sample values are realistic on purpose: a test render that reads well is the quickest way
+# for a person editing a template to see what the model will get.
+_CHUNK = (
+    "A tenant who wants to end a periodic lease must give the landlord written notice at "
+    "least 30 days before the end of a rental period. Notice given by e-mail counts as "
+    "written notice only if the lease allows it. A landlord who ends the lease must give "
+    "60 days' notice, or 90 days if the tenant has lived in the unit for more than two years."
+)
+_PERSONA = {
+    "genre": "FAQ for a tenants' association website",
+    "genre_description": "Short, plain-language answers to common questions.",
+    "audience": "a first-time renter",
+    "audience_description": "A young adult renting alone for the first time, unsure of rights.",
+}
+_OUTLINES = (
+    "# Residential Tenancy Guide\n## Starting a lease\n### Deposits\n## Ending a lease\n"
+    "### Notice periods\n### Eviction\n\n# Landlord Handbook\n## Repairs and maintenance\n"
+)
+_TREE = (
+    '[{"name": "Leases", "children": [{"name": "Deposits"}, {"name": "Notice periods"}]}, '
+    '{"name": "Landlord duties", "children": [{"name": "Repairs"}]}]'
+)
+_TAGS = "[1] Leases\n  [2] Deposits\n  [3] Notice periods\n[4] Landlord duties\n  [5] Repairs"
+_QUESTIONS = (
+    "1. How much notice must a tenant give to end a periodic lease?\n"
+    "2. Who pays for a broken water heater in a rented flat?"
+)
+
+
+@dataclass(frozen=True)
+class VariableSpec:
+    """One variable a task's template may use; `required` ones have no default."""
+
+    name: str
+    required: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A prompt task: its variables and the sample variable sets every template must render."""
+
+    name: str
+    variables: tuple[VariableSpec, ...]
+    samples: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(variable.name for variable in self.variables)
+
+    def with_defaults(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values given, plus the default of every variable left out."""
+        merged = {v.name: v.default for v in self.variables if not v.required}
+        merged.update(values)
+        return merged
+
+    def minimal_sample(self) -> dict[str, Any]:
+        """The first sample cut down to its required variables: every optional part is off."""
+        required = {v.name for v in self.variables if v.required}
+        return {key: value for key, value in self.samples[0].items() if key in required}
+
+
+def _req(name: str) -> VariableSpec:
+    return VariableSpec(name, required=True)
+
+
+def _opt(name: str, default: Any = None) -> VariableSpec:
+    return VariableSpec(name, default=default)
+
+
+TASKS: dict[str, TaskSpec] = {
+    spec.name: spec
+    for spec in (
+        TaskSpec(
+            "tag_tree",
+            (_req("outlines"), _opt("levels", 2), _opt("max_top", 10)),
+            (
+                {"outlines": _OUTLINES, "levels": 2, "max_top": 8},
+                {"outlines": _OUTLINES, "levels": 3},
+                {"outlines": _OUTLINES, "levels": 1},
+            ),
+        ),
+        TaskSpec(
+            "tag_revise",
+            (
+                _req("tree"),
+                _opt("added", ""),
+                _opt("removed", ""),
+                _opt("remaining", ""),
+                _opt("levels", 2),
+                _opt("max_top", 10),
+            ),
+            (
+                {
+                    "tree": _TREE,
+                    "added": "# Rent Control Ordinance\n## Allowed increases\n",
+                    "removed": "# Landlord Handbook\n## Repairs and maintenance\n",
+                    "remaining": "# Residential Tenancy Guide\n## Ending a lease\n",
+                },
+            ),
+        ),
+        TaskSpec(
+            "tag_label",
+            (_req("tags"), _req("questions")),
+            ({"tags": _TAGS, "questions": _QUESTIONS},),
+        ),
+        TaskSpec(
+            "ga_pairs",
+            (_req("title"), _opt("outline", ""), _opt("excerpt", ""), _opt("count", 5)),
+            (
+                {
+                    "title": "Residential Tenancy Guide",
+                    "outline": _OUTLINES,
+                    "excerpt": _CHUNK,
+                    "count": 5,
+                },
+            ),
+        ),
+        TaskSpec(
+            "questions",
+            (
+                _req("chunk"),
+                _opt("heading_path", ""),
+                _opt("title", ""),
+                _opt("count", 5),
+                _opt("persona"),
+                _opt("tags"),
+            ),
+            (
+                {
+                    "chunk": _CHUNK,
+                    "heading_path": "Residential Tenancy Guide > Ending a lease > Notice periods",
+                    "title": "Residential Tenancy Guide",
+                    "count": 4,
+                    "persona": _PERSONA,
+                    "tags": ["Deposits", "Notice periods", "Repairs"],
+                },
+            ),
+        ),
+        TaskSpec(
+            "answer",
+            (
+                _req("question"),
+                _req("chunk"),
+                _opt("heading_path", ""),
+                _opt("title", ""),
+                _opt("persona"),
+            ),
+            (
+                {
+                    "question": "How much notice must a tenant give to end a periodic lease?",
+                    "chunk": _CHUNK,
+                    "heading_path": "Residential Tenancy Guide > Ending a lease",
+                    "title": "Residential Tenancy Guide",
+                    "persona": _PERSONA,
+                },
+            ),
+        ),
+        TaskSpec(
+            "cot_synthesize",
+            (_req("question"), _req("answer"), _req("chunk"), _opt("heading_path", "")),
+            (
+                {
+                    "question": "Can a tenant end a periodic lease by e-mail?",
+                    "answer": "Only if the lease allows notice by e-mail; otherwise it must be "
+                    "written notice given at least 30 days before the period ends.",
+                    "chunk": _CHUNK,
+                    "heading_path": "Residential Tenancy Guide > Ending a lease",
+                },
+            ),
+        ),
+        TaskSpec(
+            "cot_rewrite",
+            (_req("cot"),),
+            (
+                {
+                    "cot": "According to the text, a tenant must give 30 days' notice. The "
+                    "passage also says e-mail counts only if the lease allows it. So the "
+                    "answer is: only when the lease permits it."
+                },
+            ),
+        ),
+        TaskSpec(
+            "answer_revise",
+            (_req("question"), _req("answer"), _req("advice"), _req("chunk")),
+            (
+                {
+                    "question": "How much notice must a landlord give to end a lease?",
+                    "answer": "60 days.",
+                    "advice": "Mention the exception for long-term tenants; use a full sentence.",
+                    "chunk": _CHUNK,
+                },
+            ),
+        ),
+        TaskSpec(
+            "template_answer",
+            (
+                _req("question"),
+                _req("chunk"),
+                _opt("answer_type", "text"),
+                _opt("labels"),
+                _opt("json_schema"),
+            ),
+            (
+                {"question": "Summarise the notice rules in one sentence.", "chunk": _CHUNK},
+                {
+                    "question": "Which party does this passage mainly regulate?",
+                    "chunk": _CHUNK,
+                    "answer_type": "label",
+                    "labels": ["tenant", "landlord", "both"],
+                },
+                {
+                    "question": "Extract the notice periods.",
+                    "chunk": _CHUNK,
+                    "answer_type": "json",
+                    "json_schema": '{"type": "object", "properties": {"tenant_days": '
+                    '{"type": "integer"}, "landlord_days": {"type": "integer"}}}',
+                },
+            ),
+        ),
+    )
+}
