@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 
 from easy_dataset import __version__
-from easy_dataset.cli import chunks, files, jobs, models, project, tags
+from easy_dataset.cli import chunks, files, jobs, models, project, prompts, tags
 from easy_dataset.cli.common import CliState
 from easy_dataset.cli.demo import demo
+from easy_dataset.cli.export import export
+from easy_dataset.cli.generate import generate
 from easy_dataset.cli.usage import usage
 
 app = typer.Typer(
@@ -25,9 +27,12 @@ app.add_typer(files.app, name="files")
 app.add_typer(chunks.app, name="chunks")
 app.add_typer(models.app, name="models")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(prompts.app, name="prompts")
 app.add_typer(tags.app, name="tags")
 app.command("demo")(demo)
 app.command("usage")(usage)
+app.command("export")(export)
+app.command("generate")(generate)
 
 
 def _version(value: bool) -> None:

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -204,6 +205,20 @@ def _reply_error(reply: Any) -> ModelCallError:
     return ModelCallError("http", message, status=status, retryable=status == 503)
 
 
+# One generation at a time (the engine has one slot and one executor thread), per event loop.
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _turn() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    turn = _TURNS.get(loop)
+    if turn is None:
+        turn = _TURNS[loop] = asyncio.Lock()
+    return turn
+
+
 class LocalChatClient:
     """Chat with the embedded model (or a GGUF file) through llama.cpp, in this process."""
 
@@ -244,13 +259,16 @@ class LocalChatClient:
                 return completion
         try:
             engine = await asyncio.to_thread(_engine, resolve_model(self.config.model))
-            loop = asyncio.get_running_loop()
-            pending = loop.run_in_executor(
-                engine.executor, engine.server.handle_chat_completions, body
-            )
-            # A timeout or cancellation drops a call still queued for the model; one already
-            # generating cannot be interrupted and finishes (bounded by max_tokens) unread.
-            reply = await asyncio.wait_for(pending, timeout=self.config.timeout)
+            # Wait for the model's one slot first, so the timeout measures generation only:
+            # a job queueing many items must not time them out while they wait their turn.
+            async with _turn():
+                started = time.perf_counter()
+                pending = asyncio.get_running_loop().run_in_executor(
+                    engine.executor, engine.server.handle_chat_completions, body
+                )
+                # A timeout or cancellation cannot interrupt a reply being generated; it
+                # finishes (bounded by max_tokens) unread.
+                reply = await asyncio.wait_for(pending, timeout=self.config.timeout)
             completion = self._completion(reply, started)
         except ModelCallError as exc:
             self._record_error(exc.kind, str(exc), started)

@@ -1,49 +1,45 @@
-"""The headless demo: the bundled sample document through the pipeline, in one call."""
+"""The headless demo: the bundled sample through the whole pipeline on the embedded model."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from importlib.resources import as_file, files
 
-from pydantic import BaseModel
-
-from easy_dataset.errors import IngestError, NotFoundError
-from easy_dataset.services import chunks, projects
-from easy_dataset.services import files as file_service
+from easy_dataset.errors import NotFoundError
+from easy_dataset.export.options import ExportOptions
+from easy_dataset.jobs.runner import ProgressCallback
+from easy_dataset.services import projects
 from easy_dataset.services.app import App
-from easy_dataset.services.views import ChunkView, FileView, ProjectView
+from easy_dataset.services.generation.settings import update_generation_settings
+from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
 
 SAMPLE = "beekeeping.md"
+# The embedded model is slow on a laptop CPU: one question per chunk runs every stage while
+# keeping the demo short.
+DEMO_GENERATION = {"max_questions": 1}
 
 
-class DemoSummary(BaseModel):
-    project: ProjectView
-    file: FileView
-    newly_added: bool
-    chunks: list[ChunkView]
-    seconds: float
-
-
-def run_demo(app: App, project_name: str = "demo") -> DemoSummary:
-    """Create (or reuse) the project, add the sample (once) and return what came of it."""
-    started = time.perf_counter()
+def run_demo(
+    app: App,
+    project_name: str = "demo",
+    *,
+    on_stage: Callable[[str], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> PipelineSummary:
+    """Create (or reuse) the demo project and run the sample through every stage, offline."""
     try:
-        project = projects.get_project(app, project_name)
+        projects.get_project(app, project_name)
     except NotFoundError:
-        project = projects.create_project(
-            app, project_name, description="The bundled beekeeping guide, split into chunks."
+        projects.create_project(
+            app, project_name, description="The bundled beekeeping guide, on the embedded model."
         )
+        update_generation_settings(app, project_name, **DEMO_GENERATION)
+    output = app.settings.home / "demo-dataset.jsonl"
     with as_file(files("easy_dataset.samples") / SAMPLE) as sample:
-        (outcome,) = file_service.add_files(app, project.id, [sample])
-    if outcome.status == "failed":
-        raise IngestError(SAMPLE, outcome.error or "the sample could not be added")
-    file_id = outcome.file.id if outcome.file else outcome.duplicate_of
-    assert file_id is not None
-    _, found = chunks.list_chunks(app, project.id, file_id=file_id, limit=100_000)
-    return DemoSummary(
-        project=projects.get_project(app, project.id),
-        file=file_service.get_file(app, project.id, file_id),
-        newly_added=outcome.status == "added",
-        chunks=found,
-        seconds=time.perf_counter() - started,
-    )
+        request = PipelineRequest(
+            paths=[sample],
+            output=output,
+            project=project_name,
+            export=ExportOptions(format="alpaca", file_type="jsonl"),
+        )
+        return run_pipeline(app, request, on_stage=on_stage, on_progress=on_progress)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.services.app import App
-from easy_dataset.services.projects import find_project, generation_settings
+from easy_dataset.services.generation.settings import update_generation_settings
+from easy_dataset.services.projects import find_project
 from easy_dataset.store.dataset import Tag
 from easy_dataset.types import GenerationSettings
 
@@ -235,12 +236,7 @@ def set_tag_options(
     app: App, project_ref: str | int, *, locked: bool | None = None, enabled: bool | None = None
 ) -> GenerationSettings:
     """Lock the tree against model rebuilds, or switch tagging off (or back on)."""
-    with app.db.session() as session:
-        project = find_project(session, project_ref)
-        settings = generation_settings(project)
-        if locked is not None:
-            settings.tags_locked = locked
-        if enabled is not None:
-            settings.tags_enabled = enabled
-        project.generation = settings.model_dump(mode="json")
-        return settings
+    changes = {"tags_locked": locked, "tags_enabled": enabled}
+    return update_generation_settings(
+        app, project_ref, **{name: value for name, value in changes.items() if value is not None}
+    )

@@ -1,0 +1,112 @@
+"""The Python API: the same stages the CLI runs, as methods on a workspace and its projects.
+
+from easy_dataset import Workspace
+
+ws = Workspace("data")                      # the data home (database + project folders)
+docs = ws.project("manuals", create=True)
+docs.add_files(["guide.pdf", "faq.docx"])
+docs.run_stage("questions.generate")
+docs.run_stage("answers.generate")
+docs.export("manuals.jsonl", format="sharegpt")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from easy_dataset.config import Settings
+from easy_dataset.errors import NotFoundError
+from easy_dataset.export.options import ExportOptions, file_type_for
+from easy_dataset.jobs import JobSummary
+from easy_dataset.llm.types import ModelConfig
+from easy_dataset.services import App, chunks, files, models, projects
+from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
+from easy_dataset.services.generation.stages import run_stage
+from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
+from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
+from easy_dataset.types import ChunkSettings
+
+
+class Project:
+    """One project of a workspace; every method calls the service the CLI calls."""
+
+    def __init__(self, app: App, view: ProjectView) -> None:
+        self._app = app
+        self.id = view.id
+        self.name = view.name
+
+    def info(self) -> ProjectView:
+        return projects.get_project(self._app, self.id)
+
+    def add_files(
+        self, paths: list[str | Path], *, password: str | None = None
+    ) -> list[AddOutcome]:
+        """Ingest documents (folders are searched) and split them with the project's settings."""
+        return files.add_files(self._app, self.id, [Path(p) for p in paths], password=password)
+
+    def split(
+        self, settings: ChunkSettings | None = None, *, replace: bool = False
+    ) -> list[SplitOutcome]:
+        return chunks.split_files(self._app, self.id, settings=settings, replace=replace)
+
+    def chunks(self, *, limit: int = 1000, offset: int = 0) -> list[ChunkView]:
+        return chunks.list_chunks(self._app, self.id, limit=limit, offset=offset)[1]
+
+    def add_model(self, config: ModelConfig, *, api_key: str | None = None) -> None:
+        """Add a model configuration and make it the project's default."""
+        models.add_model(self._app, self.id, config, api_key=api_key, make_default=True)
+
+    def run_stage(self, stage: str, **options: Any) -> JobSummary:
+        """Run one generation stage as a durable job: tags.build, personas.generate,
+        questions.generate, answers.generate or templates.apply."""
+        return run_stage(self._app, self.id, stage, **options)
+
+    def export(
+        self,
+        path: str | Path,
+        *,
+        filters: ExportFilters | None = None,
+        overwrite: bool = False,
+        **options: Any,
+    ) -> ExportSummary:
+        """Write the dataset; options are those of `ExportOptions` (format, cot, ...)."""
+        options.setdefault("file_type", file_type_for(path))
+        return export_dataset(
+            self._app, self.id, Path(path), ExportOptions(**options), filters, overwrite=overwrite
+        )
+
+
+class Workspace:
+    """A data home: its database and project folders (default: EASY_DATASET_HOME)."""
+
+    def __init__(self, home: str | Path | None = None, *, database_url: str | None = None) -> None:
+        self.app = App(Settings.load(home=home, database_url=database_url))
+
+    def project(self, name: str, *, create: bool = False) -> Project:
+        try:
+            view = projects.get_project(self.app, name)
+        except NotFoundError:
+            if not create:
+                raise
+            view = projects.create_project(self.app, name)
+        return Project(self.app, view)
+
+    def projects(self) -> list[ProjectView]:
+        return projects.list_projects(self.app)
+
+    def generate(
+        self, paths: list[str | Path], output: str | Path, **options: Any
+    ) -> PipelineSummary:
+        """The one-shot pipeline; options are those of `PipelineRequest`."""
+        request = PipelineRequest(paths=[Path(p) for p in paths], output=Path(output), **options)
+        return run_pipeline(self.app, request)
+
+    def close(self) -> None:
+        self.app.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

@@ -1,0 +1,54 @@
+"""Generation: tag trees, personas, questions, answers, template answers. No database here:
+every function is async, takes its model client, and returns drafts with provenance."""
+
+from easy_dataset.generate.answers import generate_answer, revise_answer, rewrite_cot
+from easy_dataset.generate.cot import mentions_source, scrub_source_mentions
+from easy_dataset.generate.counts import question_count
+from easy_dataset.generate.dedup import distinct_indices, near_identical, normalise
+from easy_dataset.generate.outlines import outline_text
+from easy_dataset.generate.personas import propose_personas
+from easy_dataset.generate.questions import generate_questions, heading_text
+from easy_dataset.generate.results import (
+    AnswerResult,
+    Persona,
+    PersonasResult,
+    Provenance,
+    QuestionDraft,
+    QuestionsResult,
+    RevisedAnswer,
+    TagDraft,
+    TagTreeResult,
+    TemplateAnswer,
+)
+from easy_dataset.generate.tags import build_tag_tree, revise_tag_tree
+from easy_dataset.generate.templates import TemplateSpec, answer_template
+
+__all__ = [
+    "AnswerResult",
+    "Persona",
+    "PersonasResult",
+    "Provenance",
+    "QuestionDraft",
+    "QuestionsResult",
+    "RevisedAnswer",
+    "TagDraft",
+    "TagTreeResult",
+    "TemplateAnswer",
+    "TemplateSpec",
+    "answer_template",
+    "build_tag_tree",
+    "distinct_indices",
+    "generate_answer",
+    "generate_questions",
+    "heading_text",
+    "mentions_source",
+    "near_identical",
+    "normalise",
+    "outline_text",
+    "propose_personas",
+    "question_count",
+    "revise_answer",
+    "revise_tag_tree",
+    "rewrite_cot",
+    "scrub_source_mentions",
+]

@@ -1,0 +1,67 @@
+"""Generation services: the jobs that build tag trees, personas, questions and answers, and
+the review of their results. Importing this package registers the job handlers."""
+
+from easy_dataset.services.generation import (  # noqa: F401 (registers the handlers)
+    answer_jobs,
+    persona_jobs,
+    question_jobs,
+    tag_jobs,
+    template_jobs,
+)
+from easy_dataset.services.generation.personas import (
+    PersonaView,
+    add_persona,
+    edit_persona,
+    list_personas,
+    set_personas_active,
+)
+from easy_dataset.services.generation.questions import (
+    add_question,
+    delete_questions,
+    edit_question,
+    list_questions,
+)
+from easy_dataset.services.generation.review import (
+    confirm_qa,
+    edit_qa,
+    get_qa,
+    list_qa,
+    note_qa,
+    rate_qa,
+    revise_qa,
+    tag_qa,
+)
+from easy_dataset.services.generation.settings import (
+    get_generation_settings,
+    update_generation_settings,
+)
+from easy_dataset.services.generation.stages import STAGES, run_stage, start_job
+from easy_dataset.services.generation.views import QADetail, QAView, QuestionView
+
+__all__ = [
+    "STAGES",
+    "PersonaView",
+    "QADetail",
+    "QAView",
+    "QuestionView",
+    "add_persona",
+    "add_question",
+    "confirm_qa",
+    "delete_questions",
+    "edit_persona",
+    "edit_qa",
+    "edit_question",
+    "get_generation_settings",
+    "get_qa",
+    "list_personas",
+    "list_qa",
+    "list_questions",
+    "note_qa",
+    "rate_qa",
+    "revise_qa",
+    "run_stage",
+    "set_personas_active",
+    "start_job",
+    "tag_qa",
+    "update_generation_settings",
+]

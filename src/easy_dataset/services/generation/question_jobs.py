@@ -1,0 +1,182 @@
+"""`questions.generate`: questions per chunk, once per active persona of the chunk's file."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from easy_dataset.errors import NotFoundError
+from easy_dataset.generate import Persona, generate_questions, question_count
+from easy_dataset.jobs import JobContext, register
+from easy_dataset.services.app import App
+from easy_dataset.services.generation.common import (
+    ModelJob,
+    id_filter,
+    language_for,
+    parse_key,
+    succeeded_items,
+    unfinished_keys,
+)
+from easy_dataset.services.projects import find_project, generation_settings
+from easy_dataset.store.dataset import GenreAudience, Question, Tag
+from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
+
+TYPE = "questions.generate"
+
+
+def item_key(chunk_id: int, ga_pair_id: int | None) -> str:
+    return f"c{chunk_id}" if ga_pair_id is None else f"c{chunk_id}:g{ga_pair_id}"
+
+
+def persona_of(row: GenreAudience) -> Persona:
+    return Persona(
+        genre=row.genre,
+        audience=row.audience,
+        genre_description=row.genre_description,
+        audience_description=row.audience_description,
+    )
+
+
+def leaf_tags(session: Session, project_id: int) -> dict[str, int]:
+    """Tag name (case-folded) -> id, most specific first: a leaf wins over a parent of the
+    same name, and the first of equal names wins."""
+    rows = session.execute(
+        select(Tag.id, Tag.name, Tag.parent_id)
+        .where(Tag.project_id == project_id)
+        .order_by(Tag.ordinal, Tag.id)
+    ).all()
+    parents = {parent for _, _, parent in rows if parent is not None}
+    names: dict[str, int] = {}
+    for is_leaf in (True, False):
+        for tag_id, name, _ in rows:
+            if (tag_id not in parents) == is_leaf:
+                names.setdefault(name.casefold(), tag_id)
+    return names
+
+
+def leaf_names(session: Session, project_id: int) -> list[str]:
+    """The names offered to the model: the tree's leaves, its most specific labels."""
+    rows = session.execute(
+        select(Tag.id, Tag.name, Tag.parent_id)
+        .where(Tag.project_id == project_id)
+        .order_by(Tag.ordinal, Tag.id)
+    ).all()
+    parents = {parent for _, _, parent in rows if parent is not None}
+    unique: dict[str, str] = {}
+    for tag_id, name, _ in rows:
+        if tag_id not in parents:
+            unique.setdefault(name.casefold(), name)
+    return list(unique.values())
+
+
+@register
+class GenerateQuestions(ModelJob):
+    """Items `c<chunk>` or `c<chunk>:g<persona>`; params: file_ids, chunk_ids."""
+
+    type: ClassVar[str] = TYPE
+
+    def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
+        assert project_id is not None
+        files, chunks = id_filter(params, "file_ids"), id_filter(params, "chunk_ids")
+        with app.db.session() as session:
+            settings = generation_settings(find_project(session, project_id))
+            rows = session.execute(
+                select(Chunk.id, Chunk.file_id, Chunk.size, Chunk.updated_at)
+                .where(Chunk.project_id == project_id)
+                .order_by(Chunk.file_id, Chunk.ordinal)
+            ).all()
+            personas: dict[int, list[int]] = {}
+            for ga_id, file_id in session.execute(
+                select(GenreAudience.id, GenreAudience.file_id)
+                .where(GenreAudience.project_id == project_id, GenreAudience.active.is_(True))
+                .order_by(GenreAudience.ordinal, GenreAudience.id)
+            ):
+                personas.setdefault(file_id, []).append(ga_id)
+            # Done: questions already generated, or an item that found none to ask since the
+            # chunk last changed (SQLite may give a new chunk the id of a deleted one).
+            finished = succeeded_items(session, project_id, TYPE)
+            done = {
+                item_key(chunk_id, ga_id)
+                for chunk_id, ga_id in session.execute(
+                    select(Question.chunk_id, Question.ga_pair_id).where(
+                        Question.project_id == project_id, Question.origin == "generated"
+                    )
+                )
+                if chunk_id is not None
+            }
+            done |= unfinished_keys(session, project_id, TYPE)
+        keys: list[str] = []
+        for chunk_id, file_id, size, changed in rows:
+            if (files is not None and file_id not in files) or (
+                chunks is not None and chunk_id not in chunks
+            ):
+                continue
+            if question_count(size, settings) <= 0:
+                continue
+            pairs: list[int | None] = list(personas.get(file_id, [])) or [None]
+            for pair in pairs:
+                key = item_key(chunk_id, pair)
+                finished_at = finished.get(key)
+                if key in done or (finished_at is not None and finished_at >= changed):
+                    continue
+                keys.append(key)
+        return keys
+
+    async def setup(self, ctx: JobContext) -> None:
+        await super().setup(ctx)
+        with ctx.app.db.session() as session:
+            ctx.state["tags"] = leaf_names(session, self.project_id(ctx))
+
+    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+        parts = parse_key(key)
+        chunk_id, ga_id = parts["c"], parts.get("g")
+        with ctx.app.db.session() as session:
+            chunk = session.get(Chunk, chunk_id)
+            if chunk is None:
+                raise NotFoundError(f"chunk {chunk_id} was deleted before its questions were made")
+            title = session.scalar(select(SourceFile.name).where(SourceFile.id == chunk.file_id))
+            content, headings = chunk.content, [str(h) for h in chunk.heading_path]
+            ga = session.get(GenreAudience, ga_id) if ga_id is not None else None
+            if ga_id is not None and ga is None:
+                raise NotFoundError(f"persona {ga_id} was deleted before its questions were made")
+            persona = persona_of(ga) if ga is not None else None
+        settings = self.settings(ctx)
+        language = language_for(settings, content)
+        result = await generate_questions(
+            self.client(ctx),
+            chunk=content,
+            heading_path=headings,
+            count=question_count(len(content), settings),
+            language=language,
+            title=title or "",
+            persona=persona,
+            tags=ctx.state["tags"] if settings.tags_enabled else None,
+            override=self.override(ctx, "questions", language),
+        )
+        return {
+            "chunk_id": chunk_id,
+            "ga_pair_id": ga_id,
+            "questions": [{"text": q.text, "tag": q.tag} for q in result.questions],
+            "dropped": result.dropped,
+            "provenance": {**result.provenance.as_dict(), "job": ctx.job_id},
+        }
+
+    def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
+        assert job.project_id is not None
+        tags = leaf_tags(session, job.project_id) if result["questions"] else {}
+        for question in result["questions"]:
+            tag = question.get("tag")
+            session.add(
+                Question(
+                    project_id=job.project_id,
+                    chunk_id=result["chunk_id"],
+                    ga_pair_id=result["ga_pair_id"],
+                    # By name, now: the tree may have been edited while the model wrote.
+                    tag_id=tags.get(tag.casefold()) if tag else None,
+                    text=question["text"],
+                    origin="generated",
+                    provenance=result["provenance"],
+                )
+            )

@@ -1,0 +1,229 @@
+"""Reviewing QA pairs: list with filters, show with the source chunk, edit, confirm, rate,
+tag, note, and revise an answer from advice."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from easy_dataset.errors import InputError, NotFoundError
+from easy_dataset.generate import RevisedAnswer, revise_answer
+from easy_dataset.llm.context import call_scope
+from easy_dataset.services.app import App
+from easy_dataset.services.chunks import chunk_view
+from easy_dataset.services.generation.common import language_for, open_project_model
+from easy_dataset.services.generation.views import QADetail, QAView, qa_view
+from easy_dataset.services.projects import find_project, generation_settings
+from easy_dataset.services.prompts import effective_template
+from easy_dataset.store.base import utcnow
+from easy_dataset.store.dataset import QAPair
+from easy_dataset.store.models import Chunk
+
+MAX_SCORE = 5
+MAX_USER_TAG = 100
+
+
+def _find(session: Session, project_id: int, qa_id: int) -> QAPair:
+    row = session.get(QAPair, qa_id)
+    if row is None or row.project_id != project_id:
+        raise NotFoundError(
+            f"no QA pair {qa_id} in this project; `easy-dataset qa list` shows them"
+        )
+    return row
+
+
+def list_qa(
+    app: App,
+    project_ref: str | int,
+    *,
+    confirmed: bool | None = None,
+    min_score: float | None = None,
+    tag: str | None = None,
+    file_id: int | None = None,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[QAView]:
+    """QA pairs, oldest first; `tag` matches a reviewer tag or the domain tag's name."""
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        query = select(QAPair).where(QAPair.project_id == project.id)
+        if confirmed is not None:
+            query = query.where(QAPair.confirmed.is_(confirmed))
+        if min_score is not None:
+            query = query.where(QAPair.score >= min_score)
+        if file_id is not None:
+            query = query.join(Chunk, Chunk.id == QAPair.chunk_id).where(Chunk.file_id == file_id)
+        if search:
+            pattern = QAPair.question.icontains(search, autoescape=True)
+            query = query.where(pattern | QAPair.answer.icontains(search, autoescape=True))
+        query = query.order_by(QAPair.id)
+        if tag is None:
+            rows = session.scalars(query.limit(limit).offset(offset)).all()
+            return [qa_view(row) for row in rows]
+        # Tags live in JSON columns, queried differently by each database: filtered here.
+        wanted = tag.casefold()
+        matching = [
+            row
+            for row in session.scalars(query)
+            if wanted in {str(t).casefold() for t in row.user_tags or []}
+            or str((row.provenance or {}).get("tag") or "").casefold() == wanted
+        ]
+        return [qa_view(row) for row in matching[offset : offset + limit]]
+
+
+def get_qa(app: App, project_ref: str | int, qa_id: int) -> QADetail:
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        row = _find(session, project.id, qa_id)
+        chunk = session.get(Chunk, row.chunk_id) if row.chunk_id is not None else None
+        return QADetail(
+            **qa_view(row).model_dump(), chunk=chunk_view(chunk) if chunk is not None else None
+        )
+
+
+def _update(app: App, project_ref: str | int, qa_id: int, **values: object) -> QAView:
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        row = _find(session, project.id, qa_id)
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.flush()
+        return qa_view(row)
+
+
+def edit_qa(
+    app: App,
+    project_ref: str | int,
+    qa_id: int,
+    *,
+    question: str | None = None,
+    answer: str | None = None,
+    cot: str | None = None,
+) -> QAView:
+    """Replace the question, answer and/or chain of thought; the provenance notes the edit."""
+    values: dict[str, object] = {}
+    for name, text in (("question", question), ("answer", answer)):
+        if text is not None:
+            if not text.strip():
+                raise InputError(f"the {name} may not be empty")
+            values[name] = text.strip()
+    if cot is not None:
+        values["cot"] = cot.strip()
+    if not values:
+        raise InputError("nothing to change: give a question, an answer or a chain of thought")
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        row = _find(session, project.id, qa_id)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.provenance = {**(row.provenance or {}), "edited": utcnow().isoformat()}
+        session.flush()
+        return qa_view(row)
+
+
+def confirm_qa(
+    app: App, project_ref: str | int, qa_ids: list[int], confirmed: bool = True
+) -> list[QAView]:
+    """Mark QA pairs confirmed (or not); all ids must exist, or nothing changes."""
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        rows = [_find(session, project.id, qa_id) for qa_id in dict.fromkeys(qa_ids)]
+        for row in rows:
+            row.confirmed = confirmed
+        session.flush()
+        return [qa_view(row) for row in rows]
+
+
+def rate_qa(app: App, project_ref: str | int, qa_id: int, score: float | None) -> QAView:
+    """A reviewer's score from 0 to 5, or None to clear it."""
+    if score is not None and not 0 <= score <= MAX_SCORE:
+        raise InputError(f"a score runs from 0 to {MAX_SCORE}, not {score}")
+    return _update(app, project_ref, qa_id, score=score)
+
+
+def tag_qa(
+    app: App,
+    project_ref: str | int,
+    qa_id: int,
+    tags: list[str],
+    *,
+    mode: Literal["add", "remove", "set"] = "add",
+) -> QAView:
+    """Add, remove or set the reviewer's own tags (kept apart from the domain tag)."""
+    cleaned = [" ".join(tag.split()) for tag in tags]
+    if any(not tag or len(tag) > MAX_USER_TAG for tag in cleaned):
+        raise InputError(f"a tag needs 1 to {MAX_USER_TAG} characters")
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        row = _find(session, project.id, qa_id)
+        current = [str(tag) for tag in row.user_tags or []]
+        if mode == "set":
+            current = cleaned
+        elif mode == "add":
+            current = current + [tag for tag in cleaned if tag not in current]
+        else:
+            current = [tag for tag in current if tag not in cleaned]
+        row.user_tags = list(dict.fromkeys(current))
+        session.flush()
+        return qa_view(row)
+
+
+def note_qa(app: App, project_ref: str | int, qa_id: int, text: str) -> QAView:
+    return _update(app, project_ref, qa_id, note=text.strip())
+
+
+def revise_qa(
+    app: App, project_ref: str | int, qa_id: int, advice: str, *, model: str | None = None
+) -> QAView:
+    """Ask the project's model to rewrite the answer following `advice`; the revision (advice,
+    prompt, model, time) is added to the pair's provenance."""
+    if not advice.strip():
+        raise InputError("say what should change in the answer")
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        row = _find(session, project.id, qa_id)
+        chunk = session.get(Chunk, row.chunk_id) if row.chunk_id is not None else None
+        if chunk is None:
+            raise InputError(f"QA pair {qa_id} has no source chunk to revise it against")
+        project_id, settings = project.id, generation_settings(project)
+        question, answer, content = row.question, row.answer, chunk.content
+    language = language_for(settings, content)
+    override = effective_template(app, project_id, "answer_revise", language)
+
+    async def revise() -> RevisedAnswer:
+        client = open_project_model(app, project_id, {"model": model})
+        try:
+            return await revise_answer(
+                client,
+                question=question,
+                answer=answer,
+                chunk=content,
+                advice=advice.strip(),
+                language=language,
+                override=override,
+            )
+        finally:
+            await client.aclose()
+
+    with call_scope(project_id=project_id):
+        revised = asyncio.run(revise())
+    app.usage_recorder.flush()
+    with app.db.session() as session:
+        row = _find(session, project_id, qa_id)
+        provenance = dict(row.provenance or {})
+        provenance["revisions"] = [
+            *provenance.get("revisions", []),
+            {
+                "advice": advice.strip(),
+                "previous": answer,
+                **revised.provenance.as_dict(),
+                "created": utcnow().isoformat(),
+            },
+        ]
+        row.answer, row.provenance = revised.answer, provenance
+        session.flush()
+        return qa_view(row)

@@ -1,0 +1,91 @@
+"""Questions and QA pairs as services return them: detached from the database session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from easy_dataset.services.views import ChunkView
+from easy_dataset.store.dataset import QAPair, Question
+
+
+class QuestionView(BaseModel):
+    id: int
+    project_id: int
+    chunk_id: int | None
+    ga_pair_id: int | None
+    tag_id: int | None
+    tag: str | None  # the tag's name, when it still exists
+    template_id: int | None
+    text: str
+    origin: str  # generated | template | manual
+    answered: bool
+    provenance: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class QAView(BaseModel):
+    id: int
+    project_id: int
+    question_id: int | None
+    chunk_id: int | None
+    question: str
+    answer: str
+    cot: str
+    model: str
+    confirmed: bool
+    score: float | None
+    judge_notes: str
+    user_tags: list[str]
+    note: str
+    provenance: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class QADetail(QAView):
+    """A QA pair with the chunk it was answered from (None once that chunk is gone)."""
+
+    chunk: ChunkView | None
+
+
+def question_view(row: Question, tag: str | None, answered: bool) -> QuestionView:
+    return QuestionView(
+        id=row.id,
+        project_id=row.project_id,
+        chunk_id=row.chunk_id,
+        ga_pair_id=row.ga_pair_id,
+        tag_id=row.tag_id,
+        tag=tag,
+        template_id=row.template_id,
+        text=row.text,
+        origin=row.origin,
+        answered=answered,
+        provenance=dict(row.provenance or {}),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def qa_view(row: QAPair) -> QAView:
+    return QAView(
+        id=row.id,
+        project_id=row.project_id,
+        question_id=row.question_id,
+        chunk_id=row.chunk_id,
+        question=row.question,
+        answer=row.answer,
+        cot=row.cot,
+        model=row.model,
+        confirmed=row.confirmed,
+        score=row.score,
+        judge_notes=row.judge_notes,
+        user_tags=[str(tag) for tag in row.user_tags or []],
+        note=row.note,
+        provenance=dict(row.provenance or {}),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -1,0 +1,82 @@
+"""The one-shot pipeline (`easy-dataset generate`) and the Python API, against the fake server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from easy_dataset import Workspace
+from easy_dataset.llm.types import ModelConfig
+from tests.conftest import Cli
+from tests.fake_openai import FakeOpenAI, Faults
+from tests.helpers import write
+
+DOC = "# Hives\n\n" + "\n\n".join(
+    f"## Part {n}\n\n" + f"Bees in part {n} store nectar, build comb and guard the entrance. " * 6
+    for n in range(3)
+)
+
+
+def _lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_generate_end_to_end_and_resume(cli: Cli, tmp_path: Path) -> None:
+    doc = write(tmp_path / "hives.md", DOC)
+    out = tmp_path / "out" / "hives.jsonl"
+    with FakeOpenAI() as fake:
+        args = ["generate", str(doc), "-o", str(out), "--model", "fake-model",
+                "--base-url", fake.base_url, "--json"]  # fmt: skip
+        first = cli(*args)
+        assert first.exit_code == 0, first.output
+        summary = json.loads(first.stdout)
+        calls_after_first = fake.stats().total
+
+        assert summary["project"] == "hives" and summary["files"] == 1
+        assert summary["chunks"] >= 1 and summary["questions"] >= summary["chunks"]
+        assert summary["qa_pairs"] == summary["questions"]
+        assert summary["export"]["count"] == summary["qa_pairs"]
+        assert summary["calls"] > 0 and summary["prompt_tokens"] > 0
+        assert [stage["stage"] for stage in summary["stages"]] == [
+            "tags.build", "questions.generate", "answers.generate",
+        ]  # fmt: skip
+        records = _lines(out)
+        assert len(records) == summary["qa_pairs"]
+        assert all(record["instruction"] and record["output"] for record in records)
+
+        again = cli(*args)
+        assert again.exit_code == 0, again.output
+        second = json.loads(again.stdout)
+    # Nothing is redone: no new items, no new rows, no model calls beyond the first run.
+    assert all(stage["total"] == 0 for stage in second["stages"])
+    assert (second["questions"], second["qa_pairs"]) == (summary["questions"], summary["qa_pairs"])
+    assert fake.stats().total == calls_after_first
+    assert len(_lines(out)) == summary["qa_pairs"]
+
+
+def test_generate_reports_failures(cli: Cli, tmp_path: Path) -> None:
+    doc = write(tmp_path / "hives.md", DOC)
+    out = tmp_path / "hives.json"
+    with FakeOpenAI(Faults(p_malformed=1.0)) as fake:
+        result = cli("generate", str(doc), "-o", str(out), "--model", "m", "--base-url",
+                     fake.base_url, "--no-tags")  # fmt: skip
+    assert result.exit_code == 1
+    assert "questions.generate" in result.stdout and "parse" in result.stdout
+    assert json.loads(out.read_text()) == []  # a valid, empty JSON dataset
+
+
+def test_python_api(tmp_path: Path) -> None:
+    doc = write(tmp_path / "hives.md", DOC)
+    with FakeOpenAI() as fake, Workspace(tmp_path / "home") as ws:
+        project = ws.project("bees", create=True)
+        project.add_model(
+            ModelConfig(name="fake", provider="custom", base_url=fake.base_url, model="m")
+        )
+        (added,) = project.add_files([doc])
+        assert added.status == "added" and project.chunks()
+        assert project.run_stage("questions.generate").failed == 0
+        assert project.run_stage("answers.generate").succeeded > 0
+        summary = project.export(tmp_path / "bees.json", format="sharegpt")
+    records = json.loads((tmp_path / "bees.json").read_text())
+    assert len(records) == summary.count > 0
+    assert records[0]["conversations"][0]["from"] == "human"
