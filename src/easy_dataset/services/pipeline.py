@@ -38,6 +38,8 @@ class PipelineRequest(BaseModel):
     tags: bool = True
     personas: bool = False
     cache: bool = True  # stored replies make an interrupted run cheap to finish
+    # Without a model's own reasoning, ask for one in a second call per answer.
+    synthesize_cot: bool = True
 
 
 class StageReport(BaseModel):
@@ -120,6 +122,7 @@ def run_pipeline(
     for stage in stages:
         if on_stage:
             on_stage(stage)
+        extra = {"synthesize_cot": request.synthesize_cot} if stage == "answers.generate" else {}
         summary = run_stage(
             app,
             project.id,
@@ -127,6 +130,7 @@ def run_pipeline(
             on_progress=on_progress,
             concurrency=request.concurrency,
             cache=request.cache,
+            **extra,
         )
         failures = jobs.show_job(app, summary.job_id).failures if summary.failed else []
         reports.append(
