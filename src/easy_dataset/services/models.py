@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
@@ -14,7 +15,7 @@ from easy_dataset.errors import ConflictError, InputError, ModelCallError, NotFo
 from easy_dataset.llm.catalog import ConnectionReport
 from easy_dataset.llm.context import call_scope
 from easy_dataset.llm.local import DEFAULT_LOCAL_CONFIG
-from easy_dataset.llm.types import ChatClient, ModelConfig
+from easy_dataset.llm.types import ChatClient, Completion, Message, ModelConfig
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.models import ModelConfigRow, ModelSecret
@@ -205,18 +206,49 @@ def resolve_model(app: App, project_ref: str | int, name: str | None = None) -> 
         )
 
 
+class ScopedClient:
+    """A client whose calls are attributed to its model configuration in the usage log
+    (the runner already attributes them to the project and the job)."""
+
+    def __init__(self, inner: ChatClient, model_config_id: int | None) -> None:
+        self.inner = inner
+        self.config: ModelConfig = inner.config
+        self.model_config_id = model_config_id
+
+    async def chat(
+        self,
+        messages: list[Message],
+        *,
+        response_format: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> Completion:
+        with call_scope(model_config_id=self.model_config_id):
+            return await self.inner.chat(
+                messages,
+                response_format=response_format,
+                max_tokens=max_tokens,
+                temperature=temperature,
+            )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 def open_model(app: App, resolved: ResolvedModel, *, use_cache: bool = False) -> ChatClient:
-    """A client whose every call lands in the usage log (and, if asked, the response cache)."""
+    """A client whose every call lands in the usage log, attributed to its configuration
+    (and, if asked, goes through the response cache)."""
     from easy_dataset.llm.factory import open_client
     from easy_dataset.llm.presets import resolve_api_key
     from easy_dataset.services.call_log import DatabaseCache
 
-    return open_client(
+    client = open_client(
         resolved.config,
         resolve_api_key(resolved.config, resolved.api_key),
         recorder=app.usage_recorder,
         cache=DatabaseCache(app) if use_cache else None,
     )
+    return ScopedClient(client, resolved.model_config_id)
 
 
 def test_model(app: App, project_ref: str | int, name: str | None = None) -> ConnectionReport:

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.jobs import JobContext, JobHandler
-from easy_dataset.llm.context import call_scope
-from easy_dataset.llm.types import ChatClient, Completion, Message, ModelConfig
+from easy_dataset.llm.types import ChatClient
 from easy_dataset.prompts import detect_language
 from easy_dataset.services.app import App
 from easy_dataset.services.models import open_model, resolve_model
@@ -24,41 +23,11 @@ from easy_dataset.types import GenerationSettings
 UNFINISHED = ("pending", "running")
 
 
-class ScopedClient:
-    """A client whose calls are attributed to its model configuration in the usage log
-    (the runner already attributes them to the project and the job)."""
-
-    def __init__(self, inner: ChatClient, model_config_id: int | None) -> None:
-        self.inner = inner
-        self.config: ModelConfig = inner.config
-        self.model_config_id = model_config_id
-
-    async def chat(
-        self,
-        messages: list[Message],
-        *,
-        response_format: dict[str, Any] | None = None,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-    ) -> Completion:
-        with call_scope(model_config_id=self.model_config_id):
-            return await self.inner.chat(
-                messages,
-                response_format=response_format,
-                max_tokens=max_tokens,
-                temperature=temperature,
-            )
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 def open_project_model(app: App, project_id: int, params: dict[str, Any]) -> ChatClient:
     """The project's model (`params["model"]` names a configuration; else the default, else
     the embedded one), with the response cache when `params["cache"]` is true."""
     resolved = resolve_model(app, project_id, params.get("model"))
-    inner = open_model(app, resolved, use_cache=bool(params.get("cache", False)))
-    return ScopedClient(inner, resolved.model_config_id)
+    return open_model(app, resolved, use_cache=bool(params.get("cache", False)))
 
 
 def load_settings(app: App, project_id: int) -> GenerationSettings:
