@@ -64,7 +64,10 @@ def add(
 ) -> None:
     """Add a tag."""
     node = tags.add_tag(state(ctx).app(), project, name, parent_id=parent, description=description)
-    print_json(node) if as_json else console.print(f"added tag {escape(node.name)} (#{node.id})")
+    if as_json:
+        print_json(node)
+    else:
+        console.print(f"added tag {escape(node.name)} (#{node.id})")
 
 
 @app.command("rename")
@@ -78,7 +81,10 @@ def rename(
 ) -> None:
     """Rename a tag."""
     node = tags.rename_tag(state(ctx).app(), project, tag_id, name)
-    print_json(node) if as_json else console.print(f"tag #{node.id} is now {escape(node.name)}")
+    if as_json:
+        print_json(node)
+    else:
+        console.print(f"tag #{node.id} is now {escape(node.name)}")
 
 
 @app.command("move")
@@ -92,7 +98,10 @@ def move(
 ) -> None:
     """Move a tag (and its subtree) under another parent, or to the top without --parent."""
     node = tags.move_tag(state(ctx).app(), project, tag_id, parent)
-    print_json(node) if as_json else console.print(f"moved tag #{node.id}")
+    if as_json:
+        print_json(node)
+    else:
+        console.print(f"moved tag #{node.id}")
 
 
 @app.command("delete")
@@ -102,7 +111,10 @@ def delete(
 ) -> None:
     """Delete a tag and its subtree; questions keep existing, untagged."""
     node = tags.delete_tag(state(ctx).app(), project, tag_id)
-    print_json(node) if as_json else console.print(f"deleted tag {escape(node.name)}")
+    if as_json:
+        print_json(node)
+    else:
+        console.print(f"deleted tag {escape(node.name)}")
 
 
 @app.command("import")
@@ -124,7 +136,10 @@ def import_(
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {source}: {exc}") from None
     found = tags.import_tags(state(ctx).app(), project, text, replace=replace)
-    print_json(found) if as_json else console.print(_render(found))
+    if as_json:
+        print_json(found)
+    else:
+        console.print(_render(found))
 
 
 @app.command("lock")
