@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class EasyDatasetError(Exception):
     """Base of every error this package raises on purpose."""
@@ -54,3 +56,12 @@ class ModelCallError(EasyDatasetError):
         self.status = status
         self.raw_output = raw_output
         self.retryable = retryable
+
+
+def validation_reasons(exc: ValidationError) -> str:
+    """A pydantic validation error as one line: "field: reason; other: reason"."""
+    return "; ".join(
+        (f"{'.'.join(map(str, error['loc']))}: " if error["loc"] else "")
+        + error["msg"].removeprefix("Value error, ")
+        for error in exc.errors()
+    )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from easy_dataset.errors import InputError
+from easy_dataset.errors import InputError, validation_reasons
 from easy_dataset.types import ChunkSettings, ChunkStrategy
 
 Strategy = Annotated[
@@ -78,7 +78,4 @@ class ChunkOptions:
         try:
             return ChunkSettings.model_validate(merged)
         except ValidationError as exc:
-            reasons = "; ".join(
-                error["msg"].removeprefix("Value error, ") for error in exc.errors()
-            )
-            raise InputError(f"invalid chunking options: {reasons}") from None
+            raise InputError(f"invalid chunking options: {validation_reasons(exc)}") from None

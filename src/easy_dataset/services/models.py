@@ -11,7 +11,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from easy_dataset.errors import ConflictError, InputError, ModelCallError, NotFoundError
+from easy_dataset.errors import (
+    ConflictError,
+    InputError,
+    ModelCallError,
+    NotFoundError,
+    validation_reasons,
+)
 from easy_dataset.llm.catalog import ConnectionReport
 from easy_dataset.llm.context import call_scope
 from easy_dataset.llm.local import DEFAULT_LOCAL_CONFIG
@@ -80,11 +86,7 @@ def parse_config(values: dict[str, object]) -> ModelConfig:
     try:
         return ModelConfig.model_validate(values)
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(map(str, error['loc'])) or 'config'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise InputError(f"invalid model configuration: {reasons}") from None
+        raise InputError(f"invalid model configuration: {validation_reasons(exc)}") from None
 
 
 def add_model(

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from easy_dataset.errors import InputError
+from easy_dataset.errors import InputError, validation_reasons
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project, generation_settings
 from easy_dataset.types import GenerationSettings
@@ -27,10 +27,6 @@ def update_generation_settings(
         try:
             settings = GenerationSettings.model_validate({**current, **changes})
         except ValidationError as exc:
-            reasons = "; ".join(
-                f"{'.'.join(map(str, error['loc'])) or 'settings'}: {error['msg']}"
-                for error in exc.errors()
-            )
-            raise InputError(f"invalid generation settings: {reasons}") from None
+            raise InputError(f"invalid generation settings: {validation_reasons(exc)}") from None
         project.generation = settings.model_dump(mode="json")
         return settings
