@@ -294,7 +294,8 @@ def test_model(app: App, project_ref: str | int, name: str | None = None) -> Con
             error=None,
         )
 
-    with call_scope(project_id=project_id, model_config_id=resolved.model_config_id):
+    # open_model attributes the call to its configuration; the project is ours to add.
+    with call_scope(project_id=project_id):
         return asyncio.run(probe())
 
 
