@@ -14,6 +14,7 @@ from easy_dataset.cli.common import CliState
 from easy_dataset.cli.demo import demo
 from easy_dataset.cli.export import export
 from easy_dataset.cli.generate import generate
+from easy_dataset.cli.serve import serve
 from easy_dataset.cli.usage import usage
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.command("demo")(demo)
 app.command("usage")(usage)
 app.command("export")(export)
 app.command("generate")(generate)
+app.command("serve")(serve)
 
 
 def _version(value: bool) -> None:

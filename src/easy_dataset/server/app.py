@@ -1,0 +1,57 @@
+"""The FastAPI application: REST API under /api (OpenAPI at /docs), web pages at /."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from easy_dataset import __version__
+from easy_dataset.config import Settings
+from easy_dataset.server.access import TokenMiddleware
+from easy_dataset.server.api import api_router
+from easy_dataset.server.errors import install_error_handlers
+from easy_dataset.server.executor import JobExecutor
+from easy_dataset.services import App
+from easy_dataset.services import jobs as _jobs  # noqa: F401 (registers the job handlers)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    run_jobs: bool = True,
+) -> FastAPI:
+    """The whole server for `settings`; with `token`, every request must carry it.
+
+    `run_jobs=False` leaves started jobs queued in the database (for tests that look at
+    them before they run); the next server start runs them.
+    """
+    core = App(settings)
+    executor = JobExecutor(core)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if run_jobs:
+            executor.start()
+        try:
+            yield
+        finally:
+            executor.stop()
+            core.close()
+
+    app = FastAPI(
+        title="easy-dataset",
+        version=__version__,
+        description="Turn your own documents into instruction-tuning datasets.",
+        lifespan=lifespan,
+    )
+    app.state.core = core
+    app.state.executor = executor
+    app.state.run_jobs = run_jobs
+    install_error_handlers(app)
+    app.include_router(api_router)
+    if token is not None:
+        app.add_middleware(TokenMiddleware, token=token)
+    return app
