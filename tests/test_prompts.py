@@ -49,8 +49,22 @@ def test_every_template_renders_with_its_samples(name: str, language: str) -> No
         # Template syntax must never leak into what the model reads.
         for marker in ("{{", "{%", "{#", "#}", "%}"):
             assert marker not in system + user
-        assert (rendered.name, rendered.language, rendered.version) == (name, language, "1")
+        version = str(library.header(name, language).version)
+        assert (rendered.name, rendered.language, rendered.version) == (name, language, version)
         assert not rendered.overridden
+
+
+@pytest.mark.parametrize(
+    ("name", "key"), [("tag_tree", "tags"), ("tag_revise", "tags"), ("ga_pairs", "pairs")]
+)
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_prompts_show_the_object_root_their_schema_asks_for(
+    name: str, key: str, language: str
+) -> None:
+    # Constrained decoding forces the schema's object root; the example must agree with it.
+    rendered = prompts.render(name, language, TASKS[name].samples[0])
+    shape = rendered.messages[-1]["content"].strip().splitlines()[-1]
+    assert shape.startswith(f'{{"{key}": [') and shape.endswith("]}")
 
 
 @pytest.mark.parametrize(("name", "language"), CASES)

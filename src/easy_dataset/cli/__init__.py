@@ -9,7 +9,19 @@ from typing import Annotated
 import typer
 
 from easy_dataset import __version__
-from easy_dataset.cli import chunks, files, jobs, models, project, prompts, tags
+from easy_dataset.cli import (
+    chunks,
+    files,
+    jobs,
+    models,
+    personas,
+    project,
+    prompts,
+    qa,
+    questions,
+    tags,
+    templates,
+)
 from easy_dataset.cli.common import CliState
 from easy_dataset.cli.demo import demo
 from easy_dataset.cli.export import export
@@ -30,6 +42,10 @@ app.add_typer(models.app, name="models")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(prompts.app, name="prompts")
 app.add_typer(tags.app, name="tags")
+app.add_typer(personas.app, name="personas")
+app.add_typer(questions.app, name="questions")
+app.add_typer(qa.app, name="qa")
+app.add_typer(templates.app, name="templates")
 app.command("demo")(demo)
 app.command("usage")(usage)
 app.command("export")(export)

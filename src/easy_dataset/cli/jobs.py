@@ -70,7 +70,7 @@ def job_progress() -> Iterator[Callable[[JobProgress], None]]:
         yield update
 
 
-def _report(summary: JobSummary) -> None:
+def report_job(summary: JobSummary) -> None:
     colour = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(summary.status, "")
     status = f"[{colour}]{summary.status}[/]" if colour else summary.status
     console.print(
@@ -169,7 +169,7 @@ def retry(ctx: typer.Context, job_id: JobId, as_json: JsonOption = False) -> Non
         return
     console.print(f"retrying {moved} failed items")
     if summary:
-        _report(summary)
+        report_job(summary)
     if summary and summary.status != "succeeded":
         raise typer.Exit(1)
 
@@ -194,6 +194,6 @@ def resume(
     elif not summaries:
         console.print("no interrupted jobs")
     for summary in summaries if not as_json else []:
-        _report(summary)
+        report_job(summary)
     if any(summary.status != "succeeded" for summary in summaries):
         raise typer.Exit(1)

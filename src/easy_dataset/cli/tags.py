@@ -18,6 +18,7 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
+from easy_dataset.cli.stage_run import CacheOption, ModelOption, run_stage_command
 from easy_dataset.errors import InputError
 from easy_dataset.services import tags
 from easy_dataset.services.tags import TagNode
@@ -50,6 +51,34 @@ def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = Fals
         print_json(found)
     else:
         console.print(_render(found) if found else "no tags yet")
+
+
+@app.command("build")
+@guarded
+def build(
+    ctx: typer.Context,
+    project: ProjectOption,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Replace the tree, even one edited by hand.")
+    ] = False,
+    model: ModelOption = None,
+    cache: CacheOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Have the model build the tree from the documents' outlines (or revise it after files
+    were added or removed); a locked or disabled tree is left alone."""
+    run_stage_command(
+        ctx,
+        project,
+        "tags.build",
+        as_json=as_json,
+        rebuild=rebuild or None,
+        model=model,
+        cache=cache or None,
+    )
+    if not as_json:
+        found = tags.tag_tree(state(ctx).app(), project)
+        console.print(_render(found) if found else "no tags")
 
 
 @app.command("add")

@@ -143,3 +143,34 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     result = walk(schema, ())
     assert isinstance(result, dict)
     return result
+
+
+def schema_problems(schema: Any, at: str = "$") -> list[str]:
+    """What makes `schema` unusable as an answer shape (empty: usable), at most a few.
+
+    Checks the keywords `schema_errors` reads, so a typo fails when the template is saved
+    rather than on every chunk it is asked of.
+    """
+    if not isinstance(schema, dict):
+        return [f"{at}: a schema must be an object"]
+    problems: list[str] = []
+    kinds = schema.get("type")
+    if kinds is not None:
+        options = kinds if isinstance(kinds, list) else [kinds]
+        unknown = [kind for kind in options if not isinstance(kind, str) or kind not in _TYPES]
+        if unknown or not options:
+            problems.append(f"{at}.type: use {', '.join(_TYPES)}")
+    properties = schema.get("properties", {})
+    if not isinstance(properties, dict):
+        problems.append(f"{at}.properties: must be an object")
+    else:
+        for name, sub in properties.items():
+            problems += schema_problems(sub, f"{at}.properties.{name}")
+    required = schema.get("required", [])
+    if not isinstance(required, list) or not all(isinstance(name, str) for name in required):
+        problems.append(f"{at}.required: must be a list of property names")
+    if "items" in schema:
+        problems += schema_problems(schema["items"], f"{at}.items")
+    if "enum" in schema and not isinstance(schema["enum"], list):
+        problems.append(f"{at}.enum: must be a list")
+    return problems[:MAX_ERRORS]

@@ -1,0 +1,204 @@
+"""`easy-dataset questions ...`: generate, list, add, edit, delete and answer questions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from easy_dataset.cli.common import (
+    JsonOption,
+    ProjectOption,
+    console,
+    escape,
+    guarded,
+    print_json,
+    state,
+)
+from easy_dataset.cli.stage_run import (
+    CacheOption,
+    ConcurrencyOption,
+    FileIdsOption,
+    ModelOption,
+    run_stage_command,
+)
+from easy_dataset.services import generation
+
+app = typer.Typer(help="Generate, review and answer questions.", no_args_is_help=True)
+
+QuestionId = Annotated[int, typer.Argument(help="Question id.")]
+TagOption = Annotated[int | None, typer.Option("--tag", help="Domain tag id.")]
+
+
+@app.command("generate")
+@guarded
+def generate(
+    ctx: typer.Context,
+    project: ProjectOption,
+    chunk: Annotated[
+        list[int] | None, typer.Option("--chunk", help="Only this chunk id (repeatable).")
+    ] = None,
+    file: FileIdsOption = None,
+    model: ModelOption = None,
+    concurrency: ConcurrencyOption = None,
+    cache: CacheOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write questions for every chunk not asked yet (once per active persona)."""
+    run_stage_command(
+        ctx,
+        project,
+        "questions.generate",
+        as_json=as_json,
+        chunk_ids=chunk,
+        file_ids=file,
+        model=model,
+        concurrency=concurrency,
+        cache=cache or None,
+    )
+
+
+@app.command("answer")
+@guarded
+def answer(
+    ctx: typer.Context,
+    project: ProjectOption,
+    question: Annotated[
+        list[int] | None, typer.Option("--question", help="Only this question id (repeatable).")
+    ] = None,
+    file: FileIdsOption = None,
+    cot: Annotated[
+        bool,
+        typer.Option(
+            "--cot/--no-cot",
+            help="Synthesise a chain of thought when the model gives none.",
+        ),
+    ] = True,
+    model: ModelOption = None,
+    concurrency: ConcurrencyOption = None,
+    cache: CacheOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer every question that has a chunk and no answer yet."""
+    run_stage_command(
+        ctx,
+        project,
+        "answers.generate",
+        as_json=as_json,
+        question_ids=question,
+        file_ids=file,
+        synthesize_cot=cot,
+        model=model,
+        concurrency=concurrency,
+        cache=cache or None,
+    )
+
+
+@app.command("list")
+@guarded
+def list_(
+    ctx: typer.Context,
+    project: ProjectOption,
+    file: Annotated[int | None, typer.Option("--file", help="File id.")] = None,
+    chunk: Annotated[int | None, typer.Option("--chunk", help="Chunk id.")] = None,
+    tag: TagOption = None,
+    origin: Annotated[
+        str | None, typer.Option("--origin", help="generated | template | manual.")
+    ] = None,
+    answered: Annotated[
+        bool | None, typer.Option("--answered/--unanswered", help="Only (un)answered ones.")
+    ] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Text to find.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """List questions, oldest first."""
+    found = generation.list_questions(
+        state(ctx).app(),
+        project,
+        file_id=file,
+        chunk_id=chunk,
+        tag_id=tag,
+        origin=origin,
+        answered=answered,
+        search=search,
+        limit=limit,
+        offset=offset,
+    )
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        console.print("no questions match")
+        return
+    table = Table("id", "chunk", "tag", "origin", "answered", "question")
+    for row in found:
+        table.add_row(
+            str(row.id),
+            str(row.chunk_id or ""),
+            escape(row.tag or ""),
+            row.origin,
+            "yes" if row.answered else "",
+            escape(row.text),
+        )
+    console.print(table)
+
+
+@app.command("add")
+@guarded
+def add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="The question.")],
+    project: ProjectOption,
+    chunk: Annotated[int | None, typer.Option("--chunk", help="Chunk to answer it from.")] = None,
+    tag: TagOption = None,
+    persona: Annotated[int | None, typer.Option("--persona", help="Persona id.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a question by hand; with --chunk, `questions answer` will answer it."""
+    row = generation.add_question(
+        state(ctx).app(), project, text, chunk_id=chunk, tag_id=tag, ga_pair_id=persona
+    )
+    if as_json:
+        print_json(row)
+    else:
+        console.print(f"added question #{row.id}")
+
+
+@app.command("edit")
+@guarded
+def edit(
+    ctx: typer.Context,
+    question_id: QuestionId,
+    project: ProjectOption,
+    text: Annotated[str | None, typer.Option("--text", help="New wording.")] = None,
+    tag: TagOption = None,
+    no_tag: Annotated[bool, typer.Option("--no-tag", help="Remove its tag.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Reword a question (its QA pairs follow) or change its tag."""
+    row = generation.edit_question(
+        state(ctx).app(), project, question_id, text=text, tag_id=tag, clear_tag=no_tag
+    )
+    if as_json:
+        print_json(row)
+    else:
+        console.print(f"question #{row.id}: {escape(row.text)} [dim]({escape(row.tag or '-')})[/]")
+
+
+@app.command("delete")
+@guarded
+def delete(
+    ctx: typer.Context,
+    question_ids: Annotated[list[int], typer.Argument(help="Question ids.")],
+    project: ProjectOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete questions (all or none); their QA pairs stay."""
+    count = generation.delete_questions(state(ctx).app(), project, question_ids)
+    if as_json:
+        print_json({"deleted": count})
+    else:
+        console.print(f"deleted {count} question(s)")
