@@ -7,6 +7,7 @@ from pathlib import Path
 
 from easy_dataset import Workspace
 from easy_dataset.llm.types import ModelConfig
+from easy_dataset.services.export import ExportFilters
 from tests.conftest import Cli
 from tests.fake_openai import FakeOpenAI, Faults
 from tests.helpers import write
@@ -76,7 +77,21 @@ def test_python_api(tmp_path: Path) -> None:
         assert added.status == "added" and project.chunks()
         assert project.run_stage("questions.generate").failed == 0
         assert project.run_stage("answers.generate").succeeded > 0
+        assert all(question.answered for question in project.questions())
+        first = project.qa_pairs()[0]
+        assert project.confirm([first.id])[0].confirmed
+        project.add_question_template(
+            "Which caste?", answer_type="label", labels=["queen", "worker"]
+        )
+        assert project.run_stage("templates.apply").succeeded > 0
+        assert {p.answer for p in project.qa_pairs() if p.question == "Which caste?"} <= {
+            "queen",
+            "worker",
+        }
         summary = project.export(tmp_path / "bees.json", format="sharegpt")
+        confirmed = project.export(
+            tmp_path / "ok.json", format="sharegpt", filters=ExportFilters(confirmed_only=True)
+        )
     records = json.loads((tmp_path / "bees.json").read_text())
-    assert len(records) == summary.count > 0
+    assert len(records) == summary.count > 0 and confirmed.count == 1
     assert records[0]["conversations"][0]["from"] == "human"

@@ -7,6 +7,8 @@ docs = ws.project("manuals", create=True)
 docs.add_files(["guide.pdf", "faq.docx"])
 docs.run_stage("questions.generate")
 docs.run_stage("answers.generate")
+for pair in docs.qa_pairs(limit=5):
+    docs.confirm([pair.id])
 docs.export("manuals.jsonl", format="sharegpt")
 """
 
@@ -22,7 +24,10 @@ from easy_dataset.jobs import JobSummary
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import App, chunks, files, models, projects
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
+from easy_dataset.services.generation import QAView, QuestionView, confirm_qa, list_qa
+from easy_dataset.services.generation import list_questions as _list_questions
 from easy_dataset.services.generation.stages import run_stage
+from easy_dataset.services.generation.templates import TemplateView, add_template
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
 from easy_dataset.types import ChunkSettings
@@ -61,6 +66,35 @@ class Project:
         """Run one generation stage as a durable job: tags.build, personas.generate,
         questions.generate, answers.generate or templates.apply."""
         return run_stage(self._app, self.id, stage, **options)
+
+    def add_question_template(
+        self,
+        question: str,
+        *,
+        answer_type: str = "text",
+        labels: list[str] | None = None,
+        json_schema: dict[str, Any] | None = None,
+    ) -> TemplateView:
+        """A question `templates.apply` asks of every chunk: text, a label, or a JSON shape."""
+        return add_template(
+            self._app,
+            self.id,
+            question,
+            answer_type=answer_type,
+            labels=labels,
+            json_schema=json_schema,
+        )
+
+    def questions(self, **filters: Any) -> list[QuestionView]:
+        """Questions, narrowed by the filters of `questions list` (chunk_id, answered, ...)."""
+        return _list_questions(self._app, self.id, **filters)
+
+    def qa_pairs(self, **filters: Any) -> list[QAView]:
+        """QA pairs, narrowed by the filters of `qa list` (confirmed, min_score, tag, ...)."""
+        return list_qa(self._app, self.id, **filters)
+
+    def confirm(self, qa_ids: list[int], confirmed: bool = True) -> list[QAView]:
+        return confirm_qa(self._app, self.id, qa_ids, confirmed)
 
     def export(
         self,
