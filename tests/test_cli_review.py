@@ -110,6 +110,8 @@ def test_review_a_qa_pair(cli: Cli, project: str, app: App, fake: FakeOpenAI) ->
     assert cli("qa", "rate", str(first), "7", "-p", project).exit_code == 1
     assert cli("qa", "rate", str(first), "-p", project).exit_code == 1
     assert [p["id"] for p in cli.json("qa", "list", "-p", project, "--min-score", "4")] == [first]
+    assert cli.json("qa", "list", "-p", project, "--max-score", "4") == []
+    assert len(cli.json("qa", "list", "-p", project, "--with-cot")) == 3
     assert cli.json("qa", "rate", str(first), "-p", project, "--clear")["score"] is None
 
     tagged = cli.json("qa", "tag", str(first), "check", "biology", "-p", project)

@@ -141,3 +141,36 @@ def test_generation_settings_and_personas_by_hand(app: App, project: str) -> Non
     assert not off.active
     with pytest.raises(InputError):
         gen.add_persona(app, project, file_id, genre=" ", audience="x")
+
+
+def test_qa_filters_run_in_sql_and_count(app: App, project: str) -> None:
+    gen.update_generation_settings(app, project, tags_enabled=True)
+    gen.run_stage(app, project, "tags.build")
+    gen.run_stage(app, project, "questions.generate")
+    gen.run_stage(app, project, "answers.generate", synthesize_cot=False)
+    first, second, third = (pair.id for pair in gen.list_qa(app, project))
+    assert gen.count_qa(app, project) == 3
+    assert [p.id for p in gen.list_qa(app, project, newest_first=True)] == [third, second, first]
+
+    gen.rate_qa(app, project, first, 2)
+    gen.rate_qa(app, project, second, 4.5)
+    gen.edit_qa(app, project, third, cot="Because the chunk says so.")
+    assert [p.id for p in gen.list_qa(app, project, min_score=2, max_score=3)] == [first]
+    assert [p.id for p in gen.list_qa(app, project, scored=False)] == [third]
+    assert [p.id for p in gen.list_qa(app, project, has_cot=True)] == [third]
+    assert gen.count_qa(app, project, has_cot=False, scored=True) == 2
+
+    # The domain tag is matched by its current name, in any case.
+    domain = gen.get_qa(app, project, second).provenance["tag"]
+    tagged = gen.list_qa(app, project, tag=domain.upper())
+    assert second in [p.id for p in tagged]
+    assert gen.count_qa(app, project, tag=domain) == len(tagged)
+
+    chunk = gen.get_qa(app, project, first).chunk_id
+    assert first in [p.id for p in gen.list_qa(app, project, chunk_id=chunk)]
+    assert gen.count_qa(app, project, ids=[first, third]) == 2
+    assert gen.count_qa(app, project, file_id=9999) == 0
+    with pytest.raises(InputError, match="bad QA filter"):
+        gen.list_qa(app, project, colour="red")
+    with pytest.raises(InputError, match="bad QA filter"):
+        gen.count_qa(app, project, min_score=float("nan"))

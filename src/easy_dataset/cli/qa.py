@@ -49,6 +49,11 @@ def list_(
         bool | None, typer.Option("--confirmed/--unconfirmed", help="Only (un)confirmed ones.")
     ] = None,
     min_score: Annotated[float | None, typer.Option("--min-score", min=0, max=5)] = None,
+    max_score: Annotated[float | None, typer.Option("--max-score", min=0, max=5)] = None,
+    with_cot: Annotated[
+        bool | None,
+        typer.Option("--with-cot/--without-cot", help="Only pairs with (without) reasoning."),
+    ] = None,
     tag: Annotated[
         str | None, typer.Option("--tag", help="A reviewer tag or a domain tag's name.")
     ] = None,
@@ -66,6 +71,8 @@ def list_(
         project,
         confirmed=confirmed,
         min_score=min_score,
+        max_score=max_score,
+        has_cot=with_cot,
         tag=tag,
         file_id=file,
         search=search,

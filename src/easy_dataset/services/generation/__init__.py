@@ -15,6 +15,7 @@ from easy_dataset.services.generation.personas import (
     list_personas,
     set_personas_active,
 )
+from easy_dataset.services.generation.qa_query import QAFilters
 from easy_dataset.services.generation.questions import (
     add_question,
     delete_questions,
@@ -23,6 +24,7 @@ from easy_dataset.services.generation.questions import (
 )
 from easy_dataset.services.generation.review import (
     confirm_qa,
+    count_qa,
     edit_qa,
     get_qa,
     list_qa,
@@ -42,11 +44,13 @@ __all__ = [
     "STAGES",
     "PersonaView",
     "QADetail",
+    "QAFilters",
     "QAView",
     "QuestionView",
     "add_persona",
     "add_question",
     "confirm_qa",
+    "count_qa",
     "delete_questions",
     "edit_persona",
     "edit_qa",

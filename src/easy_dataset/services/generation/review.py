@@ -4,17 +4,19 @@ tag, note, and revise an answer from advice."""
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import select
+from pydantic import ValidationError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from easy_dataset.errors import InputError, NotFoundError
+from easy_dataset.errors import InputError, NotFoundError, validation_reasons
 from easy_dataset.generate import RevisedAnswer, revise_answer
 from easy_dataset.llm.context import call_scope
 from easy_dataset.services.app import App
 from easy_dataset.services.chunks import chunk_view
 from easy_dataset.services.generation.common import language_for, open_project_model
+from easy_dataset.services.generation.qa_query import QAFilters, filtered
 from easy_dataset.services.generation.views import QADetail, QAView, qa_view
 from easy_dataset.services.projects import find_project, generation_settings
 from easy_dataset.services.prompts import effective_template
@@ -39,40 +41,35 @@ def list_qa(
     app: App,
     project_ref: str | int,
     *,
-    confirmed: bool | None = None,
-    min_score: float | None = None,
-    tag: str | None = None,
-    file_id: int | None = None,
-    search: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    newest_first: bool = False,
+    **filters: Any,
 ) -> list[QAView]:
-    """QA pairs, oldest first; `tag` matches a reviewer tag or the domain tag's name."""
+    """QA pairs in id order, narrowed by `QAFilters` given as keywords."""
+    wanted = _filters(filters)
     with app.db.session() as session:
         project = find_project(session, project_ref)
         query = select(QAPair).where(QAPair.project_id == project.id)
-        if confirmed is not None:
-            query = query.where(QAPair.confirmed.is_(confirmed))
-        if min_score is not None:
-            query = query.where(QAPair.score >= min_score)
-        if file_id is not None:
-            query = query.join(Chunk, Chunk.id == QAPair.chunk_id).where(Chunk.file_id == file_id)
-        if search:
-            pattern = QAPair.question.icontains(search, autoescape=True)
-            query = query.where(pattern | QAPair.answer.icontains(search, autoescape=True))
-        query = query.order_by(QAPair.id)
-        if tag is None:
-            rows = session.scalars(query.limit(limit).offset(offset)).all()
-            return [qa_view(row) for row in rows]
-        # Tags live in JSON columns, queried differently by each database: filtered here.
-        wanted = tag.casefold()
-        matching = [
-            row
-            for row in session.scalars(query)
-            if wanted in {str(t).casefold() for t in row.user_tags or []}
-            or str((row.provenance or {}).get("tag") or "").casefold() == wanted
-        ]
-        return [qa_view(row) for row in matching[offset : offset + limit]]
+        query = filtered(query, wanted, session.get_bind().dialect.name)
+        query = query.order_by(QAPair.id.desc() if newest_first else QAPair.id)
+        return [qa_view(row) for row in session.scalars(query.limit(limit).offset(offset))]
+
+
+def count_qa(app: App, project_ref: str | int, **filters: Any) -> int:
+    """How many QA pairs match `QAFilters` given as keywords."""
+    wanted = _filters(filters)
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        query = select(func.count(QAPair.id)).where(QAPair.project_id == project.id)
+        return int(session.scalar(filtered(query, wanted, session.get_bind().dialect.name)) or 0)
+
+
+def _filters(values: dict[str, Any]) -> QAFilters:
+    try:
+        return QAFilters(**values)
+    except ValidationError as exc:
+        raise InputError(f"bad QA filter: {validation_reasons(exc)}") from None
 
 
 def get_qa(app: App, project_ref: str | int, qa_id: int) -> QADetail:
