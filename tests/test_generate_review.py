@@ -174,3 +174,17 @@ def test_qa_filters_run_in_sql_and_count(app: App, project: str) -> None:
         gen.list_qa(app, project, colour="red")
     with pytest.raises(InputError, match="bad QA filter"):
         gen.count_qa(app, project, min_score=float("nan"))
+
+
+def test_questions_page_and_count(app: App, project: str) -> None:
+    gen.run_stage(app, project, "questions.generate")
+    chunk = chunk_ids(app, project)[0]
+    gen.add_question(app, project, "Why do drones die in autumn?", chunk_id=chunk)
+    assert gen.count_questions(app, project) == 4
+    assert gen.count_questions(app, project, origin="manual") == 1
+    assert gen.count_questions(app, project, answered=True) == 0
+    page = gen.list_questions(app, project, limit=2, offset=2)
+    assert [q.id for q in page] == [q.id for q in gen.list_questions(app, project)][2:4]
+    assert gen.count_questions(app, project, search="drones die") == 1
+    with pytest.raises(InputError):
+        gen.count_questions(app, project, origin="dreamt")

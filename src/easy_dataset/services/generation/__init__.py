@@ -18,6 +18,7 @@ from easy_dataset.services.generation.personas import (
 from easy_dataset.services.generation.qa_query import QAFilters
 from easy_dataset.services.generation.questions import (
     add_question,
+    count_questions,
     delete_questions,
     edit_question,
     list_questions,
@@ -51,6 +52,7 @@ __all__ = [
     "add_question",
     "confirm_qa",
     "count_qa",
+    "count_questions",
     "delete_questions",
     "edit_persona",
     "edit_qa",

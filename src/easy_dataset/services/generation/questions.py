@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select, update
+from typing import Any, TypeVar, Unpack
+
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
@@ -48,9 +50,11 @@ def _view(session: Session, row: Question) -> QuestionView:
     return question_view(row, tag.name if tag else None, bool(answered))
 
 
-def list_questions(
-    app: App,
-    project_ref: str | int,
+Q = TypeVar("Q", bound=Select[Unpack[tuple[Any, ...]]])
+
+
+def _filtered(
+    query: Q,
     *,
     file_id: int | None = None,
     chunk_id: int | None = None,
@@ -58,30 +62,55 @@ def list_questions(
     origin: str | None = None,
     answered: bool | None = None,
     search: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[QuestionView]:
-    """The project's questions, oldest first, narrowed by any of the filters."""
+) -> Q:
     if origin is not None and origin not in ORIGINS:
         raise InputError(f"origin must be one of {', '.join(ORIGINS)}")
+    if file_id is not None:
+        query = query.where(Question.chunk_id.in_(select(Chunk.id).where(Chunk.file_id == file_id)))
+    if chunk_id is not None:
+        query = query.where(Question.chunk_id == chunk_id)
+    if tag_id is not None:
+        query = query.where(Question.tag_id == tag_id)
+    if origin is not None:
+        query = query.where(Question.origin == origin)
+    if answered is not None:
+        has_pair = exists().where(QAPair.question_id == Question.id)
+        query = query.where(has_pair if answered else ~has_pair)
+    if search:
+        query = query.where(Question.text.icontains(search, autoescape=True))
+    return query
+
+
+def list_questions(
+    app: App,
+    project_ref: str | int,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    **filters: Any,
+) -> list[QuestionView]:
+    """The project's questions, oldest first, narrowed by any of the filters (file_id,
+    chunk_id, tag_id, origin, answered, search)."""
     with app.db.session() as session:
         project = find_project(session, project_ref)
-        query = select(Question).where(Question.project_id == project.id)
-        if file_id is not None:
-            query = query.join(Chunk, Chunk.id == Question.chunk_id).where(Chunk.file_id == file_id)
-        if chunk_id is not None:
-            query = query.where(Question.chunk_id == chunk_id)
-        if tag_id is not None:
-            query = query.where(Question.tag_id == tag_id)
-        if origin is not None:
-            query = query.where(Question.origin == origin)
-        if answered is not None:
-            has_pair = exists().where(QAPair.question_id == Question.id)
-            query = query.where(has_pair if answered else ~has_pair)
-        if search:
-            query = query.where(Question.text.icontains(search, autoescape=True))
-        rows = session.scalars(query.order_by(Question.id).limit(limit).offset(offset)).all()
-        return [_view(session, row) for row in rows]
+        answered = exists().where(QAPair.question_id == Question.id)
+        query = (
+            select(Question, Tag.name, answered)
+            .outerjoin(Tag, Tag.id == Question.tag_id)
+            .where(Question.project_id == project.id)
+        )
+        query = _filtered(query, **filters).order_by(Question.id).limit(limit).offset(offset)
+        return [
+            question_view(row, tag, bool(done)) for row, tag, done in session.execute(query).all()
+        ]
+
+
+def count_questions(app: App, project_ref: str | int, **filters: Any) -> int:
+    """How many questions match the filters of `list_questions`."""
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        query = select(func.count(Question.id)).where(Question.project_id == project.id)
+        return int(session.scalar(_filtered(query, **filters)) or 0)
 
 
 def add_question(
