@@ -102,11 +102,47 @@ def _check_0003_rows(connection: Connection) -> None:
     assert tuple(job) == (3, 1, 1, 1)
 
 
+def _seed_0004(connection: Connection) -> None:
+    _seed_0003(connection)
+    stamp = "'2026-01-02 03:04:05'"
+    connection.execute(
+        text(
+            "INSERT INTO tags (id, project_id, parent_id, name, description, ordinal, created_at) "
+            f"VALUES (2, 7, NULL, 'Confidentiality', '', 0, {stamp})"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO questions (id, project_id, chunk_id, tag_id, text, origin, provenance, "
+            f"created_at, updated_at) VALUES (4, 7, 11, 2, 'Who signs?', 'generated', '{{}}', "
+            f"{stamp}, {stamp})"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO qa_pairs (id, project_id, question_id, chunk_id, question, answer, cot, "
+            "model, confirmed, score, judge_notes, user_tags, note, provenance, created_at, "
+            "updated_at) VALUES (6, 7, 4, 11, 'Who signs?', 'Both parties.', 'It says so.', 'm', "
+            f"1, 4.5, '', '[\"legal\"]', 'ok', '{{\"file\": \"nda.pdf\"}}', {stamp}, {stamp})"
+        )
+    )
+
+
+def _check_0004_rows(connection: Connection) -> None:
+    _check_0003_rows(connection)
+    pair = connection.execute(
+        text("SELECT question, answer, cot, confirmed, score, user_tags, note FROM qa_pairs")
+    ).one()
+    assert tuple(pair) == ("Who signs?", "Both parties.", "It says so.", 1, 4.5, '["legal"]', "ok")
+    assert connection.execute(text("SELECT tag_id FROM questions")).scalar() == 2
+
+
 # Every revision but head needs a seed: a new migration must prove it keeps the old rows.
 SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None]]] = {
     "0001": (_seed_0001, _check_0001_rows),
     "0002": (_seed_0002, _check_0002_rows),
     "0003": (_seed_0003, _check_0003_rows),
+    "0004": (_seed_0004, _check_0004_rows),
 }
 
 

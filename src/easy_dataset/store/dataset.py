@@ -108,6 +108,9 @@ class QAPair(Base):
     __table_args__ = (
         Index("ix_qa_pairs_project_id", "project_id", "id"),
         Index("ix_qa_pairs_question", "question_id"),
+        # Counts confirmed pairs without reading rows; equal keys stay in id order, so
+        # pages of a confirmed filter need no sort either.
+        Index("ix_qa_pairs_confirmed", "project_id", "confirmed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -66,7 +66,11 @@ class SourceFile(Base):
 
 class Chunk(Base):
     __tablename__ = "chunks"
-    __table_args__ = (Index("ix_chunks_file_ordinal", "file_id", "ordinal"),)
+    __table_args__ = (
+        Index("ix_chunks_file_ordinal", "file_id", "ordinal"),
+        # A project's chunks in document order, paged without sorting them all.
+        Index("ix_chunks_project_order", "project_id", "file_id", "ordinal"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(
