@@ -151,6 +151,11 @@ def test_qa_filters_run_in_sql_and_count(app: App, project: str) -> None:
     first, second, third = (pair.id for pair in gen.list_qa(app, project))
     assert gen.count_qa(app, project) == 3
     assert [p.id for p in gen.list_qa(app, project, newest_first=True)] == [third, second, first]
+    assert [p.id for p in gen.list_qa(app, project, after=first)] == [second, third]
+    assert [p.id for p in gen.list_qa(app, project, after=third, newest_first=True)] == [
+        second,
+        first,
+    ]
 
     gen.rate_qa(app, project, first, 2)
     gen.rate_qa(app, project, second, 4.5)
@@ -186,5 +191,7 @@ def test_questions_page_and_count(app: App, project: str) -> None:
     page = gen.list_questions(app, project, limit=2, offset=2)
     assert [q.id for q in page] == [q.id for q in gen.list_questions(app, project)][2:4]
     assert gen.count_questions(app, project, search="drones die") == 1
+    ids = [q.id for q in gen.list_questions(app, project)]
+    assert [q.id for q in gen.list_questions(app, project, after=ids[1], limit=1)] == [ids[2]]
     with pytest.raises(InputError):
         gen.count_questions(app, project, origin="dreamt")

@@ -87,10 +87,11 @@ def list_questions(
     *,
     limit: int = 100,
     offset: int = 0,
+    after: int | None = None,
     **filters: Any,
 ) -> list[QuestionView]:
     """The project's questions, oldest first, narrowed by any of the filters (file_id,
-    chunk_id, tag_id, origin, answered, search)."""
+    chunk_id, tag_id, origin, answered, search); `after` is the last id of the previous page."""
     with app.db.session() as session:
         project = find_project(session, project_ref)
         answered = exists().where(QAPair.question_id == Question.id)
@@ -99,6 +100,8 @@ def list_questions(
             .outerjoin(Tag, Tag.id == Question.tag_id)
             .where(Question.project_id == project.id)
         )
+        if after is not None:
+            query = query.where(Question.id > after)
         query = _filtered(query, **filters).order_by(Question.id).limit(limit).offset(offset)
         return [
             question_view(row, tag, bool(done)) for row, tag, done in session.execute(query).all()

@@ -43,15 +43,22 @@ def list_qa(
     *,
     limit: int = 50,
     offset: int = 0,
+    after: int | None = None,
     newest_first: bool = False,
     **filters: Any,
 ) -> list[QAView]:
-    """QA pairs in id order, narrowed by `QAFilters` given as keywords."""
+    """QA pairs in id order, narrowed by `QAFilters` given as keywords.
+
+    `after` (the last id of the previous page) pages without `offset`, at the same cost on
+    page 20,000 as on page 1.
+    """
     wanted = _filters(filters)
     with app.db.session() as session:
         project = find_project(session, project_ref)
         query = select(QAPair).where(QAPair.project_id == project.id)
         query = filtered(query, wanted, session.get_bind().dialect.name)
+        if after is not None:
+            query = query.where(QAPair.id < after if newest_first else QAPair.id > after)
         query = query.order_by(QAPair.id.desc() if newest_first else QAPair.id)
         return [qa_view(row) for row in session.scalars(query.limit(limit).offset(offset))]
 
@@ -63,6 +70,22 @@ def count_qa(app: App, project_ref: str | int, **filters: Any) -> int:
         project = find_project(session, project_ref)
         query = select(func.count(QAPair.id)).where(QAPair.project_id == project.id)
         return int(session.scalar(filtered(query, wanted, session.get_bind().dialect.name)) or 0)
+
+
+def qa_neighbours(
+    app: App, project_ref: str | int, qa_id: int, **filters: Any
+) -> tuple[int | None, int | None]:
+    """The ids just before and after `qa_id` among the pairs matching the filters, in id
+    order: previous/next while reviewing a filtered list."""
+    wanted = _filters(filters)
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        _find(session, project.id, qa_id)
+        query = select(QAPair.id).where(QAPair.project_id == project.id)
+        query = filtered(query, wanted, session.get_bind().dialect.name)
+        before = session.scalar(query.where(QAPair.id < qa_id).order_by(QAPair.id.desc()).limit(1))
+        after = session.scalar(query.where(QAPair.id > qa_id).order_by(QAPair.id).limit(1))
+        return before, after
 
 
 def _filters(values: dict[str, Any]) -> QAFilters:
