@@ -12,11 +12,14 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from datetime import datetime
 
 from easy_dataset.jobs import find_interrupted
+from easy_dataset.jobs.lease import load_job
 from easy_dataset.jobs.progress import Progress
 from easy_dataset.jobs.runner import resume_job, run_job
 from easy_dataset.services.app import App
+from easy_dataset.store.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,7 @@ class JobExecutor:
         self.progress: dict[int, Progress] = {}  # the latest progress of jobs run here
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._serve, name="easy-dataset-jobs", daemon=True)
-        self._queue: asyncio.Queue[tuple[int, bool]] | None = None
+        self._queue: asyncio.Queue[tuple[int, bool, datetime]] | None = None
         self._queued: set[int] = set()
         self._consumer: asyncio.Task[None] | None = None
         self._ready = threading.Event()
@@ -79,7 +82,7 @@ class JobExecutor:
         if job_id in self._queued:
             return
         self._queued.add(job_id)
-        self._queue.put_nowait((job_id, resume))
+        self._queue.put_nowait((job_id, resume, utcnow()))
 
     def _shutdown(self) -> None:
         # Cancelling the consumer cancels the job it awaits: the runner records it as
@@ -105,11 +108,25 @@ class JobExecutor:
             except Exception:
                 log.exception("a progress listener failed")
 
+    def _cancelled_since(self, job_id: int, queued_at: datetime) -> bool:
+        """Whether the job was cancelled while it waited here: it must not run then, though
+        running a cancelled job is otherwise how its pending items are taken up again."""
+        try:
+            job = load_job(self.app, job_id)
+        except Exception:
+            log.exception("job %s vanished from the queue", job_id)
+            return True
+        finished = job.finished_at
+        return job.status == "cancelled" and finished is not None and finished >= queued_at
+
     async def _consume(self) -> None:
         self._queue = asyncio.Queue()
         self._ready.set()
         while True:
-            job_id, resume = await self._queue.get()
+            job_id, resume, queued_at = await self._queue.get()
+            if self._cancelled_since(job_id, queued_at):
+                self._queued.discard(job_id)
+                continue
             runner = resume_job if resume else run_job
             try:
                 await runner(self.app, job_id, on_progress=self._report)

@@ -129,16 +129,21 @@ def list_chunks(
         return total, [chunk_view(row) for row in rows]
 
 
-def _find_chunk(session: Session, chunk_id: int) -> Chunk:
+def _find_chunk(session: Session, chunk_id: int, project_id: int | None = None) -> Chunk:
     row = session.get(Chunk, chunk_id)
-    if row is None:
+    if row is None or (project_id is not None and row.project_id != project_id):
         raise NotFoundError(f"no chunk {chunk_id}; `easy-dataset chunks list` shows the chunks")
     return row
 
 
-def get_chunk(app: App, chunk_id: int) -> ChunkView:
+def _project_id(session: Session, project_ref: str | int | None) -> int | None:
+    """The id of the project named, to keep chunk ids within it; None: any project."""
+    return None if project_ref is None else find_project(session, project_ref).id
+
+
+def get_chunk(app: App, chunk_id: int, *, project_ref: str | int | None = None) -> ChunkView:
     with app.db.session() as session:
-        return chunk_view(_find_chunk(session, chunk_id))
+        return chunk_view(_find_chunk(session, chunk_id, _project_id(session, project_ref)))
 
 
 def _renumber(session: Session, file_id: int) -> None:
@@ -156,22 +161,27 @@ def _touch(row: Chunk, content: str, now: datetime) -> None:
     row.updated_at = now
 
 
-def edit_chunk(app: App, chunk_id: int, content: str) -> ChunkView:
+def edit_chunk(
+    app: App, chunk_id: int, content: str, *, project_ref: str | int | None = None
+) -> ChunkView:
     if not content.strip():
         raise InputError("a chunk's text cannot be empty; delete the chunk instead")
     with app.db.session() as session:
-        row = _find_chunk(session, chunk_id)
+        row = _find_chunk(session, chunk_id, _project_id(session, project_ref))
         _touch(row, content, utcnow())
         session.flush()
         return chunk_view(row)
 
 
-def merge_chunks(app: App, chunk_ids: list[int]) -> ChunkView:
+def merge_chunks(
+    app: App, chunk_ids: list[int], *, project_ref: str | int | None = None
+) -> ChunkView:
     """Merge adjacent chunks of one file into the first; the text is joined by a blank line."""
     if len(set(chunk_ids)) < 2:
         raise InputError("name at least two different chunks to merge")
     with app.db.session() as session:
-        rows = sorted((_find_chunk(session, cid) for cid in set(chunk_ids)), key=_order)
+        project_id = _project_id(session, project_ref)
+        rows = sorted((_find_chunk(session, cid, project_id) for cid in set(chunk_ids)), key=_order)
         if len({row.file_id for row in rows}) > 1:
             raise InputError("only chunks of the same file can be merged")
         ordinals = [row.ordinal for row in rows]
@@ -195,10 +205,12 @@ def _order(row: Chunk) -> int:
     return row.ordinal
 
 
-def split_chunk_at(app: App, chunk_id: int, offset: int) -> tuple[ChunkView, ChunkView]:
+def split_chunk_at(
+    app: App, chunk_id: int, offset: int, *, project_ref: str | int | None = None
+) -> tuple[ChunkView, ChunkView]:
     """Cut a chunk in two at a character offset; both halves must keep some text."""
     with app.db.session() as session:
-        row = _find_chunk(session, chunk_id)
+        row = _find_chunk(session, chunk_id, _project_id(session, project_ref))
         head, tail = row.content[:offset].rstrip(), row.content[offset:].lstrip()
         if not 0 < offset < len(row.content) or not head or not tail:
             raise InputError(
@@ -227,12 +239,13 @@ def split_chunk_at(app: App, chunk_id: int, offset: int) -> tuple[ChunkView, Chu
         return chunk_view(row), chunk_view(second)
 
 
-def delete_chunks(app: App, chunk_ids: list[int]) -> int:
+def delete_chunks(app: App, chunk_ids: list[int], *, project_ref: str | int | None = None) -> int:
     """Delete the chunks named; if any id is unknown nothing is deleted."""
     if not chunk_ids:
         raise InputError("name at least one chunk to delete")
     with app.db.session() as session:
-        rows = [_find_chunk(session, cid) for cid in set(chunk_ids)]
+        project_id = _project_id(session, project_ref)
+        rows = [_find_chunk(session, cid, project_id) for cid in set(chunk_ids)]
         files = {row.file_id for row in rows}
         for row in rows:
             session.delete(row)

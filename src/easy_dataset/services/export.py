@@ -1,15 +1,17 @@
-"""Export a project's QA pairs: filtered in SQL, streamed row by row into a file or a stream."""
+"""Export QA pairs: filtered in SQL, streamed in batches to a file, an open stream or a download."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Annotated, Any, TypeVar
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ from easy_dataset.services.projects import find_project
 from easy_dataset.store.dataset import QAPair, Question, Tag
 
 BATCH = 1000
+CHUNK_RECORDS = 256  # records per chunk of an encoded export
 DATASET_INFO = "dataset_info.json"
 T = TypeVar("T")
 
@@ -39,7 +42,8 @@ class ExportFilters(BaseModel):
     min_score: float | None = None
     # A pair matches when one of its own tags or its question's domain tag is listed.
     tags: list[str] = []
-    ids: list[int] = []
+    # Bounded to the database's 64-bit integers, so a huge id is bad input, not a crash.
+    ids: list[Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]] = []
 
     @field_validator("min_score")
     @classmethod
@@ -202,23 +206,88 @@ def _make_parent(path: Path) -> None:
         raise InputError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
 
 
-def _written(
-    options: ExportOptions, handle: IO[bytes], records: Iterator[ExportRecord]
-) -> ExportWriter:
-    writer = ExportWriter(options, handle)
-    writer.write_all(records)
-    return writer
+class ExportEncoder:
+    """Encodes records into chunks of bytes, a few hundred records per chunk, counting both."""
+
+    def __init__(self, options: ExportOptions) -> None:
+        self.options = options
+        self.records = 0
+        self.bytes = 0
+
+    def chunks(self, records: Iterable[ExportRecord]) -> Iterator[bytes]:
+        """The whole file's bytes, in order; memory holds one chunk at a time."""
+        # The writer encodes JSON Lines; a JSON array is the same lines joined by commas,
+        # since encoded JSON never holds a raw newline. Its bytes equal ExportWriter's.
+        buffer = io.BytesIO()
+        writer = ExportWriter(self.options.model_copy(update={"file_type": "jsonl"}), buffer)
+        array = self.options.file_type == "json"
+        pending = iter(records)
+        while batch := list(islice(pending, CHUNK_RECORDS)):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.write_all(batch)
+            data = buffer.getvalue()
+            if array:
+                data = (b",\n" if self.records else b"[\n") + data[:-1].replace(b"\n", b",\n")
+            self.records += len(batch)
+            yield self._counted(data)
+        if array:
+            yield self._counted(b"\n]\n" if self.records else b"[]\n")
+
+    def _counted(self, data: bytes) -> bytes:
+        self.bytes += len(data)
+        return data
+
+
+class ExportStream:
+    """A project's export ready to be streamed: iterate it for its bytes."""
+
+    def __init__(
+        self,
+        app: App,
+        project_id: int,
+        project_name: str,
+        options: ExportOptions,
+        filters: ExportFilters,
+    ) -> None:
+        self.app = app
+        self.project_id = project_id
+        self.project_name = project_name
+        self.filters = filters
+        self.encoder = ExportEncoder(options)
+
+    def __iter__(self) -> Iterator[bytes]:
+        # The session lives as long as the iteration: rows are fetched a batch at a time.
+        with self.app.db.session() as session:
+            yield from self.encoder.chunks(_records(session, self.project_id, self.filters))
+
+
+def export_stream(
+    app: App,
+    project_ref: str | int,
+    options: ExportOptions,
+    filters: ExportFilters | None = None,
+) -> ExportStream:
+    """The project's matching QA pairs as a stream of bytes, written nowhere."""
+    # Looked up now, so an unknown project fails before a response has started.
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        project_id, name = project.id, project.name
+    return ExportStream(app, project_id, name, options, filters or ExportFilters())
 
 
 def _summary(
-    options: ExportOptions, writer: ExportWriter, path: Path | None, info_path: Path | None
+    options: ExportOptions,
+    counted: ExportWriter | ExportEncoder,
+    path: Path | None,
+    info_path: Path | None,
 ) -> ExportSummary:
     return ExportSummary(
-        count=writer.records,
+        count=counted.records,
         path=None if path is None else str(path),
         format=options.format,
         file_type=options.file_type,
-        bytes=writer.bytes,
+        bytes=counted.bytes,
         dataset_info_path=None if info_path is None else str(info_path),
     )
 
@@ -251,10 +320,11 @@ def export_dataset(
     _check_target(app, path, overwrite)
     # Checked before any data is written: a clash found afterwards would strand the file.
     info = _info_entries(options, path, dataset_name, overwrite) if llamafactory else None
+    encoder = ExportEncoder(options)
     with app.db.session() as session:
         records = _records(session, project_ref, filters)
         _make_parent(path)
-        writer = _replace_atomically(path, lambda handle: _written(options, handle, records))
+        _replace_atomically(path, lambda handle: handle.writelines(encoder.chunks(records)))
     if info is not None:
         _write_info(*info)
-    return _summary(options, writer, path, None if info is None else info[0])
+    return _summary(options, encoder, path, None if info is None else info[0])

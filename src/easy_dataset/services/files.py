@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from easy_dataset.chunking import split_text
-from easy_dataset.errors import IngestError, NotFoundError
+from easy_dataset.errors import IngestError, InputError, NotFoundError
 from easy_dataset.ingest import SUPPORTED_EXTENSIONS, parse_document
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project, project_settings
@@ -105,10 +105,11 @@ def _store(
     sha256: str,
     content_hash: str,
     parsed: ParsedDocument,
+    name: str,
 ) -> FileView:
     """Write the original and its Markdown, then the rows, all or nothing."""
     folder: ProjectFolder = app.folder(project_id)
-    original = folder.original(folder.new_name(source.suffix))
+    original = folder.original(folder.new_name(Path(name).suffix))
     markdown = folder.markdown_file(folder.new_name(".md"))
     try:
         folder.copy_in(source, original)
@@ -116,7 +117,7 @@ def _store(
         with app.db.session() as session:
             row = SourceFile(
                 project_id=project_id,
-                name=source.name,
+                name=name,
                 stored_name=original.name,
                 markdown_name=markdown.name,
                 format=parsed.format,
@@ -139,12 +140,19 @@ def _store(
 
 
 def _add_one(
-    app: App, project_id: int, settings: ChunkSettings | None, path: Path, password: str | None
+    app: App,
+    project_id: int,
+    settings: ChunkSettings | None,
+    path: Path,
+    password: str | None,
+    name: str | None = None,
 ) -> AddOutcome:
-    shown = str(path)
+    """Ingest one file; `name` is what it is called when `path` is a temporary copy."""
+    shown = name or str(path)
+    name = name or path.name
     if not path.is_file():
         reason = "no such file" if not path.exists() else "not a regular file"
-        return AddOutcome(path=shown, status="failed", error=f"{path.name}: {reason}")
+        return AddOutcome(path=shown, status="failed", error=f"{name}: {reason}")
     max_bytes = app.settings.max_file_bytes
     sha256 = ""
     # Over the limit, parse_document refuses before reading; hashing would read it all.
@@ -155,7 +163,7 @@ def _add_one(
         if duplicate is not None:
             return AddOutcome(path=shown, status="duplicate", duplicate_of=duplicate)
     try:
-        parsed = parse_document(path, password=password, max_bytes=max_bytes)
+        parsed = parse_document(path, display_name=name, password=password, max_bytes=max_bytes)
     except IngestError as exc:
         return AddOutcome(path=shown, status="failed", error=str(exc))
     content_hash = hashlib.sha256(parsed.markdown.encode("utf-8")).hexdigest()
@@ -164,13 +172,13 @@ def _add_one(
     if duplicate is not None:
         return AddOutcome(path=shown, status="duplicate", duplicate_of=duplicate)
     try:
-        view = _store(app, project_id, settings, path, sha256, content_hash, parsed)
+        view = _store(app, project_id, settings, path, sha256, content_hash, parsed, name)
     except IntegrityError:
         # Another process stored the same bytes between our check and our insert.
         with app.db.session() as session:
             duplicate = _find_duplicate(session, project_id, "sha256", sha256)
         return AddOutcome(path=shown, status="duplicate", duplicate_of=duplicate)
-    log.info("added %s as file %d (%d chunks)", path.name, view.id, view.chunk_count)
+    log.info("added %s as file %d (%d chunks)", name, view.id, view.chunk_count)
     return AddOutcome(path=shown, status="added", file=view)
 
 
@@ -194,6 +202,49 @@ def add_files(
         if on_progress is not None:
             on_progress(outcome)
     return outcomes
+
+
+def add_uploaded(
+    app: App,
+    project_ref: str | int,
+    uploads: Iterable[tuple[Path, str]],
+    *,
+    password: str | None = None,
+    split: bool = True,
+) -> list[AddOutcome]:
+    """Ingest received files, given as (temporary path, name sent with it) pairs."""
+    # The name is only shown and stored, never used as a path; the caller removes the files.
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        project_id, settings = project.id, project_settings(project)
+    return [
+        _add_one(app, project_id, settings if split else None, path, password, name)
+        for path, name in uploads
+    ]
+
+
+def files_page(
+    app: App, project_ref: str | int, *, limit: int = 50, offset: int = 0
+) -> tuple[int, list[FileView]]:
+    """A page of the project's files in the order they were added, and how many there are."""
+    if limit < 1 or offset < 0:
+        raise InputError("limit must be at least 1 and offset at least 0")
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        where = SourceFile.project_id == project.id
+        total = session.scalar(select(func.count()).select_from(SourceFile).where(where)) or 0
+        rows = session.scalars(
+            select(SourceFile).where(where).order_by(SourceFile.id).limit(limit).offset(offset)
+        ).all()
+        return total, [file_view(session, row) for row in rows]
+
+
+def file_markdown(app: App, project_ref: str | int, file_id: int) -> str:
+    """The Markdown a file was converted to."""
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        row = find_file(session, project.id, file_id)
+    return read_markdown(app, row)
 
 
 def list_files(app: App, project_ref: str | int) -> list[FileView]:

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from easy_dataset.errors import ConflictError, NotFoundError
+from easy_dataset.errors import ConflictError, InputError, NotFoundError
 from easy_dataset.jobs import (
     JobSummary,
     find_interrupted,
@@ -82,6 +82,28 @@ def list_jobs(
         return [_view(job) for job in session.scalars(query)]
 
 
+def jobs_page(
+    app: App,
+    *,
+    project_ref: str | int | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[JobView]]:
+    """A page of jobs, newest first, and how many match in all."""
+    if limit < 1 or offset < 0:
+        raise InputError("limit must be at least 1 and offset at least 0")
+    query = select(Job)
+    with app.db.session() as session:
+        if project_ref is not None:
+            query = query.where(Job.project_id == find_project(session, project_ref).id)
+        if status is not None:
+            query = query.where(Job.status == status)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        page = session.scalars(query.order_by(Job.id.desc()).limit(limit).offset(offset))
+        return total, [_view(job) for job in page]
+
+
 def show_job(app: App, job_id: int, *, failures: int = 50) -> JobDetail:
     job = _job(app, job_id)
     latest = (
@@ -136,14 +158,10 @@ def retry_job(
     return moved, _finish(app, run_job_sync(app, job_id, on_progress=on_progress))
 
 
-def resume_jobs(
-    app: App,
-    *,
-    job_id: int | None = None,
-    project_ref: str | int | None = None,
-    on_progress: ProgressCallback | None = None,
-) -> list[JobSummary]:
-    """Run interrupted jobs (all of them, a project's, or one) on from where they stopped."""
+def interrupted_jobs(
+    app: App, *, job_id: int | None = None, project_ref: str | int | None = None
+) -> list[int]:
+    """The interrupted jobs (all of them, a project's, or the one named, which must be)."""
     project_id = None
     if project_ref is not None:
         with app.db.session() as session:
@@ -158,6 +176,18 @@ def resume_jobs(
                 + "; only interrupted jobs resume (`jobs retry` reruns failed items)"
             )
         waiting = [job_id]
+    return waiting
+
+
+def resume_jobs(
+    app: App,
+    *,
+    job_id: int | None = None,
+    project_ref: str | int | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> list[JobSummary]:
+    """Run interrupted jobs (all of them, a project's, or one) on from where they stopped."""
+    waiting = interrupted_jobs(app, job_id=job_id, project_ref=project_ref)
     return [
         _finish(app, run_job_sync(app, waiting_id, resume=True, on_progress=on_progress))
         for waiting_id in waiting
@@ -170,6 +200,8 @@ __all__ = [
     "JobView",
     "Progress",
     "cancel_job",
+    "interrupted_jobs",
+    "jobs_page",
     "list_jobs",
     "resume_jobs",
     "retry_job",

@@ -315,3 +315,50 @@ def endpoint_models(app: App, project_ref: str | int, name: str | None = None) -
 def _project_id(app: App, project_ref: str | int) -> int:
     with app.db.session() as session:
         return find_project(session, project_ref).id
+
+
+def copy_model_configs(app: App, source_ref: str | int, target_ref: str | int) -> list[ModelView]:
+    """Copy every model configuration of one project, keys included, into another.
+
+    Keys are copied inside the database and never leave it. A name the target already uses
+    is a conflict and nothing is copied; the source's default stays the default only when
+    the target had no configuration before.
+    """
+    with app.db.session() as session:
+        source = find_project(session, source_ref)
+        target = find_project(session, target_ref)
+        if source.id == target.id:
+            raise InputError("a project cannot copy model configurations from itself")
+        rows = session.execute(
+            select(ModelConfigRow, ModelSecret)
+            .outerjoin(ModelSecret, ModelSecret.model_config_id == ModelConfigRow.id)
+            .where(ModelConfigRow.project_id == source.id)
+            .order_by(ModelConfigRow.id)
+        ).all()
+        taken = set(
+            session.scalars(
+                select(ModelConfigRow.name).where(ModelConfigRow.project_id == target.id)
+            )
+        )
+        clashes = sorted(taken & {row.name for row, _ in rows})
+        if clashes:
+            raise ConflictError(
+                f"the target project already has model configuration(s) {', '.join(clashes)}; "
+                "nothing was copied"
+            )
+        views: list[ModelView] = []
+        for row, secret in rows:
+            copy = ModelConfigRow(
+                project_id=target.id,
+                name=row.name,
+                settings=dict(row.settings),
+                is_default=row.is_default and not taken,
+            )
+            session.add(copy)
+            session.flush()
+            copied_secret = None
+            if secret is not None:
+                copied_secret = ModelSecret(model_config_id=copy.id, api_key=secret.api_key)
+                session.add(copied_secret)
+            views.append(_view(copy, copied_secret))
+        return views

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -9,7 +10,9 @@ from sqlalchemy.orm import Session
 from easy_dataset.errors import ConflictError, InputError, NotFoundError
 from easy_dataset.services.app import App
 from easy_dataset.services.views import ProjectView
-from easy_dataset.store.models import Chunk, Project, SourceFile
+from easy_dataset.store.base import Base
+from easy_dataset.store.dataset import QAPair, Question
+from easy_dataset.store.models import Chunk, LLMCall, Project, SourceFile
 from easy_dataset.types import ChunkSettings, GenerationSettings
 
 MAX_NAME_LENGTH = 200
@@ -106,6 +109,89 @@ def set_chunking(app: App, ref: str | int, chunking: ChunkSettings) -> ProjectVi
         return _view(app, session, project)
 
 
+def update_project(
+    app: App,
+    ref: str | int,
+    *,
+    description: str | None = None,
+    chunking: ChunkSettings | None = None,
+) -> ProjectView:
+    """Change the description and/or the chunking settings given (None: unchanged)."""
+    with app.db.session() as session:
+        project = find_project(session, ref)
+        if description is not None:
+            project.description = description
+        if chunking is not None:
+            project.chunking = chunking.model_dump(mode="json")
+        session.flush()
+        return _view(app, session, project)
+
+
+class ProjectSummary(ProjectView):
+    """A project with what it holds and what its model calls have cost so far."""
+
+    question_count: int
+    qa_count: int
+    model_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+
+
+def _summaries(
+    app: App, session: Session, projects: list[Project], counts: dict[int, ProjectCounts]
+) -> list[ProjectSummary]:
+    ids = [project.id for project in projects]
+    usage: dict[int | None, tuple[int, int, int]] = {
+        key: (int(calls), int(prompt or 0), int(completion or 0))
+        for key, calls, prompt, completion in session.execute(
+            select(
+                LLMCall.project_id,
+                func.count(),
+                func.sum(LLMCall.prompt_tokens),
+                func.sum(LLMCall.completion_tokens),
+            )
+            .where(LLMCall.project_id.in_(ids))
+            .group_by(LLMCall.project_id)
+        ).all()
+    }
+    summaries = []
+    for project in projects:
+        calls, prompt, completion = usage.get(project.id, (0, 0, 0))
+        held = counts.get(project.id, ProjectCounts())
+        summaries.append(
+            ProjectSummary(
+                **_view(app, session, project).model_dump(),
+                question_count=held.questions,
+                qa_count=held.qa_pairs,
+                model_calls=calls,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+            )
+        )
+    return summaries
+
+
+def project_summaries(
+    app: App, *, limit: int = 50, offset: int = 0
+) -> tuple[int, list[ProjectSummary]]:
+    """A page of projects with their counts and token totals, and how many there are."""
+    if limit < 1 or offset < 0:
+        raise InputError("limit must be at least 1 and offset at least 0")
+    app.usage_recorder.flush()  # so the token totals include the calls just made
+    counts = project_counts(app)
+    with app.db.session() as session:
+        total = session.scalar(select(func.count()).select_from(Project)) or 0
+        page = session.scalars(select(Project).order_by(Project.id).limit(limit).offset(offset))
+        return total, _summaries(app, session, list(page), counts)
+
+
+def project_summary(app: App, ref: str | int) -> ProjectSummary:
+    app.usage_recorder.flush()
+    counts = project_counts(app)
+    with app.db.session() as session:
+        return _summaries(app, session, [find_project(session, ref)], counts)[0]
+
+
 def delete_project(app: App, ref: str | int) -> ProjectView:
     """Delete the project, its rows and its folder; returns what was deleted."""
     with app.db.session() as session:
@@ -115,3 +201,34 @@ def delete_project(app: App, ref: str | int) -> ProjectView:
     # The rows are gone for good once committed; only then does the folder go.
     app.folder(view.id).delete()
     return view
+
+
+class ProjectCounts(BaseModel):
+    """How much a project holds, for overviews."""
+
+    files: int = 0
+    chunks: int = 0
+    questions: int = 0
+    qa_pairs: int = 0
+
+
+def project_counts(app: App) -> dict[int, ProjectCounts]:
+    """Files, chunks, questions and QA pairs of every project: one grouped count per table
+    (index scans on `project_id`), never the rows themselves."""
+    tables: dict[str, type[Base]] = {
+        "files": SourceFile,
+        "chunks": Chunk,
+        "questions": Question,
+        "qa_pairs": QAPair,
+    }
+    counts: dict[int, ProjectCounts] = {}
+    with app.db.session() as session:
+        for project_id in session.scalars(select(Project.id)):
+            counts[project_id] = ProjectCounts()
+        for field, table in tables.items():
+            column = table.__table__.c.project_id
+            grouped = session.execute(select(column, func.count()).group_by(column))
+            for project_id, count in grouped:
+                if project_id in counts:
+                    setattr(counts[project_id], field, count)
+    return counts

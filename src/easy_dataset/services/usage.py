@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy.orm import Session
 
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
@@ -25,6 +26,31 @@ class UsageRow(BaseModel):
     mean_latency_ms: float
 
 
+def _keys() -> dict[str, Any]:
+    return {
+        "model": LLMCall.model,
+        "job": LLMCall.job_id,
+        "project": LLMCall.project_id,
+        "day": func.date(LLMCall.created_at),
+    }
+
+
+def _filtered(
+    session: Session,
+    query: Select[Any],
+    project_ref: str | int | None,
+    job_id: int | None,
+    since: datetime | None,
+) -> Select[Any]:
+    if project_ref is not None:
+        query = query.where(LLMCall.project_id == find_project(session, project_ref).id)
+    if job_id is not None:
+        query = query.where(LLMCall.job_id == job_id)
+    if since is not None:
+        query = query.where(LLMCall.created_at >= since)
+    return query
+
+
 def usage_totals(
     app: App,
     *,
@@ -35,13 +61,7 @@ def usage_totals(
 ) -> list[UsageRow]:
     """Calls, errors and tokens grouped by model, job, project or day."""
     app.usage_recorder.flush()
-    keys = {
-        "model": LLMCall.model,
-        "job": LLMCall.job_id,
-        "project": LLMCall.project_id,
-        "day": func.date(LLMCall.created_at),
-    }
-    key = keys[group_by]
+    key = _keys()[group_by]
     query = select(
         key,
         func.count(),
@@ -52,12 +72,7 @@ def usage_totals(
         func.avg(LLMCall.latency_ms),
     ).group_by(key)
     with app.db.session() as session:
-        if project_ref is not None:
-            query = query.where(LLMCall.project_id == find_project(session, project_ref).id)
-        if job_id is not None:
-            query = query.where(LLMCall.job_id == job_id)
-        if since is not None:
-            query = query.where(LLMCall.created_at >= since)
+        query = _filtered(session, query, project_ref, job_id, since)
         rows = session.execute(query.order_by(key)).all()
     return [
         UsageRow(
@@ -71,3 +86,46 @@ def usage_totals(
         )
         for row in rows
     ]
+
+
+class ErrorRate(BaseModel):
+    """How many of a group's model calls failed, and of which kinds."""
+
+    key: str
+    calls: int
+    errors: int
+    error_rate: float  # errors / calls, 0 when there were no calls
+    kinds: dict[str, int]  # failed calls by error kind (rate_limit, timeout, parse...)
+
+
+def error_rates(
+    app: App,
+    *,
+    project_ref: str | int | None = None,
+    job_id: int | None = None,
+    group_by: GroupBy | None = "model",
+    since: datetime | None = None,
+) -> list[ErrorRate]:
+    """The share of logged model calls with an error status, per group (None: one "all" row)."""
+    app.usage_recorder.flush()
+    key = _keys()[group_by] if group_by is not None else literal("all")
+    failed = LLMCall.status == "error"
+    kind = case((failed, func.coalesce(LLMCall.error_kind, "unknown")), else_=None)
+    query = select(key, kind, func.count()).group_by(key, kind)
+    with app.db.session() as session:
+        query = _filtered(session, query, project_ref, job_id, since)
+        rows = session.execute(query.order_by(key)).all()
+    grouped: dict[str, ErrorRate] = {}
+    for group, error_kind, count in rows:
+        row = grouped.setdefault(
+            str(group), ErrorRate(key=str(group), calls=0, errors=0, error_rate=0.0, kinds={})
+        )
+        row.calls += count
+        if error_kind is not None:
+            row.errors += count
+            row.kinds[error_kind] = row.kinds.get(error_kind, 0) + count
+    for row in grouped.values():
+        row.error_rate = round(row.errors / row.calls, 4) if row.calls else 0.0
+    if group_by is None and not grouped:
+        return [ErrorRate(key="all", calls=0, errors=0, error_rate=0.0, kinds={})]
+    return list(grouped.values())

@@ -2,9 +2,42 @@
 
 from fastapi import APIRouter
 
-from easy_dataset.server.api import system
+from easy_dataset.server.api import (
+    chunks,
+    export,
+    files,
+    jobs,
+    models,
+    personas,
+    projects,
+    prompts,
+    qa,
+    questions,
+    stages,
+    system,
+    tags,
+    templates,
+    usage,
+)
 
 api_router = APIRouter(prefix="/api")
-api_router.include_router(system.router)
+for module in (
+    system,
+    projects,
+    files,
+    chunks,
+    models,
+    prompts,
+    tags,
+    personas,
+    questions,
+    qa,
+    templates,
+    stages,
+    jobs,
+    usage,
+    export,
+):
+    api_router.include_router(module.router)
 
 __all__ = ["api_router"]

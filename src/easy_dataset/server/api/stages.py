@@ -1,0 +1,54 @@
+"""Generation stages as jobs: start one, get its job back at once, poll /api/jobs/{id}."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from easy_dataset.server.api.common import IdField, ProjectRef
+from easy_dataset.server.deps import Core, submit_job
+from easy_dataset.services import generation, jobs, models
+from easy_dataset.services.jobs import JobView
+
+router = APIRouter(prefix="/projects/{project}/stages", tags=["generation"])
+
+Stage = Literal[
+    "tags.build", "personas.generate", "questions.generate", "answers.generate", "templates.apply"
+]
+
+
+class StageRequest(BaseModel):
+    """Options of a stage; each applies only to the stages named in its description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = Field(default=None, description="Configuration name (default: default).")
+    cache: bool = Field(default=False, description="Reuse stored replies to identical requests.")
+    concurrency: int | None = Field(default=None, ge=1, le=1024)
+    file_ids: list[IdField] | None = Field(default=None, description="Only these files.")
+    rebuild: bool = Field(default=False, description="tags.build: replace even a hand-made tree.")
+    count: int | None = Field(default=None, ge=1, le=20, description="personas: per file.")
+    chunk_ids: list[IdField] | None = Field(default=None, description="questions: only these.")
+    question_ids: list[IdField] | None = Field(default=None, description="answers: only these.")
+    synthesize_cot: bool | None = Field(
+        default=None, description="answers: write reasoning when the model gives none."
+    )
+    template_ids: list[IdField] | None = Field(default=None, description="templates: only these.")
+
+
+@router.post("/{stage}", status_code=202)
+def start_stage(
+    project: ProjectRef, stage: Stage, body: StageRequest, request: Request, core: Core
+) -> JobView:
+    """Plan the stage's work that is not done yet as a job and start it in the background."""
+    if body.model is not None:
+        models.resolve_model(core, project, body.model)  # an unknown name: 404 now, not later
+    options = body.model_dump(exclude_none=True)
+    for flag in ("cache", "rebuild"):
+        if not options[flag]:
+            del options[flag]
+    job_id = generation.start_job(core, project, stage, **options)
+    submit_job(request, job_id)
+    return jobs.show_job(core, job_id, failures=0).job
