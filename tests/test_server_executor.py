@@ -8,9 +8,8 @@ from pathlib import Path
 
 from easy_dataset.jobs import find_interrupted
 from easy_dataset.server.executor import JobExecutor
-from easy_dataset.services import App
+from easy_dataset.services import App, jobs
 from easy_dataset.services import generation as gen
-from easy_dataset.services import jobs
 from tests.fake_openai import FakeOpenAI, Faults
 from tests.test_generate_support import make_project
 

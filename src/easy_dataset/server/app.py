@@ -13,6 +13,7 @@ from easy_dataset.server.access import TokenMiddleware
 from easy_dataset.server.api import api_router
 from easy_dataset.server.errors import install_error_handlers
 from easy_dataset.server.executor import JobExecutor
+from easy_dataset.server.ui import mount_ui
 from easy_dataset.services import App
 from easy_dataset.services import jobs as _jobs  # noqa: F401 (registers the job handlers)
 
@@ -52,6 +53,7 @@ def create_app(
     app.state.run_jobs = run_jobs
     install_error_handlers(app)
     app.include_router(api_router)
+    mount_ui(app, core, executor)
     if token is not None:
         app.add_middleware(TokenMiddleware, token=token)
     return app

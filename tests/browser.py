@@ -1,0 +1,270 @@
+"""Browser tests: the real server in a background thread, driven by headless Chromium.
+
+`LiveServer` runs `create_app(...)` under uvicorn on 127.0.0.1 at a port the OS picks
+(the socket is bound first, so no other process can take it), and stops it cleanly.
+`Browser` wraps a Selenium Chromium driver with waits that understand NiceGUI pages.
+Use the fixtures: `browser` (one Chromium for the whole session), `server` (a fresh data
+home and server per test) and `page` (the browser pointed at that server).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from selenium import webdriver
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from easy_dataset.config import Settings
+from easy_dataset.server import create_app
+from easy_dataset.services import App
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1000",
+)
+# Records window.alert/confirm/prompt instead of showing them: a fired XSS payload shows up.
+ALERT_TRAP = """
+window.__alerts = [];
+for (const name of ['alert', 'confirm', 'prompt']) {
+  window[name] = (message) => { window.__alerts.push(String(message)); };
+}
+"""
+T = TypeVar("T")
+
+
+class LiveServer:
+    """`create_app` served by uvicorn from a background thread, for one data home."""
+
+    def __init__(
+        self,
+        home: Path,
+        *,
+        run_jobs: bool = True,
+        max_file_mb: float | None = None,
+        token: str | None = None,
+    ) -> None:
+        self.settings = Settings.load(home=home, max_file_mb=max_file_mb)
+        self.app: FastAPI = create_app(self.settings, run_jobs=run_jobs, token=token)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def core(self) -> App:
+        core: App = self.app.state.core
+        return core
+
+    def start(self, timeout: float = 30.0) -> LiveServer:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=30)
+        self._socket.close()
+        if self._thread.is_alive():
+            raise RuntimeError("the test server did not stop")
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def chromium() -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in CHROMIUM_ARGS:
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": ALERT_TRAP})
+    return driver
+
+
+class Browser:
+    """A Chromium driver with NiceGUI-aware helpers; `base` is the server's address."""
+
+    def __init__(self, driver: webdriver.Chrome, base: str = "") -> None:
+        self.driver = driver
+        self.base = base
+
+    def open(self, path: str) -> None:
+        """Load a page and wait until its live connection to the server is up."""
+        self.driver.get(self.base + path)
+        self.wait(
+            lambda: self.driver.execute_script("return window.did_handshake === true"),
+            what=f"the page {path} to connect",
+        )
+
+    def wait(self, condition: Callable[[], T | None], *, timeout: float = 15, what: str = "") -> T:
+        def check(_driver: Any) -> T | None:
+            try:
+                return condition()
+            except (NoSuchElementException, StaleElementReferenceException):
+                return None
+
+        try:
+            result: T = WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(check)
+        except TimeoutException:
+            raise AssertionError(f"timed out waiting for {what or condition}") from None
+        return result
+
+    def find(self, testid: str, *, timeout: float = 15) -> WebElement:
+        """The visible element marked `data-testid=testid`, once it is there."""
+        selector = f"[data-testid='{testid}']"
+
+        def visible() -> WebElement | None:
+            for element in self.driver.find_elements(By.CSS_SELECTOR, selector):
+                if element.is_displayed():
+                    return element
+            return None
+
+        return self.wait(visible, timeout=timeout, what=f"[data-testid={testid}]")
+
+    def field(self, testid: str) -> WebElement:
+        """The <input> or <textarea> inside a Quasar field marked `testid`."""
+        outer = self.find(testid)
+        if outer.tag_name in ("input", "textarea"):
+            return outer
+        return outer.find_element(By.CSS_SELECTOR, "input, textarea")
+
+    def type(self, testid: str, text: str, *, clear: bool = True) -> None:
+        element = self.field(testid)
+        if clear:  # as a person would: Vue does not see Selenium's clear()
+            element.send_keys(Keys.CONTROL, "a")
+            element.send_keys(Keys.DELETE)
+        element.send_keys(text)
+
+    def paste(self, testid: str, text: str) -> None:
+        """Replace a field's text at once (typing long text key by key is slow)."""
+        element = self.field(testid)
+        self.driver.execute_script(
+            "const [field, text] = arguments;"
+            "const proto = Object.getPrototypeOf(field);"
+            "Object.getOwnPropertyDescriptor(proto, 'value').set.call(field, text);"
+            "field.dispatchEvent(new Event('input', {bubbles: true}));",
+            element,
+            text,
+        )
+
+    def click(self, testid: str) -> None:
+        """Click the element once it is there (again if it was re-rendered or covered)."""
+
+        def clicked() -> bool:
+            try:
+                self.find(testid).click()
+            except ElementClickInterceptedException:
+                return False
+            return True
+
+        self.wait(clicked, what=f"a click on [data-testid={testid}]")
+
+    def click_text(self, text: str, *, timeout: float = 15, menu: bool = False) -> None:
+        """Click the visible button or link whose text is `text` (with `menu`: the item of
+        an open drop-down menu)."""
+        if menu:
+            xpath = (
+                "//div[contains(@class,'q-menu')]//div[contains(@class,'q-item')"
+                f" and normalize-space(.)='{text}']"
+            )
+        else:
+            xpath = f"//*[(self::button or self::a) and normalize-space(.)='{text}']"
+
+        def clickable() -> WebElement | None:
+            for element in self.driver.find_elements(By.XPATH, xpath):
+                if element.is_displayed():
+                    return element
+            return None
+
+        def clicked() -> bool:
+            element = clickable()
+            if element is None:
+                return False
+            try:
+                element.click()
+            except ElementClickInterceptedException:
+                return False
+            return True
+
+        self.wait(clicked, timeout=timeout, what=f"something to click named {text!r}")
+
+    def choose(self, testid: str, option: str) -> None:
+        """Pick `option` in the Quasar select marked `testid`."""
+        self.click(testid)
+        self.click_text(option, menu=True)
+        self.wait(
+            lambda: not self.driver.find_elements(By.CSS_SELECTOR, ".q-menu"),
+            what="the menu to close",
+        )
+
+    def text(self) -> str:
+        return str(self.driver.execute_script("return document.body.innerText"))
+
+    def wait_text(self, text: str, *, timeout: float = 15) -> None:
+        self.wait(lambda: text in self.text(), timeout=timeout, what=f"the text {text!r}")
+
+    def alerts(self) -> list[str]:
+        return list(self.driver.execute_script("return window.__alerts || []"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[webdriver.Chrome]:
+    driver = chromium()
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    with LiveServer(tmp_path / "home") as live:
+        yield live
+
+
+@pytest.fixture
+def page(browser: webdriver.Chrome, server: LiveServer) -> Browser:
+    # Cookies are per host, not per port: forget the language chosen in an earlier test.
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    return Browser(browser, server.url)
