@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from nicegui.slot import Slot
 
+from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
+from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
+
 LANGUAGES = ("en", "zh")
 COOKIE = "easy_dataset_lang"
 
@@ -25,7 +28,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.projects": ("Projects", "项目"),
     "nav.files": ("Files", "文件"),
     "nav.chunks": ("Chunks", "文本块"),
+    "nav.tags": ("Tags", "标签"),
+    "nav.personas": ("Personas", "读者画像"),
+    "nav.questions": ("Questions", "问题"),
+    "nav.qa": ("QA pairs", "问答对"),
+    "nav.export": ("Export", "导出"),
     "nav.jobs": ("Jobs", "任务"),
+    "nav.usage": ("Usage", "用量"),
     "nav.settings": ("Settings", "设置"),
     # projects
     "projects.title": ("Projects", "项目"),
@@ -242,6 +251,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "jobs.resumed": ("Job {id} resumes", "任务 {id} 继续运行"),
     "jobs.not_here": ("Job {id} is not a job of this project", "任务 {id} 不属于本项目"),
 }
+
+
+# Screens added later keep their strings in their own table, merged here.
+STRINGS.update(GENERATION_STRINGS)
+STRINGS.update(REVIEW_STRINGS)
 
 
 def current_language() -> str:

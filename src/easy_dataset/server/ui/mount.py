@@ -18,13 +18,37 @@ from nicegui import core, ui
 from starlette.exceptions import HTTPException
 
 from easy_dataset.server.executor import JobExecutor
-from easy_dataset.server.ui import chunks, files, jobs, projects, settings
+from easy_dataset.server.ui import (
+    chunks,
+    export,
+    files,
+    jobs,
+    personas,
+    projects,
+    qa,
+    questions,
+    settings,
+    tags,
+    usage,
+)
 from easy_dataset.server.ui.context import ContextMiddleware, UiContext
 from easy_dataset.server.ui.i18n import COOKIE, LANGUAGES
 from easy_dataset.server.ui.limits import UploadLimitMiddleware
 from easy_dataset.services import App
 
-PAGES = (projects, files, chunks, jobs, settings)
+PAGES = (
+    projects,
+    files,
+    chunks,
+    tags,
+    personas,
+    questions,
+    qa,
+    export,
+    jobs,
+    usage,
+    settings,
+)
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 _registered = False
 

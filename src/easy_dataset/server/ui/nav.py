@@ -30,7 +30,13 @@ def project_path(project_id: int, key: str) -> str:
 SCREENS: list[Screen] = [
     Screen("files", "description"),
     Screen("chunks", "view_agenda"),
+    Screen("tags", "account_tree"),
+    Screen("personas", "groups"),
+    Screen("questions", "help_outline"),
+    Screen("qa", "fact_check"),
+    Screen("export", "download"),
     Screen("jobs", "pending_actions"),
+    Screen("usage", "bar_chart"),
     Screen("settings", "settings"),
 ]
 

@@ -1,0 +1,7 @@
+"""The questions screen (being written)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Declare the page; nothing yet."""

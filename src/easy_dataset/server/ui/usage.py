@@ -1,0 +1,7 @@
+"""The usage screen (being written)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Declare the page; nothing yet."""
