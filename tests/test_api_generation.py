@@ -65,6 +65,9 @@ def test_questions(api: TestClient) -> None:
     assert ok(api.patch(f"{P}/questions/{added['id']}", json={"tag_id": None}))["tag"] is None
     page = ok(api.get(f"{P}/questions", params={"search": "eggs", "origin": "manual"}))
     assert [q["id"] for q in page["items"]] == [added["id"]] and page["total"] == 1
+    assert page["next_after"] is None
+    after = ok(api.get(f"{P}/questions", params={"after": added["id"], "with_total": False}))
+    assert after == {"items": [], "total": None, "next_after": None}
 
     refused(api.post(f"{P}/questions", json={"text": ""}), 422)
     refused(api.post(f"{P}/questions", json={"text": "q?", "chunk_id": 99999}), 404)
@@ -127,6 +130,22 @@ def test_qa_review(api: TestClient, fake: FakeOpenAI) -> None:
     refused(api.get(f"{P}/qa", params={"min_score": "lots"}), 422)
     page = ok(api.get(f"{P}/qa", params={"limit": 1, "offset": 1, "newest_first": True}))
     assert [p["id"] for p in page["items"]] == [second] and page["total"] == 3
+
+    # Cursor paging without counting: what a client walking a million pairs does.
+    seen, after = [], None
+    while True:
+        params: dict[str, Any] = {"limit": 2, "with_total": False}
+        if after is not None:
+            params["after"] = after
+        page = ok(api.get(f"{P}/qa", params=params))
+        assert page["total"] is None
+        seen += [p["id"] for p in page["items"]]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert seen == [first, second, third]
+    assert ok(api.get(f"{P}/qa/count", params={"confirmed": True})) == {"count": 1}
+    refused(api.get(f"{P}/qa", params={"after": -1}), 422)
 
 
 def test_personas(api: TestClient) -> None:

@@ -30,6 +30,23 @@ class Page(BaseModel, Generic[T]):
     total: int
 
 
+class CursorPage(BaseModel, Generic[T]):
+    """One page of a list that may hold millions: `total` only when asked for
+    (`with_total=true`; counting a million rows costs more than the page), and `next_after`
+    to pass as `after` for the next page at the cost of the first (null: last page)."""
+
+    items: list[T]
+    total: int | None
+    next_after: int | None
+
+
+WithTotal = Annotated[bool, Query(description="Count every match (slower on very large projects).")]
+After = Annotated[
+    int | None,
+    Query(ge=0, le=MAX_ID, description="The last id of the previous page (instead of offset)."),
+]
+
+
 def page_of(items: Sequence[T], limit: int, offset: int) -> Page[T]:
     """A page cut from a list a service returns whole (small lists only)."""
     return Page[T](items=list(items[offset : offset + limit]), total=len(items))

@@ -8,7 +8,16 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from easy_dataset.server.api.common import IdField, IdPath, Limit, Offset, Page, ProjectRef
+from easy_dataset.server.api.common import (
+    After,
+    CursorPage,
+    IdField,
+    IdPath,
+    Limit,
+    Offset,
+    ProjectRef,
+    WithTotal,
+)
 from easy_dataset.server.deps import Core
 from easy_dataset.services import generation
 from easy_dataset.services.generation import QADetail, QAView
@@ -87,14 +96,32 @@ def list_qa(
     query: Annotated[QAQuery, Query()],
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[QAView]:
+    after: After = None,
+    with_total: WithTotal = True,
+) -> CursorPage[QAView]:
+    """QA pairs in id order (or newest first), filtered; page with `after` or `offset`."""
     filters = query.model_dump(exclude_none=True, exclude={"newest_first"})
-    return Page[QAView](
-        items=generation.list_qa(
-            core, project, limit=limit, offset=offset, newest_first=query.newest_first, **filters
-        ),
-        total=generation.count_qa(core, project, **filters),
+    items = generation.list_qa(
+        core,
+        project,
+        limit=limit,
+        offset=offset,
+        after=after,
+        newest_first=query.newest_first,
+        **filters,
     )
+    return CursorPage[QAView](
+        items=items,
+        total=generation.count_qa(core, project, **filters) if with_total else None,
+        next_after=items[-1].id if len(items) == limit else None,
+    )
+
+
+@router.get("/count")
+def count_qa(project: ProjectRef, core: Core, query: Annotated[QAQuery, Query()]) -> dict[str, int]:
+    """How many QA pairs match the filters."""
+    filters = query.model_dump(exclude_none=True, exclude={"newest_first"})
+    return {"count": generation.count_qa(core, project, **filters)}
 
 
 @router.get("/{qa_id}")

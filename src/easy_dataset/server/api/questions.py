@@ -7,7 +7,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from easy_dataset.server.api.common import IdField, IdPath, Limit, Offset, Page, ProjectRef
+from easy_dataset.server.api.common import (
+    After,
+    CursorPage,
+    IdField,
+    IdPath,
+    Limit,
+    Offset,
+    ProjectRef,
+    WithTotal,
+)
 from easy_dataset.server.deps import Core
 from easy_dataset.services import generation
 from easy_dataset.services.generation import QuestionView
@@ -63,11 +72,18 @@ def list_questions(
     filters: Annotated[QuestionFilters, Query()],
     limit: Limit = 50,
     offset: Offset = 0,
-) -> Page[QuestionView]:
+    after: After = None,
+    with_total: WithTotal = True,
+) -> CursorPage[QuestionView]:
+    """Questions in id order, filtered; page with `after` or `offset`."""
     given = filters.model_dump(exclude_none=True)
-    return Page[QuestionView](
-        items=generation.list_questions(core, project, limit=limit, offset=offset, **given),
-        total=generation.count_questions(core, project, **given),
+    items = generation.list_questions(
+        core, project, limit=limit, offset=offset, after=after, **given
+    )
+    return CursorPage[QuestionView](
+        items=items,
+        total=generation.count_questions(core, project, **given) if with_total else None,
+        next_after=items[-1].id if len(items) == limit else None,
     )
 
 
