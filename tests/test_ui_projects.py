@@ -6,6 +6,7 @@ from selenium.webdriver.common.by import By
 
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import files, models, projects
+from easy_dataset.store.models import LLMCall
 from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.helpers import GUIDE, write
@@ -26,6 +27,17 @@ def test_create_project_and_see_its_counts(page: Browser, server: LiveServer, tm
     files.add_files(server.core, view.id, [write(tmp_path / "guide.md", GUIDE)])
     counts = projects.project_counts(server.core)[view.id]
     assert counts.files == 1 and counts.chunks >= 1
+    with server.core.db.session() as session:
+        session.add(
+            LLMCall(
+                project_id=view.id,
+                endpoint="http://127.0.0.1:9/v1",
+                model="m",
+                prompt_tokens=1200,
+                completion_tokens=34,
+                status="ok",
+            )
+        )
     page.open("/")
 
     def cells() -> list[str]:
@@ -33,8 +45,8 @@ def test_create_project_and_see_its_counts(page: Browser, server: LiveServer, tm
         row = table.find_element(By.XPATH, ".//tr[td//a[text()='Manuals']]")
         return [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
 
-    expected = ["Our <b>manuals</b>", "1", str(counts.chunks), "0", "0"]
-    page.wait(lambda: cells()[1:6] == expected, what=f"the row {expected}")
+    expected = ["Our <b>manuals</b>", "1", str(counts.chunks), "0", "0", "1", "1,200 + 34"]
+    page.wait(lambda: cells()[1:8] == expected, what=f"the row {expected}")
 
 
 def test_copy_model_settings_when_creating(page: Browser, server: LiveServer) -> None:

@@ -56,6 +56,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "projects.col.chunks": ("Chunks", "文本块"),
     "projects.col.questions": ("Questions", "问题"),
     "projects.col.qa_pairs": ("QA pairs", "问答对"),
+    "projects.col.calls": ("Model calls", "模型调用"),
+    "projects.col.tokens": ("Tokens (prompt + completion)", "Token（输入 + 输出）"),
     "projects.col.created": ("Created", "创建时间"),
     # settings
     "settings.title": ("Settings", "设置"),

@@ -14,7 +14,19 @@ from easy_dataset.server.ui.layout import content, header
 from easy_dataset.server.ui.nav import project_path
 from easy_dataset.services import models, projects
 
-COLUMNS = ("name", "description", "files", "chunks", "questions", "qa_pairs", "created")
+COLUMNS = (
+    "name",
+    "description",
+    "files",
+    "chunks",
+    "questions",
+    "qa_pairs",
+    "calls",
+    "tokens",
+    "created",
+)
+# Projects are few; more than this on one page would need paging here.
+MAX_LISTED = 1000
 
 
 class ProjectsScreen:
@@ -23,19 +35,20 @@ class ProjectsScreen:
         self.table: ui.table | None = None
 
     def rows(self) -> list[dict[str, Any]]:
-        counts = projects.project_counts(self.ctx.core)
+        _total, summaries = projects.project_summaries(self.ctx.core, limit=MAX_LISTED)
         rows = []
-        for view in projects.list_projects(self.ctx.core):
-            count = counts.get(view.id, projects.ProjectCounts())
+        for view in summaries:
             rows.append(
                 {
                     "id": view.id,
                     "name": view.name,
                     "description": view.description,
-                    "files": count.files,
-                    "chunks": count.chunks,
-                    "questions": count.questions,
-                    "qa_pairs": count.qa_pairs,
+                    "files": view.file_count,
+                    "chunks": view.chunk_count,
+                    "questions": view.question_count,
+                    "qa_pairs": view.qa_count,
+                    "calls": view.model_calls,
+                    "tokens": f"{view.prompt_tokens:,} + {view.completion_tokens:,}",
                     "created": when(view.created_at),
                     "href": project_path(view.id, "files"),
                 }
