@@ -195,3 +195,15 @@ def test_questions_page_and_count(app: App, project: str) -> None:
     assert [q.id for q in gen.list_questions(app, project, after=ids[1], limit=1)] == [ids[2]]
     with pytest.raises(InputError):
         gen.count_questions(app, project, origin="dreamt")
+
+
+def test_questions_by_tag_and_untagged(app: App, project: str) -> None:
+    chunk = chunk_ids(app, project)[0]
+    bees = tag_service.add_tag(app, project, "Bees")
+    hives = tag_service.add_tag(app, project, "Hives")
+    for text, tag in (("Q1?", bees.id), ("Q2?", bees.id), ("Q3?", hives.id), ("Q4?", None)):
+        gen.add_question(app, project, text, chunk_id=chunk, tag_id=tag)
+    assert gen.count_questions_by_tag(app, project) == {bees.id: 2, hives.id: 1, None: 1}
+    assert gen.count_questions_by_tag(app, project, search="Q1") == {bees.id: 1}
+    assert [q.text for q in gen.list_questions(app, project, untagged=True)] == ["Q4?"]
+    assert gen.count_questions(app, project, untagged=False) == 3

@@ -76,6 +76,7 @@ class Question(Base):
     __table_args__ = (
         Index("ix_questions_project", "project_id"),
         Index("ix_questions_chunk", "chunk_id"),
+        Index("ix_questions_tag", "project_id", "tag_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

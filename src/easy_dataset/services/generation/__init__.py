@@ -19,6 +19,7 @@ from easy_dataset.services.generation.qa_query import QAFilters
 from easy_dataset.services.generation.questions import (
     add_question,
     count_questions,
+    count_questions_by_tag,
     delete_questions,
     edit_question,
     list_questions,
@@ -54,6 +55,7 @@ __all__ = [
     "confirm_qa",
     "count_qa",
     "count_questions",
+    "count_questions_by_tag",
     "delete_questions",
     "edit_persona",
     "edit_qa",

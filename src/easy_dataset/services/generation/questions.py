@@ -59,6 +59,7 @@ def _filtered(
     file_id: int | None = None,
     chunk_id: int | None = None,
     tag_id: int | None = None,
+    untagged: bool | None = None,
     origin: str | None = None,
     answered: bool | None = None,
     search: str | None = None,
@@ -71,6 +72,8 @@ def _filtered(
         query = query.where(Question.chunk_id == chunk_id)
     if tag_id is not None:
         query = query.where(Question.tag_id == tag_id)
+    if untagged is not None:
+        query = query.where(Question.tag_id.is_(None) if untagged else Question.tag_id.is_not(None))
     if origin is not None:
         query = query.where(Question.origin == origin)
     if answered is not None:
@@ -91,7 +94,8 @@ def list_questions(
     **filters: Any,
 ) -> list[QuestionView]:
     """The project's questions, oldest first, narrowed by any of the filters (file_id,
-    chunk_id, tag_id, origin, answered, search); `after` is the last id of the previous page."""
+    chunk_id, tag_id, untagged, origin, answered, search); `after` is the last id of the
+    previous page."""
     with app.db.session() as session:
         project = find_project(session, project_ref)
         answered = exists().where(QAPair.question_id == Question.id)
@@ -114,6 +118,22 @@ def count_questions(app: App, project_ref: str | int, **filters: Any) -> int:
         project = find_project(session, project_ref)
         query = select(func.count(Question.id)).where(Question.project_id == project.id)
         return int(session.scalar(_filtered(query, **filters)) or 0)
+
+
+def count_questions_by_tag(
+    app: App, project_ref: str | int, **filters: Any
+) -> dict[int | None, int]:
+    """How many questions match the filters, per tag id (None: untagged), in one query."""
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        query = (
+            select(Question.tag_id, func.count(Question.id))
+            .where(Question.project_id == project.id)
+            .group_by(Question.tag_id)
+        )
+        return {
+            tag_id: int(count) for tag_id, count in session.execute(_filtered(query, **filters))
+        }
 
 
 def add_question(

@@ -1,0 +1,112 @@
+"""What the tags, personas and questions screens share: starting a generation job from a
+page (and following it until it ends), dialogs that remove themselves, tag paths."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+from nicegui import ui
+
+from easy_dataset.errors import NotFoundError
+from easy_dataset.server.ui.context import UiContext
+from easy_dataset.server.ui.helpers import notify_ok, off_loop
+from easy_dataset.server.ui.i18n import t
+from easy_dataset.server.ui.nav import project_path
+from easy_dataset.services import generation, jobs
+from easy_dataset.services.tags import TagNode
+from easy_dataset.services.views import ProjectView
+
+Reload = Callable[[], Awaitable[None]]
+ACTIVE = ("pending", "running")
+
+
+class JobLauncher:
+    """Starts a stage as a job (planning runs off the event loop; the work runs on the
+    server's job thread) and shows a line per started job with a link to the Jobs screen.
+    A timer follows the jobs; `on_done` runs once a job has ended, to show its results."""
+
+    def __init__(self, ctx: UiContext, project: ProjectView, on_done: Reload | None) -> None:
+        self.ctx = ctx
+        self.project = project
+        self.on_done = on_done
+        self.watched: dict[int, ui.label] = {}
+        self.area = ui.column().classes("w-full gap-1").props("data-testid=job-notices")
+        self.timer = ui.timer(1.0, self._tick, active=False)
+
+    async def start(self, kind: str, **options: Any) -> int:
+        job_id = await off_loop(
+            generation.start_job, self.ctx.core, self.project.id, kind, **options
+        )
+        self.ctx.submit(job_id)
+        notify_ok(t("gen.job_started", id=job_id, kind=kind))
+        with self.area, ui.row().classes("items-center gap-2"):
+            line = ui.label().props(f"data-testid=job-notice-{job_id}")
+            ui.link(
+                t("gen.open_job"), f"{project_path(self.project.id, 'jobs')}?job={job_id}"
+            ).props(f"data-testid=job-link-{job_id}")
+        self.watched[job_id] = line
+        self.timer.activate()
+        await self._tick()
+        return job_id
+
+    async def _tick(self) -> None:
+        ended = False
+        for job_id, line in list(self.watched.items()):
+            try:
+                job = jobs.show_job(self.ctx.core, job_id, failures=0).job
+            except NotFoundError:  # deleted meanwhile
+                del self.watched[job_id]
+                continue
+            if job.total == 0:
+                line.set_text(t("gen.job_nothing", id=job_id, kind=job.type))
+            else:
+                line.set_text(
+                    t(
+                        "gen.job_line",
+                        id=job_id,
+                        kind=job.type,
+                        status=t(f"jobs.status.{job.status}"),
+                        done=job.succeeded + job.failed,
+                        total=job.total,
+                    )
+                )
+            if job.status not in ACTIVE:
+                del self.watched[job_id]
+                ended = True
+        if not self.watched:
+            self.timer.deactivate()
+        if ended and self.on_done is not None:
+            await self.on_done()
+
+
+def dialog(testid: str) -> tuple[ui.dialog, ui.card]:
+    """A dialog that removes itself from the page once closed."""
+    box = ui.dialog().props(f"data-testid={testid}")
+    box.on("hide", lambda: box.delete())
+    with box:
+        card = ui.card().classes("w-[40rem] max-w-full")
+    return box, card
+
+
+def walk(nodes: list[TagNode], depth: int = 0) -> Iterator[tuple[TagNode, int]]:
+    """Every tag of a tree with its depth, parents before children."""
+    for node in nodes:
+        yield node, depth
+        yield from walk(node.children, depth + 1)
+
+
+def tag_paths(tree: list[TagNode], *, skip: int | None = None) -> dict[int, str]:
+    """Tag id -> "Parent › Child", in tree order; `skip` leaves out a tag and its subtree."""
+    paths: dict[int, str] = {}
+
+    def visit(nodes: list[TagNode], prefix: str) -> None:
+        for node in nodes:
+            if node.id == skip:
+                continue
+            path = f"{prefix} › {node.name}" if prefix else node.name
+            paths[node.id] = path
+            visit(node.children, path)
+
+    visit(tree, "")
+    return paths

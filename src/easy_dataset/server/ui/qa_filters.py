@@ -1,0 +1,108 @@
+"""The QA review filters as the pages keep them: in the address (so the list, the detail
+view and its previous/next share them) and as keywords for the review services."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from easy_dataset.services.tags import TagNode
+
+STATUSES = ("all", "confirmed", "unconfirmed")
+COT_CHOICES = ("any", "yes", "no")
+MAX_TEXT = 200
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        value = float(text) if text else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _integer(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """What the review list shows; the defaults show every pair."""
+
+    status: str = "all"  # all | confirmed | unconfirmed
+    min_score: float | None = None
+    max_score: float | None = None
+    tag: str = ""  # a reviewer tag or a domain tag's name
+    cot: str = "any"  # any | yes | no: has a chain of thought
+    search: str = ""
+    file_id: int | None = None
+
+    def service(self) -> dict[str, Any]:
+        """Keywords for `list_qa`, `count_qa` and `qa_neighbours`."""
+        wanted: dict[str, Any] = {}
+        if self.status != "all":
+            wanted["confirmed"] = self.status == "confirmed"
+        if self.min_score is not None:
+            wanted["min_score"] = self.min_score
+        if self.max_score is not None:
+            wanted["max_score"] = self.max_score
+        if self.tag.strip():
+            wanted["tag"] = self.tag.strip()
+        if self.cot != "any":
+            wanted["has_cot"] = self.cot == "yes"
+        if self.search.strip():
+            wanted["search"] = self.search.strip()
+        if self.file_id is not None:
+            wanted["file_id"] = self.file_id
+        return wanted
+
+    def query(self) -> str:
+        """The filters that differ from the defaults, as a query string ('' for none)."""
+        values = {
+            "status": self.status if self.status != "all" else None,
+            "min": self.min_score,
+            "max": self.max_score,
+            "tag": self.tag.strip() or None,
+            "cot": self.cot if self.cot != "any" else None,
+            "q": self.search.strip() or None,
+            "file": self.file_id,
+        }
+        return urlencode({key: value for key, value in values.items() if value is not None})
+
+    def suffix(self) -> str:
+        """`?query` to append to an address, or ''."""
+        query = self.query()
+        return f"?{query}" if query else ""
+
+    def with_(self, **changes: Any) -> ReviewFilters:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> ReviewFilters:
+        """The filters in an address; values that make no sense are dropped."""
+        status = params.get("status", "all")
+        cot = params.get("cot", "any")
+        return cls(
+            status=status if status in STATUSES else "all",
+            min_score=_number(params.get("min")),
+            max_score=_number(params.get("max")),
+            tag=params.get("tag", "")[:MAX_TEXT],
+            cot=cot if cot in COT_CHOICES else "any",
+            search=params.get("q", "")[:MAX_TEXT],
+            file_id=_integer(params.get("file")),
+        )
+
+
+def tag_names(nodes: list[TagNode]) -> list[str]:
+    """Every domain tag's name in a tree, once each, sorted."""
+    names: set[str] = set()
+    for node in nodes:
+        names.add(node.name)
+        names.update(tag_names(node.children))
+    return sorted(names, key=str.lower)
