@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from easy_dataset.errors import ConflictError, InputError, NotFoundError
 from easy_dataset.export import ExportOptions
 from easy_dataset.services import App
-from easy_dataset.services.export import ExportFilters, export_dataset
+from easy_dataset.services.export import ExportFilters, count_export, export_dataset
 from easy_dataset.services.projects import create_project
 from easy_dataset.store.dataset import QAPair, Question, Tag
 from tests.conftest import Cli
@@ -123,6 +123,8 @@ def test_everything_in_id_order_without_filters(
         # A user tag, or the domain tag of the question the pair answers.
         ({"tags": ["养蜂"]}, ["confirmed_high", "open_unscored", "open_tagged_by_user"]),
         ({"tags": ["safety", "wax"]}, ["confirmed_high", "confirmed_low"]),
+        # In any case, as the review list matches them; a pair with both tags counts once.
+        ({"tags": ["SAFETY", "Smoke"]}, ["confirmed_low"]),
         ({"tags": ["nothing"]}, []),
         ({"ids": ["open_high", "confirmed_low"]}, ["confirmed_low", "open_high"]),
         ({"confirmed_only": True, "min_score": 5}, ["confirmed_high"]),
@@ -137,8 +139,10 @@ def test_filters(
 ) -> None:
     if "ids" in filters:
         filters = filters | {"ids": [ids[label] for label in filters["ids"]]}
-    selected = _exported_ids(app, tmp_path, ExportFilters.model_validate(filters))
+    wanted = ExportFilters.model_validate(filters)
+    selected = _exported_ids(app, tmp_path, wanted)
     assert selected == sorted(ids[label] for label in expected)
+    assert count_export(app, PROJECT, wanted) == len(expected)
 
 
 def test_ids_of_another_project_are_not_exported(

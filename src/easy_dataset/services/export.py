@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Annotated, Any, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from easy_dataset.export import (
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.dataset import QAPair, Question, Tag
+from easy_dataset.store.queries import json_array_has_any
 
 BATCH = 1000
 CHUNK_RECORDS = 256  # records per chunk of an encoded export
@@ -64,15 +65,6 @@ class ExportSummary(BaseModel):
     dataset_info_path: str | None = None
 
 
-def _user_tag_match(dialect: str, tags: list[str]) -> ColumnElement[bool]:
-    # JSON arrays are searched by the database itself, so filtering never loads rows.
-    if dialect == "postgresql":
-        items = func.json_array_elements_text(QAPair.user_tags).table_valued("value")
-    else:
-        items = func.json_each(QAPair.user_tags).table_valued("value")
-    return exists(select(1).select_from(items).where(items.c.value.in_(tags)))
-
-
 def _query(project_id: int, filters: ExportFilters, dialect: str) -> Select[Any]:
     query = (
         select(
@@ -97,7 +89,10 @@ def _query(project_id: int, filters: ExportFilters, dialect: str) -> Select[Any]
     if filters.min_score is not None:
         query = query.where(QAPair.score >= filters.min_score)
     if filters.tags:
-        query = query.where(or_(_user_tag_match(dialect, filters.tags), Tag.name.in_(filters.tags)))
+        # Any case, as the review list matches tags: what it shows is what gets exported.
+        own = json_array_has_any(QAPair.user_tags, filters.tags, dialect, casefold=True)
+        domain = func.lower(Tag.name).in_([tag.lower() for tag in filters.tags])
+        query = query.where(or_(own, domain))
     if filters.ids:
         query = query.where(QAPair.id.in_(filters.ids))
     return query
@@ -260,6 +255,15 @@ class ExportStream:
         # The session lives as long as the iteration: rows are fetched a batch at a time.
         with self.app.db.session() as session:
             yield from self.encoder.chunks(_records(session, self.project_id, self.filters))
+
+
+def count_export(app: App, project_ref: str | int, filters: ExportFilters | None = None) -> int:
+    """How many records an export with these filters writes."""
+    with app.db.session() as session:
+        project_id = find_project(session, project_ref).id
+        query = _query(project_id, filters or ExportFilters(), session.get_bind().dialect.name)
+        counted = select(func.count()).select_from(query.order_by(None).subquery())
+        return int(session.scalar(counted) or 0)
 
 
 def export_stream(

@@ -184,12 +184,11 @@ class ExportScreen:
         self.url = export_url(self.project.id, options, filters)
         self.url_label.set_text(self.url)
         core, project_id = self.ctx.core, self.project.id
-        count, exact = await off_loop(count_matching, core, project_id, filters)
+        count = await off_loop(count_matching, core, project_id, filters)
         record = await off_loop(preview_record, core, project_id, options, filters)
         if mine != self.requests:
             return
-        key = "export.count" if exact else "export.count_at_most"
-        self.count.set_text(t(key, count=count))
+        self.count.set_text(t("export.count", count=count))
         self.preview.clear()
         with self.preview:
             if record is None:

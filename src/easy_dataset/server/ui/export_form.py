@@ -9,9 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from easy_dataset.export import ExportOptions
-from easy_dataset.services import generation
 from easy_dataset.services.app import App
-from easy_dataset.services.export import ExportFilters, export_stream
+from easy_dataset.services.export import ExportFilters, count_export, export_stream
 
 
 def export_url(project_id: int, options: ExportOptions, filters: ExportFilters) -> str:
@@ -51,24 +50,9 @@ def parse_ids(text: str) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def count_matching(app: App, project_id: int, filters: ExportFilters) -> tuple[int, bool]:
-    """How many pairs the export writes, and whether that number is exact.
-
-    The review count takes one tag at a time; with several tags the pairs of each are added
-    up, which overcounts pairs carrying more than one of them (so: at most that many)."""
-    wanted: dict[str, Any] = {}
-    if filters.confirmed_only:
-        wanted["confirmed"] = True
-    if filters.min_score is not None:
-        wanted["min_score"] = filters.min_score
-    if filters.ids:
-        wanted["ids"] = filters.ids
-    if len(filters.tags) <= 1:
-        if filters.tags:
-            wanted["tag"] = filters.tags[0]
-        return generation.count_qa(app, project_id, **wanted), True
-    total = sum(generation.count_qa(app, project_id, tag=tag, **wanted) for tag in filters.tags)
-    return total, False
+def count_matching(app: App, project_id: int, filters: ExportFilters) -> int:
+    """How many records the download will hold (the export's own query, counted)."""
+    return count_export(app, project_id, filters)
 
 
 def preview_record(

@@ -99,10 +99,6 @@ REVIEW_STRINGS: dict[str, tuple[str, str]] = {
     "export.ids": ("Only these ids (e.g. 1, 2, 5)", "仅这些编号（如 1, 2, 5）"),
     "export.bad_id": ("{id} is not a QA pair id", "{id} 不是问答对编号"),
     "export.count": ("{count} QA pairs will be exported", "将导出 {count} 个问答对"),
-    "export.count_at_most": (
-        "At most {count} QA pairs will be exported",
-        "最多导出 {count} 个问答对",
-    ),
     "export.download": ("Download", "下载"),
     "export.url_help": (
         "The download streams from this address of the REST API:",
