@@ -41,13 +41,17 @@ def seed(server: LiveServer, fake: FakeOpenAI) -> int:
     models.add_model(core, project.id, config, api_key="sk-screenshot-key-0000")
     with as_file(files("easy_dataset.samples") / SAMPLE) as sample:
         file_service.add_files(core, project.id, [sample])
-    job_id = generation.start_job(core, project.id, "questions.generate")
-    server.app.state.executor.submit(job_id)
-    deadline = time.monotonic() + 120
-    while jobs.show_job(core, job_id, failures=0).job.status in ("pending", "running"):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the sample job did not finish")
-        time.sleep(0.2)
+    for stage in ("tags.build", "personas.generate", "questions.generate", "answers.generate"):
+        job_id = generation.start_job(core, project.id, stage)
+        server.app.state.executor.submit(job_id)
+        deadline = time.monotonic() + 120
+        while jobs.show_job(core, job_id, failures=0).job.status in ("pending", "running"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the sample's {stage} job did not finish")
+            time.sleep(0.2)
+    first = generation.list_qa(core, project.id, limit=1)[0]
+    generation.confirm_qa(core, project.id, [first.id])
+    generation.rate_qa(core, project.id, first.id, 4)
     return project.id
 
 
@@ -87,6 +91,14 @@ def main(argv: list[str] | None = None) -> None:
             time.sleep(0.5)
             page.driver.save_screenshot(str(out / "chunk-view.png"))
             print(out / "chunk-view.png")
+            shoot(page, f"{base}/tags", out, "tags", "tags-count")
+            shoot(page, f"{base}/personas", out, "personas", "personas-count")
+            shoot(page, f"{base}/questions", out, "questions", "qs-total")
+            shoot(page, f"{base}/qa", out, "qa", "qa-total")
+            first = generation.list_qa(server.core, project_id, limit=1)[0].id
+            shoot(page, f"{base}/qa/{first}", out, "qa-detail", "qa-chunk")
+            shoot(page, f"{base}/export", out, "export", "export-count")
+            shoot(page, f"{base}/usage", out, "usage", "usage-summary")
             latest = jobs.list_jobs(server.core, project_ref=project_id, limit=1)[0].id
             shoot(page, f"{base}/jobs?job={latest}", out, "jobs", f"job-{latest}")
             shoot(page, f"{base}/settings", out, "settings", "model-add")
