@@ -13,6 +13,7 @@ from typer.testing import CliRunner, Result
 from easy_dataset.cli import app as cli_app
 from easy_dataset.config import Settings
 from easy_dataset.services import App
+from tests.fake_openai import FakeOpenAI
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +55,10 @@ class Cli:
 @pytest.fixture
 def cli(home: Path) -> Cli:
     return Cli(home)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    """The fake OpenAI-compatible server, without faults, on a port chosen at run time."""
+    with FakeOpenAI() as server:
+        yield server

@@ -17,12 +17,6 @@ P = "/api/projects/bees"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
 def api(tmp_path: Path, fake: FakeOpenAI) -> Iterator[TestClient]:
     with api_client(tmp_path / "home") as client:
         make_project(client, fake.base_url)

@@ -24,12 +24,6 @@ def api(tmp_path: Path) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
 def _names(nodes: list[dict[str, Any]]) -> list[Any]:
     return [[n["name"], _names(n["children"])] if n["children"] else n["name"] for n in nodes]
 

@@ -4,7 +4,6 @@ tags build, personas, questions, answers, question templates and QA review."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,6 @@ from easy_dataset.services.generation import templates
 from tests.conftest import Cli
 from tests.fake_openai import FakeOpenAI
 from tests.test_generate_support import chunk_ids, make_project
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,12 +14,6 @@ import pytest
 from pydantic import BaseModel, Field, TypeAdapter
 
 from tests.fake_openai import MALFORMED_TEXT, REASONING_TEXT, FakeOpenAI, Faults, instance_of
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 def call(

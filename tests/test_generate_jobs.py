@@ -4,7 +4,6 @@ answers and template answers; provenance, idempotent re-runs, recorded failures.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +28,6 @@ from tests.test_generate_support import add_document, chunk_ids, make_project, s
 
 QA_PROVENANCE = {"file", "chunk", "heading_path", "persona", "tag", "model", "prompt", "version"}
 QA_PROVENANCE |= {"job", "created", "language", "cot_source", "steps"}
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

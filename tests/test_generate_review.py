@@ -3,7 +3,6 @@ revise (a real model call to the fake server); generation settings and personas 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,6 @@ from easy_dataset.services import generation as gen
 from easy_dataset.services import tags as tag_service
 from tests.fake_openai import FakeOpenAI
 from tests.test_generate_support import chunk_ids, make_project
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,12 +11,6 @@ from easy_dataset.errors import ModelCallError
 from easy_dataset.llm import catalog
 from easy_dataset.llm.types import CallRecord, ModelConfig, Provider
 from tests.fake_openai import FakeOpenAI
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 def config_for(

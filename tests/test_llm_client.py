@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,12 +19,6 @@ from easy_dataset.llm.types import CallRecord, Completion, Message, ModelConfig
 from tests.fake_openai import REASONING_TEXT, FakeOpenAI, Faults
 
 ASK: list[Message] = [{"role": "user", "content": "Answer briefly: what do bees make?"}]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 class Harness:

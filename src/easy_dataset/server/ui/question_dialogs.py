@@ -100,12 +100,14 @@ def add(ctx: UiContext, project: ProjectView, tags: dict[int, str], done: Reload
             notify_ok(t("questions.added", id=added.id))
             await done()
 
-        with ui.row():
-            ui.button(t("common.save"), on_click=guarded(save)).props(
-                "data-testid=question-form-save"
-            )
-            ui.button(t("common.cancel"), on_click=box.close).props("flat")
+        _buttons(box, save)
     box.open()
+
+
+def _buttons(box: ui.dialog, save: Callable[[], Awaitable[None]]) -> None:
+    with ui.row():
+        ui.button(t("common.save"), on_click=guarded(save)).props("data-testid=question-form-save")
+        ui.button(t("common.cancel"), on_click=box.close).props("flat")
 
 
 def edit(
@@ -132,11 +134,7 @@ def edit(
             notify_ok(t("common.saved"))
             await done()
 
-        with ui.row():
-            ui.button(t("common.save"), on_click=guarded(save)).props(
-                "data-testid=question-form-save"
-            )
-            ui.button(t("common.cancel"), on_click=box.close).props("flat")
+        _buttons(box, save)
     box.open()
 
 
