@@ -1,0 +1,1 @@
+"""Data-quality checks on generated QA pairs: pure functions over plain text."""
