@@ -50,7 +50,8 @@ def normalise(vectors: npt.NDArray[np.floating]) -> Vectors:
     """Rows scaled to unit length (zero rows stay zero)."""
     array = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(array, axis=1, keepdims=True)
-    return np.divide(array, norms, out=np.zeros_like(array), where=norms > 0)
+    scaled: Vectors = np.divide(array, norms, out=np.zeros_like(array), where=norms > 0)
+    return scaled
 
 
 def load_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
