@@ -137,12 +137,30 @@ def _check_0004_rows(connection: Connection) -> None:
     assert connection.execute(text("SELECT tag_id FROM questions")).scalar() == 2
 
 
+def _seed_0005(connection: Connection) -> None:
+    _seed_0004(connection)
+    connection.execute(
+        text("UPDATE qa_pairs SET judge_notes = 'Accurate and complete.' WHERE id = 6")
+    )
+
+
+def _check_0005_rows(connection: Connection) -> None:
+    _check_0004_rows(connection)
+    assert connection.execute(text("SELECT judge_notes FROM qa_pairs")).scalar() == (
+        "Accurate and complete."
+    )
+    # Projects from before quality settings take the defaults; no check has run yet.
+    assert connection.execute(text("SELECT quality FROM projects")).scalar() == "{}"
+    assert connection.execute(text("SELECT count(*) FROM quality_results")).scalar() == 0
+
+
 # Every revision but head needs a seed: a new migration must prove it keeps the old rows.
 SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None]]] = {
     "0001": (_seed_0001, _check_0001_rows),
     "0002": (_seed_0002, _check_0002_rows),
     "0003": (_seed_0003, _check_0003_rows),
     "0004": (_seed_0004, _check_0004_rows),
+    "0005": (_seed_0005, _check_0005_rows),
 }
 
 

@@ -7,9 +7,13 @@ docs = ws.project("manuals", create=True)
 docs.add_files(["guide.pdf", "faq.docx"])
 docs.run_stage("questions.generate")
 docs.run_stage("answers.generate")
+docs.check("dedup", mode="minhash")           # quality checks run as jobs too
+docs.check("judge", model="judge-model")
+print(docs.report().figures)
 for pair in docs.qa_pairs(limit=5):
     docs.confirm([pair.id])
-docs.export("manuals.jsonl", format="sharegpt")
+docs.export("manuals.jsonl", format="sharegpt",
+            filters=ExportFilters(min_judge=3.5, exclude_flagged=["duplicate", "pii"]))
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from easy_dataset.services.generation import list_questions as _list_questions
 from easy_dataset.services.generation.stages import run_stage
 from easy_dataset.services.generation.templates import TemplateView, add_template
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
+from easy_dataset.services.quality import Report, build_report, run_check
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
 from easy_dataset.types import ChunkSettings
 
@@ -85,12 +90,22 @@ class Project:
             json_schema=json_schema,
         )
 
+    def check(self, check: str, **options: Any) -> JobSummary:
+        """Run one quality check as a durable job: judge, ground, dedup, pii, refs,
+        contamination or sample (options as the CLI's `quality` commands)."""
+        return run_check(self._app, self.id, check, **options)
+
+    def report(self) -> Report:
+        """The dataset report: counts, diversity, consistency, duplicates, scores, error rate."""
+        return build_report(self._app, self.id)
+
     def questions(self, **filters: Any) -> list[QuestionView]:
         """Questions, narrowed by the filters of `questions list` (chunk_id, answered, ...)."""
         return _list_questions(self._app, self.id, **filters)
 
     def qa_pairs(self, **filters: Any) -> list[QAView]:
-        """QA pairs, narrowed by the filters of `qa list` (confirmed, min_score, tag, ...)."""
+        """QA pairs, narrowed by the filters of `qa list` (confirmed, min_score, tag,
+        min_judge, flagged, not_flagged, sampled...)."""
         return list_qa(self._app, self.id, **filters)
 
     def confirm(self, qa_ids: list[int], confirmed: bool = True) -> list[QAView]:

@@ -34,6 +34,10 @@ class InputError(EasyDatasetError):
     """A request's arguments are wrong (an empty text, an offset out of range...)."""
 
 
+class DisagreementError(EasyDatasetError):
+    """Consistency voting found no majority among a question's answers: none is kept."""
+
+
 class ModelCallError(EasyDatasetError):
     """A model call failed for good; `kind` classifies it and `raw_output` keeps the reply.
 

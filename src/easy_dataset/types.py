@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DocumentFormat = Literal["pdf", "docx", "epub", "html", "markdown", "text"]
 
@@ -106,4 +106,70 @@ class GenerationSettings(BaseModel):
                 f"min_questions ({self.min_questions}) must not exceed "
                 f"max_questions ({self.max_questions})"
             )
+        return self
+
+
+JudgeCriterion = Literal["question", "accuracy", "relevance", "consistency"]
+DEFAULT_JUDGE_WEIGHTS: dict[JudgeCriterion, float] = {
+    "question": 1.0,
+    "accuracy": 2.0,
+    "relevance": 1.0,
+    "consistency": 1.0,
+}
+
+
+class QualityTargets(BaseModel):
+    """The figures a dataset report holds the dataset to; each one the user can change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Mean cosine of answers to their source chunks (e5-small; unrelated text sits ~0.75).
+    consistency: float = Field(default=0.85, ge=0, le=1)
+    # Share of answers that use at least one of the documents' key terms.
+    domain_terms: float = Field(default=0.7, ge=0, le=1)
+    # Shannon entropy, in bits, of how questions open.
+    opening_entropy: float = Field(default=3.8, ge=0, le=20)
+    # Errors found in the reviewed random sample (upper bound on the estimate, as a share).
+    error_rate: float = Field(default=0.015, ge=0, le=1)
+    # Share of QA pairs marked as duplicates.
+    duplicate_rate: float = Field(default=0.05, ge=0, le=1)
+
+
+class QualitySettings(BaseModel):
+    """How a project's quality checks judge its data; stored with the project."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Relative weight of each judge criterion in the 0–5 judge score.
+    judge_weights: dict[JudgeCriterion, float] = DEFAULT_JUDGE_WEIGHTS
+    # The judge's model configuration (None: the project's default model).
+    judge_model: str | None = None
+    # Answers whose sentences fall below this support are flagged by the grounding check.
+    grounding_threshold: float | None = Field(default=None, ge=0, le=1)
+    dedup_mode: Literal["exact", "minhash", "semantic"] = "minhash"
+    # Jaccard for MinHash, cosine for semantic; None: the mode's calibrated default.
+    dedup_threshold: float | None = Field(default=None, gt=0, le=1)
+    sample_fraction: float = Field(default=0.05, gt=0, le=1)
+    pii_action: Literal["flag", "mask"] = "flag"
+    contamination_ngram: int = Field(default=13, ge=3, le=50)
+    # Consistency voting: answers generated per question when voting is on, and the
+    # cosine two answers need to count as agreeing (None: the calibrated default).
+    votes: int = Field(default=3, ge=2, le=9)
+    vote_threshold: float | None = Field(default=None, gt=0, le=1)
+    targets: QualityTargets = QualityTargets()
+
+    @field_validator("judge_weights", mode="before")
+    @classmethod
+    def _fill_weights(cls, value: Any) -> Any:
+        # Criteria left out keep their default weight, so {"accuracy": 3} changes one.
+        if isinstance(value, dict):
+            return {**DEFAULT_JUDGE_WEIGHTS, **value}
+        return value
+
+    @model_validator(mode="after")
+    def _check_weights(self) -> QualitySettings:
+        if any(weight < 0 for weight in self.judge_weights.values()):
+            raise ValueError("judge weights must not be negative")
+        if not any(self.judge_weights.values()):
+            raise ValueError("at least one judge weight must be above 0")
         return self

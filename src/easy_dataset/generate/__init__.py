@@ -5,6 +5,14 @@ from easy_dataset.generate.answers import generate_answer, revise_answer, rewrit
 from easy_dataset.generate.cot import mentions_source, scrub_source_mentions
 from easy_dataset.generate.counts import question_count
 from easy_dataset.generate.dedup import distinct_indices, near_identical, normalise
+from easy_dataset.generate.judge import (
+    CRITERIA,
+    DEFAULT_WEIGHTS,
+    Judgement,
+    judge_pair,
+    resolve_weights,
+    weighted_score,
+)
 from easy_dataset.generate.outlines import outline_text
 from easy_dataset.generate.personas import propose_personas
 from easy_dataset.generate.questions import generate_questions, heading_text
@@ -24,7 +32,10 @@ from easy_dataset.generate.tags import build_tag_tree, revise_tag_tree
 from easy_dataset.generate.templates import TemplateSpec, answer_template
 
 __all__ = [
+    "CRITERIA",
+    "DEFAULT_WEIGHTS",
     "AnswerResult",
+    "Judgement",
     "Persona",
     "PersonasResult",
     "Provenance",
@@ -41,14 +52,17 @@ __all__ = [
     "generate_answer",
     "generate_questions",
     "heading_text",
+    "judge_pair",
     "mentions_source",
     "near_identical",
     "normalise",
     "outline_text",
     "propose_personas",
     "question_count",
+    "resolve_weights",
     "revise_answer",
     "revise_tag_tree",
     "rewrite_cot",
     "scrub_source_mentions",
+    "weighted_score",
 ]

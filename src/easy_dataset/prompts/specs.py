@@ -225,5 +225,25 @@ TASKS: dict[str, TaskSpec] = {
                 },
             ),
         ),
+        TaskSpec(
+            "judge",
+            (_req("question"), _req("answer"), _req("chunk"), _opt("cot", "")),
+            (
+                {
+                    "question": "How much notice must a landlord give to end a tenancy of "
+                    "three years?",
+                    "answer": "90 days, because the tenant has lived in the unit for more "
+                    "than two years.",
+                    "chunk": _CHUNK,
+                    "cot": "A landlord normally gives 60 days' notice, but 90 days when the "
+                    "tenant has lived there more than two years; three years is more than two.",
+                },
+                {
+                    "question": "Can a tenant end a periodic lease by e-mail?",
+                    "answer": "Yes, e-mail always counts as written notice.",
+                    "chunk": _CHUNK,
+                },
+            ),
+        ),
     )
 }

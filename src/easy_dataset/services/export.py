@@ -26,6 +26,7 @@ from easy_dataset.export import (
     dataset_info,
 )
 from easy_dataset.services.app import App
+from easy_dataset.services.generation.qa_query import FLAG_KINDS, QAFilters, quality_filtered
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.dataset import QAPair, Question, Tag
 from easy_dataset.store.queries import json_array_has_any
@@ -45,8 +46,22 @@ class ExportFilters(BaseModel):
     tags: list[str] = []
     # Bounded to the database's 64-bit integers, so a huge id is bad input, not a crash.
     ids: list[Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]] = []
+    # Quality: the judge's score at least this; none of these checks flagged the pair
+    # (e.g. ["duplicate", "pii", "grounding"]).
+    min_judge: float | None = None
+    exclude_flagged: list[str] = []
 
-    @field_validator("min_score")
+    @field_validator("exclude_flagged")
+    @classmethod
+    def _known_flags(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(FLAG_KINDS))
+        if unknown:
+            raise ValueError(
+                f"no quality flag {', '.join(unknown)}; the flags are: {', '.join(FLAG_KINDS)}"
+            )
+        return value
+
+    @field_validator("min_score", "min_judge")
     @classmethod
     def _finite(cls, value: float | None) -> float | None:
         if value is not None and not math.isfinite(value):
@@ -95,7 +110,8 @@ def _query(project_id: int, filters: ExportFilters, dialect: str) -> Select[Any]
         query = query.where(or_(own, domain))
     if filters.ids:
         query = query.where(QAPair.id.in_(filters.ids))
-    return query
+    quality = QAFilters(min_judge=filters.min_judge, not_flagged=filters.exclude_flagged or None)
+    return quality_filtered(query, quality)
 
 
 def _record(row: Sequence[Any]) -> ExportRecord:

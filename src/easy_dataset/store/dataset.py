@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -152,3 +153,52 @@ class PromptOverride(Base):
     template: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class QualityResult(Base):
+    """What one quality check found for one QA pair or question: a score, a flag, details.
+
+    `flagged` is the check's verdict (True: a problem), or None while it is undecided — a
+    review-sample member nobody has judged yet. One row per kind of check and item: a re-run
+    replaces it.
+    """
+
+    __tablename__ = "quality_results"
+    __table_args__ = (
+        UniqueConstraint("kind", "qa_id", name="uq_quality_results_kind_qa"),
+        UniqueConstraint("kind", "question_id", name="uq_quality_results_kind_question"),
+        Index("ix_quality_results_project_kind", "project_id", "kind", "flagged"),
+        Index("ix_quality_results_qa", "qa_id"),
+        Index("ix_quality_results_question", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    # Which check: judge | grounding | duplicate | pii | refs | contamination | sample | votes
+    kind: Mapped[str] = mapped_column(String(30))
+    qa_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qa_pairs.id", ondelete="CASCADE"), nullable=True
+    )
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), nullable=True
+    )
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    flagged: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class EmbeddingVector(Base):
+    """A cached embedding of one text by one embedder, stored as float16 bytes."""
+
+    __tablename__ = "embeddings"
+    __table_args__ = (UniqueConstraint("model", "text_hash", name="uq_embeddings_model_text"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(50))
+    # SHA-256 of the text: the text itself stays where it lives.
+    text_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,7 +12,7 @@ _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
 
 
 class ProjectFolder:
-    """`<home>/projects/<id>/` with `originals/` and `markdown/` inside.
+    """`<home>/projects/<id>/` with `originals/`, `markdown/` and `benchmarks/` inside.
 
     Names are generated here; nothing a user typed is ever joined into a path, so no upload
     can land outside the folder.
@@ -22,6 +22,8 @@ class ProjectFolder:
         self.root = (home / "projects" / str(int(project_id))).resolve()
         self.originals = self.root / "originals"
         self.markdown = self.root / "markdown"
+        # Benchmark items a contamination check compares questions with.
+        self.benchmarks = self.root / "benchmarks"
 
     @staticmethod
     def new_name(suffix: str) -> str:
@@ -40,6 +42,9 @@ class ProjectFolder:
 
     def markdown_file(self, markdown_name: str) -> Path:
         return self._inside(self.markdown, markdown_name)
+
+    def benchmark_file(self, stored_name: str) -> Path:
+        return self._inside(self.benchmarks, stored_name)
 
     def write(self, path: Path, data: bytes) -> None:
         """Write atomically: a reader sees the old file or the whole new one, never a part."""

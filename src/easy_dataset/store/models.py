@@ -21,6 +21,8 @@ class Project(Base):
     chunking: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # GenerationSettings as a dict: language, tag tree, question density, personas...
     generation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # QualitySettings as a dict: judge weights, check thresholds, report targets.
+    quality: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

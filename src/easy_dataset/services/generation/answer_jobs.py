@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
-from easy_dataset.generate import Persona, generate_answer
+from easy_dataset.generate import AnswerResult, Persona, generate_answer
 from easy_dataset.jobs import JobContext, register
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import (
@@ -20,6 +20,7 @@ from easy_dataset.services.generation.common import (
     unfinished_keys,
 )
 from easy_dataset.services.generation.question_jobs import persona_of
+from easy_dataset.services.generation.voting import check_votes, record_votes, vote
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import GenreAudience, QAPair, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
@@ -86,12 +87,14 @@ def source_provenance(source: Source) -> dict[str, Any]:
 @register
 class GenerateAnswers(ModelJob):
     """Items `q<question>` for questions with a chunk and no QA pair yet; params: file_ids,
-    question_ids, synthesize_cot (default true)."""
+    question_ids, synthesize_cot (default true), votes (consistency voting: answer k times
+    and keep the answer a majority agree with, recording the agreement)."""
 
     type: ClassVar[str] = TYPE
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None
+        check_votes(params.get("votes"))
         files, only = id_filter(params, "file_ids"), id_filter(params, "question_ids")
         answered = select(QAPair.question_id).where(
             QAPair.project_id == project_id, QAPair.question_id.is_not(None)
@@ -121,17 +124,25 @@ class GenerateAnswers(ModelJob):
             for name in PROMPTS
             if (text := self.override(ctx, name, language)) is not None
         }
-        result = await generate_answer(
-            self.client(ctx),
-            question=source.text,
-            chunk=source.content,
-            language=language,
-            heading_path=source.heading_path,
-            title=source.file_name,
-            persona=source.persona,
-            synthesize_cot=bool(ctx.params.get("synthesize_cot", True)),
-            overrides=overrides,
-        )
+
+        async def answer() -> AnswerResult:
+            return await generate_answer(
+                self.client(ctx),
+                question=source.text,
+                chunk=source.content,
+                language=language,
+                heading_path=source.heading_path,
+                title=source.file_name,
+                persona=source.persona,
+                synthesize_cot=bool(ctx.params.get("synthesize_cot", True)),
+                overrides=overrides,
+            )
+
+        votes = int(ctx.params.get("votes") or 1)
+        if votes > 1:
+            result, agreement = await vote(ctx, answer, votes)
+        else:
+            result, agreement = await answer(), None
         provenance = {
             **source_provenance(source),
             **result.provenance.as_dict(),
@@ -149,6 +160,7 @@ class GenerateAnswers(ModelJob):
             "cot": result.cot,
             "model": result.provenance.model,
             "provenance": provenance,
+            "agreement": agreement,
         }
 
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
@@ -170,3 +182,6 @@ class GenerateAnswers(ModelJob):
                 provenance=result["provenance"],
             )
         )
+        if result.get("agreement") is not None:
+            session.flush()
+            record_votes(session, job, question_id, result["agreement"])

@@ -8,9 +8,43 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import Select, exists, func, or_, select
 
-from easy_dataset.store.dataset import QAPair, Question, Tag
+from easy_dataset.store.dataset import QAPair, QualityResult, Question, Tag
 from easy_dataset.store.models import Chunk
 from easy_dataset.store.queries import json_array_has_any
+
+# Checks whose results flag QA pairs (a sampled pair is flagged when judged an error).
+FLAG_KINDS = ("judge", "grounding", "duplicate", "pii", "refs", "contamination", "sample")
+
+
+def _result(*conditions: Any) -> Any:
+    """Whether the pair has a quality result meeting `conditions`."""
+    return exists(
+        select(1).select_from(QualityResult).where(QualityResult.qa_id == QAPair.id, *conditions)
+    )
+
+
+def quality_filtered(query: Select[Any], filters: QAFilters) -> Select[Any]:
+    """`query` (over QAPair) narrowed by the quality filters only."""
+    if filters.min_judge is not None:
+        query = query.where(
+            _result(QualityResult.kind == "judge", QualityResult.score >= filters.min_judge)
+        )
+    if filters.max_judge is not None:
+        query = query.where(
+            _result(QualityResult.kind == "judge", QualityResult.score <= filters.max_judge)
+        )
+    if filters.flagged:
+        query = query.where(
+            _result(QualityResult.kind.in_(filters.flagged), QualityResult.flagged.is_(True))
+        )
+    if filters.not_flagged:
+        query = query.where(
+            ~_result(QualityResult.kind.in_(filters.not_flagged), QualityResult.flagged.is_(True))
+        )
+    if filters.sampled is not None:
+        in_sample = _result(QualityResult.kind == "sample")
+        query = query.where(in_sample if filters.sampled else ~in_sample)
+    return query
 
 
 class QAFilters(BaseModel):
@@ -29,8 +63,25 @@ class QAFilters(BaseModel):
     chunk_id: int | None = None
     search: str | None = None
     ids: list[int] | None = None
+    # Quality checks: the judge's 0–5 score; pairs a check flagged (any of these kinds) or
+    # that none of these kinds flagged; pairs in (or out of) the review sample.
+    min_judge: float | None = None
+    max_judge: float | None = None
+    flagged: list[str] | None = None
+    not_flagged: list[str] | None = None
+    sampled: bool | None = None
 
-    @field_validator("min_score", "max_score")
+    @field_validator("flagged", "not_flagged")
+    @classmethod
+    def _known_checks(cls, value: list[str] | None) -> list[str] | None:
+        unknown = sorted(set(value or ()) - set(FLAG_KINDS))
+        if unknown:
+            raise ValueError(
+                f"no quality flag {', '.join(unknown)}; the flags are: {', '.join(FLAG_KINDS)}"
+            )
+        return value
+
+    @field_validator("min_score", "max_score", "min_judge", "max_judge")
     @classmethod
     def _finite(cls, value: float | None) -> float | None:
         if value is not None and not math.isfinite(value):
@@ -74,4 +125,4 @@ def filtered(query: Select[Any], filters: QAFilters, dialect: str) -> Select[Any
         )
         own = json_array_has_any(QAPair.user_tags, [filters.tag], dialect, casefold=True)
         query = query.where(or_(own, domain))
-    return query
+    return quality_filtered(query, filters)

@@ -1,0 +1,55 @@
+"""Quality services: the checks as jobs (judge, grounding, deduplication, personal data,
+references to the text, contamination, review sampling), their results, and the dataset
+report. Importing this package registers the job handlers."""
+
+from easy_dataset.services.quality import (  # noqa: F401 (registers the handlers)
+    dedup_job,
+    ground_job,
+    judge_job,
+    sample,
+    scan_jobs,
+)
+from easy_dataset.services.quality.benchmark_files import (
+    BenchmarkView,
+    add_benchmark,
+    delete_benchmark,
+    list_benchmarks,
+)
+from easy_dataset.services.quality.checks import CHECKS, run_check, start_check
+from easy_dataset.services.quality.duplicates import (
+    ClusterView,
+    Member,
+    delete_duplicates,
+    list_clusters,
+)
+from easy_dataset.services.quality.items import item_results
+from easy_dataset.services.quality.report import Figure, Report, build_report
+from easy_dataset.services.quality.sample import (
+    SampleStatus,
+    review_sample_item,
+    sample_status,
+)
+from easy_dataset.services.quality.settings import get_quality_settings, update_quality_settings
+
+__all__ = [
+    "CHECKS",
+    "BenchmarkView",
+    "ClusterView",
+    "Figure",
+    "Member",
+    "Report",
+    "SampleStatus",
+    "add_benchmark",
+    "build_report",
+    "delete_benchmark",
+    "delete_duplicates",
+    "get_quality_settings",
+    "item_results",
+    "list_benchmarks",
+    "list_clusters",
+    "review_sample_item",
+    "run_check",
+    "sample_status",
+    "start_check",
+    "update_quality_settings",
+]

@@ -1,0 +1,148 @@
+"""`quality.dedup`: near-duplicates across a whole project, marked (never deleted unless
+asked): each cluster keeps its best member and flags the others."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from easy_dataset.errors import InputError
+from easy_dataset.jobs import JobContext, JobHandler, register
+from easy_dataset.quality.dedup import MODES, Cluster, DedupItem, find_clusters
+from easy_dataset.services.app import App
+from easy_dataset.services.generation.common import unfinished_keys
+from easy_dataset.services.quality.embeddings import CachedEmbedder
+from easy_dataset.services.quality.selection import check_fraction
+from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.store.base import utcnow
+from easy_dataset.store.dataset import QAPair, QualityResult, Question
+from easy_dataset.store.models import Job, JobItem
+
+TYPE = "quality.dedup"
+TARGETS = ("qa", "questions")
+KEY = "all"  # one item: clusters need every member at once
+
+
+def load_items(session: Session, project_id: int, target: str) -> list[DedupItem]:
+    """What deduplication compares: a QA pair's question and answer, or a question's text."""
+    if target == "qa":
+        rows = session.execute(
+            select(QAPair.id, QAPair.question, QAPair.answer, QAPair.score, QAPair.confirmed)
+            .where(QAPair.project_id == project_id)
+            .order_by(QAPair.id)
+        )
+        judged = dict(
+            session.execute(
+                select(QualityResult.qa_id, QualityResult.score).where(
+                    QualityResult.project_id == project_id, QualityResult.kind == "judge"
+                )
+            ).all()
+        )
+        # The reviewer's score counts first; the judge's stands in where there is none.
+        return [
+            DedupItem(
+                qa_id,
+                f"{question}\n{answer}",
+                score if score is not None else judged.get(qa_id),
+                confirmed,
+            )
+            for qa_id, question, answer, score, confirmed in rows
+        ]
+    questions = session.execute(
+        select(Question.id, Question.text)
+        .where(Question.project_id == project_id)
+        .order_by(Question.id)
+    )
+    return [DedupItem(question_id, text) for question_id, text in questions]
+
+
+def check_options(params: dict[str, Any]) -> None:
+    if params.get("target", "qa") not in TARGETS:
+        raise InputError(f"deduplicate 'qa' or 'questions', not {params.get('target')!r}")
+    mode = params.get("mode")
+    if mode is not None and mode not in MODES:
+        raise InputError(f"a deduplication mode is one of {', '.join(MODES)}, not {mode!r}")
+    check_fraction(params, "threshold")
+
+
+@register
+class Deduplicate(JobHandler):
+    """One item; params: target ("qa" or "questions"), mode (exact, minhash, semantic;
+    default the project's), threshold (Jaccard or cosine; default the mode's)."""
+
+    type: ClassVar[str] = TYPE
+
+    def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
+        assert project_id is not None
+        check_options(params)
+        with app.db.session() as session:
+            busy = unfinished_keys(session, project_id, TYPE)
+        return [] if KEY in busy else [KEY]
+
+    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+        assert ctx.project_id is not None
+        settings = get_quality_settings(ctx.app, ctx.project_id)
+        target = ctx.params.get("target", "qa")
+        mode = ctx.params.get("mode") or settings.dedup_mode
+        threshold = ctx.params.get("threshold") or settings.dedup_threshold
+        with ctx.app.db.session() as session:
+            items = load_items(session, ctx.project_id, target)
+
+        def work() -> list[Cluster]:
+            vectors = None
+            if mode == "semantic":
+                vectors = CachedEmbedder(ctx.app).embed([item.text for item in items])
+            return find_clusters(items, mode, threshold=threshold, vectors=vectors)
+
+        clusters = await asyncio.to_thread(work)
+        return {
+            "target": target,
+            "mode": mode,
+            "threshold": threshold,
+            "items": len(items),
+            "clusters": [[c.keep, list(c.members), round(c.similarity, 4)] for c in clusters],
+        }
+
+    def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
+        assert job.project_id is not None
+        target = result["target"]
+        column = "qa_id" if target == "qa" else "question_id"
+        model = QAPair if target == "qa" else Question
+        session.execute(
+            delete(QualityResult).where(
+                QualityResult.project_id == job.project_id,
+                QualityResult.kind == "duplicate",
+                getattr(QualityResult, column).is_not(None),
+            )
+        )
+        present = set(session.scalars(select(model.id).where(model.project_id == job.project_id)))
+        now = utcnow()
+        rows = []
+        for keep, members, similarity in result["clusters"]:
+            alive = [member for member in members if member in present]
+            if len(alive) < 2 or keep not in present:
+                continue  # members deleted meanwhile: the cluster no longer holds
+            for member in alive:
+                rows.append(
+                    {
+                        "project_id": job.project_id,
+                        "kind": "duplicate",
+                        column: member,
+                        "score": similarity,
+                        "flagged": member != keep,
+                        "detail": {
+                            "keep": keep,
+                            "size": len(alive),
+                            "mode": result["mode"],
+                            "threshold": result["threshold"],
+                        },
+                        "job_id": job.id,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        if rows:
+            session.execute(insert(QualityResult), rows)

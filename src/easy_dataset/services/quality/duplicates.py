@@ -1,0 +1,90 @@
+"""The duplicate clusters the last deduplication found, and deleting the marked members
+(only when asked)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from easy_dataset.errors import InputError
+from easy_dataset.services.app import App
+from easy_dataset.services.projects import find_project
+from easy_dataset.store.dataset import QAPair, QualityResult, Question
+
+PREVIEW = 160
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    text: str  # the question, cut to PREVIEW characters
+    keep: bool
+    similarity: float | None
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    keep: int
+    mode: str
+    members: list[Member]
+
+
+def _target(target: str) -> tuple[type[QAPair] | type[Question], str]:
+    if target == "qa":
+        return QAPair, "qa_id"
+    if target == "questions":
+        return Question, "question_id"
+    raise InputError(f"duplicates are of 'qa' or 'questions', not {target!r}")
+
+
+def list_clusters(
+    app: App, project_ref: str | int, target: str = "qa", *, limit: int = 50, offset: int = 0
+) -> tuple[list[ClusterView], int]:
+    """One page of clusters (largest first, then by kept id) and how many there are."""
+    model, column = _target(target)
+    text = QAPair.question if model is QAPair else Question.text
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        rows = session.execute(
+            select(
+                getattr(QualityResult, column),
+                QualityResult.flagged,
+                QualityResult.score,
+                QualityResult.detail,
+                text,
+            )
+            .join(model, model.id == getattr(QualityResult, column))
+            .where(QualityResult.project_id == project.id, QualityResult.kind == "duplicate")
+        ).all()
+    grouped: dict[int, list[Member]] = defaultdict(list)
+    modes: dict[int, str] = {}
+    for item_id, flagged, score, detail, body in rows:
+        keep = int(detail.get("keep", item_id))
+        modes[keep] = str(detail.get("mode", ""))
+        grouped[keep].append(Member(item_id, body[:PREVIEW], not flagged, score))
+    order = sorted(grouped, key=lambda keep: (-len(grouped[keep]), keep))
+    page = order[offset : offset + limit]
+    views = [
+        ClusterView(keep, modes[keep], sorted(grouped[keep], key=lambda m: (not m.keep, m.id)))
+        for keep in page
+    ]
+    return views, len(order)
+
+
+def delete_duplicates(app: App, project_ref: str | int, target: str = "qa") -> int:
+    """Delete every member the last deduplication marked (never the kept ones); how many."""
+    model, column = _target(target)
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        marked = select(getattr(QualityResult, column)).where(
+            QualityResult.project_id == project.id,
+            QualityResult.kind == "duplicate",
+            QualityResult.flagged.is_(True),
+            getattr(QualityResult, column).is_not(None),
+        )
+        ids = list(session.scalars(marked))
+        if ids:
+            session.execute(delete(model).where(model.project_id == project.id, model.id.in_(ids)))
+        return len(ids)

@@ -1,0 +1,98 @@
+"""`quality.ground`: how well each answer is supported by its chunk, with no model call."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session
+
+from easy_dataset.errors import InputError, NotFoundError
+from easy_dataset.jobs import JobContext, JobHandler, register
+from easy_dataset.quality.grounding import DEFAULT_SUPPORT, ground
+from easy_dataset.services.app import App
+from easy_dataset.services.generation.common import parse_key, unfinished_keys
+from easy_dataset.services.quality.embeddings import CachedEmbedder
+from easy_dataset.services.quality.results import record
+from easy_dataset.services.quality.selection import check_fraction, qa_ids
+from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.store.dataset import QAPair
+from easy_dataset.store.models import Chunk, Job, JobItem
+
+TYPE = "quality.ground"
+
+
+@register
+class GroundQA(JobHandler):
+    """Items `a<qa>` for QA pairs not checked yet (params: qa_ids, redo); params: threshold
+    (support below which a sentence is unsupported; default the project's, else calibrated)."""
+
+    type: ClassVar[str] = TYPE
+
+    def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
+        assert project_id is not None
+        check_fraction(params, "threshold", low_open=False)
+        with app.db.session() as session:
+            ids = qa_ids(session, project_id, params, unchecked="grounding")
+            busy = unfinished_keys(session, project_id, TYPE)
+        return [key for key in (f"a{qa_id}" for qa_id in ids) if key not in busy]
+
+    async def setup(self, ctx: JobContext) -> None:
+        assert ctx.project_id is not None
+        configured = get_quality_settings(ctx.app, ctx.project_id).grounding_threshold
+        threshold = ctx.params.get("threshold", configured)
+        ctx.state["threshold"] = DEFAULT_SUPPORT if threshold is None else float(threshold)
+        ctx.state["embedder"] = CachedEmbedder(ctx.app)
+        # Embedding is CPU work: items run one at a time in a worker thread.
+        ctx.state["lock"] = asyncio.Lock()
+
+    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+        qa_id = parse_key(key)["a"]
+        with ctx.app.db.session() as session:
+            pair = session.get(QAPair, qa_id)
+            if pair is None:
+                raise NotFoundError(f"QA pair {qa_id} was deleted before it was checked")
+            chunk = session.get(Chunk, pair.chunk_id) if pair.chunk_id is not None else None
+            if chunk is None:
+                raise InputError(f"QA pair {qa_id} has no source chunk to check it against")
+            answer, content = pair.answer, chunk.content
+        embedder: CachedEmbedder = ctx.state["embedder"]
+        async with ctx.state["lock"]:
+            found = await asyncio.to_thread(
+                ground, answer, content, embedder.embed, threshold=ctx.state["threshold"]
+            )
+        return {
+            "qa_id": qa_id,
+            "score": round(found.score, 4),
+            "flagged": found.flagged,
+            "detail": {
+                "similarity": round(found.similarity, 4),
+                "threshold": ctx.state["threshold"],
+                "unsupported": [s.text for s in found.unsupported],
+                "sentences": [
+                    {
+                        "text": s.text,
+                        "support": round(s.support, 4),
+                        "semantic": round(s.semantic, 4),
+                        "lexical": round(s.lexical, 4),
+                        "supported": s.supported,
+                    }
+                    for s in found.sentences
+                ],
+            },
+        }
+
+    def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
+        assert job.project_id is not None
+        if session.get(QAPair, int(result["qa_id"])) is None:
+            raise NotFoundError(f"QA pair {result['qa_id']} was deleted while it was checked")
+        record(
+            session,
+            job.project_id,
+            "grounding",
+            qa_id=int(result["qa_id"]),
+            score=float(result["score"]),
+            flagged=bool(result["flagged"]),
+            detail=result["detail"],
+            job_id=job.id,
+        )

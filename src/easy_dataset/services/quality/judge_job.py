@@ -1,0 +1,107 @@
+"""`quality.judge`: an LLM scores each QA pair 0–5 against its source chunk."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from easy_dataset.errors import InputError, NotFoundError, validation_reasons
+from easy_dataset.generate.judge import judge_pair
+from easy_dataset.jobs import JobContext, register
+from easy_dataset.services.app import App
+from easy_dataset.services.generation.common import (
+    ModelJob,
+    language_for,
+    parse_key,
+    unfinished_keys,
+)
+from easy_dataset.services.quality.results import record
+from easy_dataset.services.quality.selection import qa_ids
+from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.store.dataset import QAPair
+from easy_dataset.store.models import Chunk, Job, JobItem
+from easy_dataset.types import QualitySettings
+
+TYPE = "quality.judge"
+PASS_SCORE = 3.0  # below this a pair is flagged; export and lists filter on any threshold
+
+
+@register
+class JudgeQA(ModelJob):
+    """Items `a<qa>` for QA pairs not judged yet (params: qa_ids, redo); params: model (the
+    judge's configuration; default the project's judge model, else its default model),
+    weights (partial dicts keep the other criteria's weights)."""
+
+    type: ClassVar[str] = TYPE
+
+    def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
+        assert project_id is not None
+        try:
+            QualitySettings.model_validate({"judge_weights": params.get("weights") or {}})
+        except ValidationError as exc:
+            raise InputError(f"invalid judge weights: {validation_reasons(exc)}") from None
+        with app.db.session() as session:
+            keys = [f"a{qa_id}" for qa_id in qa_ids(session, project_id, params, unchecked="judge")]
+            busy = unfinished_keys(session, project_id, TYPE)
+        return [key for key in keys if key not in busy]
+
+    async def setup(self, ctx: JobContext) -> None:
+        assert ctx.project_id is not None
+        settings = get_quality_settings(ctx.app, ctx.project_id)
+        if not ctx.params.get("model") and settings.judge_model:
+            ctx.params = {**ctx.params, "model": settings.judge_model}
+        await super().setup(ctx)
+        weights = {**settings.judge_weights, **(ctx.params.get("weights") or {})}
+        ctx.state["weights"] = QualitySettings.model_validate(
+            {"judge_weights": weights}
+        ).judge_weights
+
+    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+        qa_id = parse_key(key)["a"]
+        with ctx.app.db.session() as session:
+            pair = session.get(QAPair, qa_id)
+            if pair is None:
+                raise NotFoundError(f"QA pair {qa_id} was deleted before it was judged")
+            chunk = session.get(Chunk, pair.chunk_id) if pair.chunk_id is not None else None
+            if chunk is None:
+                raise InputError(f"QA pair {qa_id} has no source chunk to judge it against")
+            question, answer, cot, content = pair.question, pair.answer, pair.cot, chunk.content
+        language = language_for(self.settings(ctx), content)
+        judgement = await judge_pair(
+            self.client(ctx),
+            question=question,
+            answer=answer,
+            chunk=content,
+            language=language,
+            weights=ctx.state["weights"],
+            cot=cot,
+            override=self.override(ctx, "judge", language),
+        )
+        return {
+            "qa_id": qa_id,
+            "score": judgement.score,
+            "scores": judgement.scores,
+            "verdict": judgement.verdict,
+            "weights": ctx.state["weights"],
+            "model": judgement.provenance.model,
+        }
+
+    def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
+        assert job.project_id is not None
+        pair = session.get(QAPair, int(result["qa_id"]))
+        if pair is None:
+            raise NotFoundError(f"QA pair {result['qa_id']} was deleted while it was judged")
+        pair.judge_notes = str(result["verdict"])
+        score = float(result["score"])
+        record(
+            session,
+            job.project_id,
+            "judge",
+            qa_id=pair.id,
+            score=score,
+            flagged=score < PASS_SCORE,
+            detail={k: result[k] for k in ("scores", "verdict", "weights", "model")},
+            job_id=job.id,
+        )

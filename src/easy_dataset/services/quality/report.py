@@ -1,0 +1,301 @@
+"""The dataset report: counts, diversity, consistency, domain terms, duplicates, scores and
+the sampled error rate, each figure beside the target the project holds it to."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from easy_dataset.quality.diversity import distinct_n, entropy_bits, opening_entropy
+from easy_dataset.quality.terms import domain_term_ratio, key_terms
+from easy_dataset.services.app import App
+from easy_dataset.services.projects import find_project
+from easy_dataset.services.quality.sample import sample_status
+from easy_dataset.services.quality.settings import quality_settings
+from easy_dataset.store.dataset import (
+    GenreAudience,
+    QAPair,
+    QualityResult,
+    Question,
+    QuestionTemplate,
+    Tag,
+)
+from easy_dataset.store.models import Chunk, SourceFile
+from easy_dataset.types import QualityTargets
+
+# Text figures read at most this many rows (a seeded random subset beyond), so a report of
+# a million pairs takes seconds; counts and check figures always use every row.
+TEXT_SAMPLE = 20_000
+TERM_CHUNKS = 500
+SCORE_BUCKETS = ("0–1", "1–2", "2–3", "3–4", "4–5")
+
+
+class Figure(BaseModel):
+    """One figure against its target; `value` None means its check has not run yet."""
+
+    name: str
+    value: float | None
+    target: float
+    # "min": the value must reach the target; "max": it must not exceed it.
+    direction: Literal["min", "max"]
+    passed: bool | None
+    detail: str = ""
+
+
+class Report(BaseModel):
+    project: str
+    qa_pairs: int
+    confirmed: int
+    questions: int
+    by_tag: dict[str, int]
+    by_file: dict[str, int]
+    by_persona: dict[str, int]
+    by_type: dict[str, int]
+    figures: list[Figure]
+    diversity: dict[str, float]
+    checks: dict[str, dict[str, int]]
+    judge_scores: dict[str, int]
+    reviewer_scores: dict[str, int]
+    sample: dict[str, float | int]
+    targets: QualityTargets
+
+
+def _figure(
+    name: str, value: float | None, target: float, direction: Literal["min", "max"], detail: str
+) -> Figure:
+    passed = None if value is None else (value >= target if direction == "min" else value <= target)
+    return Figure(
+        name=name, value=value, target=target, direction=direction, passed=passed, detail=detail
+    )
+
+
+def _grouped(
+    session: Session,
+    project_id: int,
+    labels: Sequence[InstrumentedAttribute[Any]],
+    joins: Sequence[tuple[Any, Any]],
+    none: str,
+) -> dict[str, int]:
+    """QA pairs counted by `labels` (joined by " / "), most first; rows without one: `none`."""
+    query = select(*labels, func.count(QAPair.id)).select_from(QAPair)
+    for table, on in joins:
+        query = query.outerjoin(table, on)
+    rows = session.execute(query.where(QAPair.project_id == project_id).group_by(*labels)).all()
+    counts: Counter[str] = Counter()
+    for row in rows:
+        parts = [str(part) for part in row[:-1] if part is not None]
+        counts[" / ".join(parts) if parts else none] += int(row[-1])
+    return dict(counts.most_common())
+
+
+def _breakdowns(session: Session, pid: int) -> dict[str, dict[str, int]]:
+    to_question = (Question, Question.id == QAPair.question_id)
+    return {
+        "tag": _grouped(
+            session, pid, [Tag.name], [to_question, (Tag, Tag.id == Question.tag_id)], "(untagged)"
+        ),
+        "file": _grouped(
+            session,
+            pid,
+            [SourceFile.name],
+            [(Chunk, Chunk.id == QAPair.chunk_id), (SourceFile, SourceFile.id == Chunk.file_id)],
+            "(no source)",
+        ),
+        "persona": _grouped(
+            session,
+            pid,
+            [GenreAudience.genre, GenreAudience.audience],
+            [to_question, (GenreAudience, GenreAudience.id == Question.ga_pair_id)],
+            "(no persona)",
+        ),
+        "type": _grouped(
+            session,
+            pid,
+            [Question.origin, QuestionTemplate.answer_type],
+            [to_question, (QuestionTemplate, QuestionTemplate.id == Question.template_id)],
+            "(question deleted)",
+        ),
+    }
+
+
+def _subset(values: list[str], seed: int = 0) -> list[str]:
+    return values if len(values) <= TEXT_SAMPLE else random.Random(seed).sample(values, TEXT_SAMPLE)
+
+
+def _buckets(scores: list[float]) -> dict[str, int]:
+    counts = Counter(min(math.floor(score), 4) for score in scores)
+    return {label: counts.get(index, 0) for index, label in enumerate(SCORE_BUCKETS)}
+
+
+def _checks(session: Session, project_id: int) -> dict[str, dict[str, int]]:
+    rows = session.execute(
+        select(QualityResult.kind, QualityResult.flagged, func.count())
+        .where(QualityResult.project_id == project_id, QualityResult.qa_id.is_not(None))
+        .group_by(QualityResult.kind, QualityResult.flagged)
+    ).all()
+    checks: dict[str, dict[str, int]] = {}
+    for kind, flagged, count in rows:
+        entry = checks.setdefault(kind, {"results": 0, "flagged": 0})
+        entry["results"] += count
+        if flagged:
+            entry["flagged"] += count
+    return checks
+
+
+def build_report(app: App, project_ref: str | int) -> Report:
+    """Every figure of the report, computed from the database as it is now."""
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        pid, name, settings = project.id, project.name, quality_settings(project)
+        targets = settings.targets
+        total = (
+            session.scalar(select(func.count()).select_from(QAPair).where(QAPair.project_id == pid))
+            or 0
+        )
+        confirmed = (
+            session.scalar(
+                select(func.count())
+                .select_from(QAPair)
+                .where(QAPair.project_id == pid, QAPair.confirmed.is_(True))
+            )
+            or 0
+        )
+        questions = (
+            session.scalar(
+                select(func.count()).select_from(Question).where(Question.project_id == pid)
+            )
+            or 0
+        )
+        breakdowns = _breakdowns(session, pid)
+        question_texts = _subset(
+            list(session.scalars(select(QAPair.question).where(QAPair.project_id == pid)))
+        )
+        answers = _subset(
+            list(session.scalars(select(QAPair.answer).where(QAPair.project_id == pid)))
+        )
+        chunk_texts = list(
+            session.scalars(
+                select(Chunk.content)
+                .where(Chunk.project_id == pid)
+                .order_by(Chunk.id)
+                .limit(TERM_CHUNKS)
+            )
+        )
+        grounding = list(
+            session.execute(
+                select(QualityResult.detail).where(
+                    QualityResult.project_id == pid, QualityResult.kind == "grounding"
+                )
+            ).scalars()
+        )
+        judge = [
+            float(s)
+            for s in session.scalars(
+                select(QualityResult.score).where(
+                    QualityResult.project_id == pid, QualityResult.kind == "judge"
+                )
+            )
+            if s is not None
+        ]
+        reviewer = [
+            float(s)
+            for s in session.scalars(select(QAPair.score).where(QAPair.project_id == pid))
+            if s is not None
+        ]
+        checks = _checks(session, pid)
+
+    similarities = [
+        float(d["similarity"]) for d in grounding if isinstance(d, dict) and "similarity" in d
+    ]
+    consistency = sum(similarities) / len(similarities) if similarities else None
+    below = sum(1 for s in similarities if s < targets.consistency)
+    terms = key_terms(chunk_texts) if chunk_texts else []
+    term_ratio = domain_term_ratio(answers, terms) if answers and terms else None
+    openings = opening_entropy(question_texts) if question_texts else None
+    dup = checks.get("duplicate")
+    duplicate_rate = (dup["flagged"] / total) if dup and total else (0.0 if dup else None)
+    status = sample_status(app, pid)
+    error = status.estimate.rate if status.reviewed else None
+
+    figures = [
+        _figure(
+            "semantic_consistency",
+            consistency,
+            targets.consistency,
+            "min",
+            f"{len(similarities)} pairs checked, {below} under the target"
+            if similarities
+            else "run: quality ground",
+        ),
+        _figure(
+            "domain_term_ratio",
+            term_ratio,
+            targets.domain_terms,
+            "min",
+            f"key terms: {', '.join(terms[:8])}" if terms else "no chunks to take key terms from",
+        ),
+        _figure(
+            "opening_entropy",
+            openings,
+            targets.opening_entropy,
+            "min",
+            f"{len(question_texts)} questions" if question_texts else "no questions",
+        ),
+        _figure(
+            "duplicate_rate",
+            duplicate_rate,
+            targets.duplicate_rate,
+            "max",
+            f"{dup['flagged']} of {total} marked" if dup else "run: quality dedup",
+        ),
+        _figure(
+            "sampled_error_rate",
+            error,
+            targets.error_rate,
+            "max",
+            (
+                f"{status.errors} errors in {status.reviewed} reviewed; "
+                f"95% interval {status.estimate.low:.1%}–{status.estimate.high:.1%}"
+            )
+            if status.reviewed
+            else ("review the sample" if status.size else "run: quality sample, then review it"),
+        ),
+    ]
+    tag_counts = {k: v for k, v in breakdowns["tag"].items() if k != "(untagged)"}
+    diversity = {
+        "opening_entropy": round(openings or 0.0, 4),
+        "tag_entropy": round(entropy_bits(Counter(tag_counts).elements()), 4),
+        "distinct_1": round(distinct_n(question_texts, 1), 4),
+        "distinct_2": round(distinct_n(question_texts, 2), 4),
+    }
+    return Report(
+        project=name,
+        qa_pairs=total,
+        confirmed=confirmed,
+        questions=questions,
+        by_tag=breakdowns["tag"],
+        by_file=breakdowns["file"],
+        by_persona=breakdowns["persona"],
+        by_type=breakdowns["type"],
+        figures=figures,
+        diversity=diversity,
+        checks=checks,
+        judge_scores=_buckets(judge),
+        reviewer_scores=_buckets(reviewer),
+        sample={
+            "size": status.size,
+            "reviewed": status.reviewed,
+            "errors": status.errors,
+            "rate": status.estimate.rate,
+            "low": status.estimate.low,
+            "high": status.estimate.high,
+        },
+        targets=targets,
+    )

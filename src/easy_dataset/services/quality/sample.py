@@ -1,0 +1,137 @@
+"""Review sampling: a random share of QA pairs for people to check, and the error rate
+their verdicts estimate for the whole project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from easy_dataset.errors import InputError, NotFoundError
+from easy_dataset.jobs import JobContext, JobHandler, register
+from easy_dataset.quality.review_sample import ErrorEstimate, draw_sample, error_rate
+from easy_dataset.services.app import App
+from easy_dataset.services.generation.common import unfinished_keys
+from easy_dataset.services.projects import find_project
+from easy_dataset.services.quality.results import clear
+from easy_dataset.services.quality.selection import check_fraction
+from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.store.base import utcnow
+from easy_dataset.store.dataset import QAPair, QualityResult
+from easy_dataset.store.models import Job, JobItem
+
+TYPE = "quality.sample"
+KEY = "draw"
+Verdict = Literal["ok", "error"]
+
+
+@register
+class DrawSample(JobHandler):
+    """One item; params: fraction (default the project's, 5 %), seed. A new sample replaces
+    the previous one and its verdicts."""
+
+    type: ClassVar[str] = TYPE
+
+    def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
+        assert project_id is not None
+        check_fraction(params, "fraction")
+        with app.db.session() as session:
+            busy = unfinished_keys(session, project_id, TYPE)
+        return [] if KEY in busy else [KEY]
+
+    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+        assert ctx.project_id is not None
+        fraction = (
+            ctx.params.get("fraction")
+            or get_quality_settings(ctx.app, ctx.project_id).sample_fraction
+        )
+        with ctx.app.db.session() as session:
+            ids = list(
+                session.scalars(
+                    select(QAPair.id).where(QAPair.project_id == ctx.project_id).order_by(QAPair.id)
+                )
+            )
+        chosen = draw_sample(ids, float(fraction), seed=ctx.params.get("seed")) if ids else []
+        return {"fraction": float(fraction), "population": len(ids), "ids": chosen}
+
+    def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
+        assert job.project_id is not None
+        clear(session, job.project_id, "sample", "qa")
+        present = set(session.scalars(select(QAPair.id).where(QAPair.id.in_(result["ids"]))))
+        now = utcnow()
+        rows = [
+            {
+                "project_id": job.project_id,
+                "kind": "sample",
+                "qa_id": qa_id,
+                "score": None,
+                "flagged": None,
+                "detail": {"fraction": result["fraction"], "population": result["population"]},
+                "job_id": job.id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for qa_id in result["ids"]
+            if qa_id in present
+        ]
+        if rows:
+            session.execute(insert(QualityResult), rows)
+
+
+def review_sample_item(
+    app: App, project_ref: str | int, qa_id: int, verdict: Verdict | None, note: str = ""
+) -> None:
+    """A reviewer's verdict on one sampled pair ("ok", "error", or None to undo it)."""
+    if verdict not in ("ok", "error", None):
+        raise InputError(f"a verdict is 'ok' or 'error', not {verdict!r}")
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        row = session.scalar(
+            select(QualityResult).where(
+                QualityResult.project_id == project.id,
+                QualityResult.kind == "sample",
+                QualityResult.qa_id == qa_id,
+            )
+        )
+        if row is None:
+            raise NotFoundError(
+                f"QA pair {qa_id} is not in the review sample; draw one first (quality sample)"
+            )
+        row.flagged = None if verdict is None else verdict == "error"
+        row.detail = {**(row.detail or {}), "note": note}
+
+
+@dataclass(frozen=True)
+class SampleStatus:
+    """Where the review of the current sample stands, and what it says so far."""
+
+    size: int
+    reviewed: int
+    errors: int
+    population: int
+    estimate: ErrorEstimate
+
+
+def sample_status(app: App, project_ref: str | int, confidence: float = 0.95) -> SampleStatus:
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        rows = session.execute(
+            select(QualityResult.flagged, func.count())
+            .where(QualityResult.project_id == project.id, QualityResult.kind == "sample")
+            .group_by(QualityResult.flagged)
+        ).all()
+        population = (
+            session.scalar(
+                select(func.count()).select_from(QAPair).where(QAPair.project_id == project.id)
+            )
+            or 0
+        )
+    counts = {flag: count for flag, count in rows}
+    errors, fine = counts.get(True, 0), counts.get(False, 0)
+    size = errors + fine + counts.get(None, 0)
+    estimate = error_rate(
+        errors, errors + fine, confidence=confidence, population=population or None
+    )
+    return SampleStatus(size, errors + fine, errors, population, estimate)

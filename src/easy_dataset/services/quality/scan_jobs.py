@@ -1,0 +1,196 @@
+"""Checks that scan text without a model: personal data, answers that refer to "the
+text", and questions copied from benchmarks. Items are batches of QA pairs; only pairs
+with a finding get a result row, so a clean pair is one without a row."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from easy_dataset.errors import InputError
+from easy_dataset.generate.cot import mentions_source
+from easy_dataset.jobs import JobContext, JobHandler, register
+from easy_dataset.quality.contamination import BenchmarkIndex
+from easy_dataset.quality.pii import find_pii, mask_pii
+from easy_dataset.services.app import App
+from easy_dataset.services.generation.common import id_filter, parse_key, unfinished_keys
+from easy_dataset.services.quality.benchmark_files import benchmark_items
+from easy_dataset.services.quality.results import record
+from easy_dataset.services.quality.selection import batch_keys, qa_ids
+from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.store.dataset import QAPair, QualityResult, Question
+from easy_dataset.store.models import Job, JobItem
+
+FIELDS = ("question", "answer", "cot")
+
+
+class ScanJob(JobHandler):
+    """A batch of QA pairs per item; `find` says what one pair has (None: nothing)."""
+
+    kind: ClassVar[str]
+
+    def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
+        assert project_id is not None
+        with app.db.session() as session:
+            keys = batch_keys(qa_ids(session, project_id, params))
+            busy = unfinished_keys(session, project_id, self.type)
+        return [key for key in keys if key not in busy]
+
+    def rows(self, ctx: JobContext, key: str) -> list[tuple[int, str, str, str]]:
+        bounds = parse_key(key)
+        only = id_filter(ctx.params, "qa_ids")
+        query = (
+            select(QAPair.id, QAPair.question, QAPair.answer, QAPair.cot)
+            .where(
+                QAPair.project_id == ctx.project_id,
+                QAPair.id >= bounds["f"],
+                QAPair.id <= bounds["l"],
+            )
+            .order_by(QAPair.id)
+        )
+        with ctx.app.db.session() as session:
+            found = [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
+        return [row for row in found if only is None or row[0] in only]
+
+    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+        rows = self.rows(ctx, key)
+        findings = {}
+        for qa_id, question, answer, cot in rows:
+            found = self.find(ctx, question, answer, cot)
+            if found is not None:
+                findings[str(qa_id)] = found
+        return {"scanned": [row[0] for row in rows], "found": findings}
+
+    def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
+        assert job.project_id is not None
+        scanned = [int(qa_id) for qa_id in result["scanned"]]
+        session.execute(
+            delete(QualityResult).where(
+                QualityResult.kind == self.kind, QualityResult.qa_id.in_(scanned)
+            )
+        )
+        for qa_id, detail in result["found"].items():
+            if session.get(QAPair, int(qa_id)) is None:
+                continue  # deleted while it was scanned
+            self.apply(session, int(qa_id), detail)
+            record(
+                session,
+                job.project_id,
+                self.kind,
+                qa_id=int(qa_id),
+                score=detail.get("score"),
+                flagged=True,
+                detail=detail,
+                job_id=job.id,
+            )
+
+    def apply(self, session: Session, qa_id: int, detail: dict[str, Any]) -> None:
+        """Change the pair itself, if this check does (masking); nothing by default."""
+
+
+@register
+class PiiScan(ScanJob):
+    """Personal data in questions, answers and reasoning; params: action ("flag" or "mask",
+    default the project's setting), qa_ids."""
+
+    type: ClassVar[str] = "quality.pii"
+    kind: ClassVar[str] = "pii"
+
+    def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
+        action = params.get("action")
+        if action is not None and action not in ("flag", "mask"):
+            raise InputError(f"a PII action is 'flag' or 'mask', not {action!r}")
+        return super().plan(app, project_id, params)
+
+    async def setup(self, ctx: JobContext) -> None:
+        assert ctx.project_id is not None
+        action = (
+            ctx.params.get("action") or get_quality_settings(ctx.app, ctx.project_id).pii_action
+        )
+        ctx.state["mask"] = action == "mask"
+
+    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+        # Kinds and places only: the personal data itself is never copied into results.
+        found: list[dict[str, str]] = []
+        for name, text in zip(FIELDS, (question, answer, cot), strict=True):
+            found.extend({"field": name, "kind": f.kind} for f in find_pii(text))
+        if not found:
+            return None
+        return {"findings": found, "masked": bool(ctx.state["mask"])}
+
+    def apply(self, session: Session, qa_id: int, detail: dict[str, Any]) -> None:
+        if not detail.get("masked"):
+            return
+        pair = session.get(QAPair, qa_id)
+        assert pair is not None
+        pair.question = mask_pii(pair.question)[0]
+        pair.answer = mask_pii(pair.answer)[0]
+        pair.cot = mask_pii(pair.cot)[0]
+        if pair.question_id is not None and (question := session.get(Question, pair.question_id)):
+            question.text = mask_pii(question.text)[0]
+
+
+@register
+class SourceReferenceScan(ScanJob):
+    """Answers that talk about "the text" or "the document" instead of answering."""
+
+    type: ClassVar[str] = "quality.refs"
+    kind: ClassVar[str] = "refs"
+
+    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+        fields = [
+            name
+            for name, text in (("answer", answer), ("question", question))
+            if mentions_source(text)
+        ]
+        return {"fields": fields} if fields else None
+
+
+@register
+class ContaminationScan(ScanJob):
+    """Questions sharing n-grams with benchmark items; params: benchmarks (stored ids, default
+    all of the project's), n (default the project's setting, 13)."""
+
+    type: ClassVar[str] = "quality.contamination"
+    kind: ClassVar[str] = "contamination"
+
+    def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
+        assert project_id is not None
+        n = params.get("n")
+        if n is not None and not (isinstance(n, int) and not isinstance(n, bool) and 3 <= n <= 50):
+            raise InputError(f"n-grams for contamination run from 3 to 50 words, not {n!r}")
+        if not benchmark_items(app, project_id, params.get("benchmarks")):
+            raise InputError(
+                "no benchmark files to compare with; add one first (quality benchmarks add)"
+            )
+        return super().plan(app, project_id, params)
+
+    async def setup(self, ctx: JobContext) -> None:
+        assert ctx.project_id is not None
+        n = ctx.params.get("n") or get_quality_settings(ctx.app, ctx.project_id).contamination_ngram
+        items = benchmark_items(ctx.app, ctx.project_id, ctx.params.get("benchmarks"))
+        ctx.state["index"] = BenchmarkIndex(items, int(n))
+
+    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+        index: BenchmarkIndex = ctx.state["index"]
+        overlaps = {
+            name: overlap
+            for name, text in (("question", question), ("answer", answer))
+            if (overlap := index.check(text)) is not None
+        }
+        if not overlaps:
+            return None
+        worst = max(overlaps.values(), key=lambda o: o.ratio)
+        return {
+            "score": round(worst.ratio, 4),
+            "n": index.n,
+            "fields": {
+                name: {"shared": o.shared, "total": o.total, "example": o.example}
+                for name, o in overlaps.items()
+            },
+        }

@@ -1,0 +1,50 @@
+"""Which QA pairs a check works on, and the id batches scanning checks split them into."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from easy_dataset.errors import InputError
+from easy_dataset.services.generation.common import id_filter
+from easy_dataset.store.dataset import QAPair, QualityResult
+
+BATCH = 500  # QA pairs per item of a scanning job: small enough to resume, big to be fast
+
+
+def qa_ids(
+    session: Session, project_id: int, params: dict[str, Any], *, unchecked: str | None = None
+) -> list[int]:
+    """The project's QA pair ids, narrowed to `params["qa_ids"]`; with `unchecked`, only
+    those without a result of that kind unless `params["redo"]` (or ids were named)."""
+    only = id_filter(params, "qa_ids")
+    query = select(QAPair.id).where(QAPair.project_id == project_id).order_by(QAPair.id)
+    if only is not None:
+        query = query.where(QAPair.id.in_(sorted(only)))
+    elif unchecked is not None and not params.get("redo"):
+        done = select(QualityResult.qa_id).where(
+            QualityResult.kind == unchecked, QualityResult.qa_id.is_not(None)
+        )
+        query = query.where(QAPair.id.not_in(done))
+    return list(session.scalars(query))
+
+
+def batch_keys(ids: list[int]) -> list[str]:
+    """`f<first>:l<last>` per run of up to BATCH ids (ids ascending)."""
+    return [
+        f"f{ids[start]}:l{ids[min(start + BATCH, len(ids)) - 1]}"
+        for start in range(0, len(ids), BATCH)
+    ]
+
+
+def check_fraction(params: dict[str, Any], name: str, *, low_open: bool = True) -> None:
+    """A 0–1 option (threshold, fraction) when given; InputError before any job exists."""
+    value = params.get(name)
+    if value is None:
+        return
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not (0 < value <= 1 if low_open else 0 <= value <= 1):
+        bound = "above 0" if low_open else "0"
+        raise InputError(f"{name} runs from {bound} to 1, not {value!r}")
