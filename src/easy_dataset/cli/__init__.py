@@ -18,6 +18,7 @@ from easy_dataset.cli import (
     project,
     prompts,
     qa,
+    quality,
     questions,
     tags,
     templates,
@@ -26,6 +27,7 @@ from easy_dataset.cli.common import CliState
 from easy_dataset.cli.demo import demo
 from easy_dataset.cli.export import export
 from easy_dataset.cli.generate import generate
+from easy_dataset.cli.report import report
 from easy_dataset.cli.serve import serve
 from easy_dataset.cli.usage import usage
 
@@ -46,11 +48,13 @@ app.add_typer(personas.app, name="personas")
 app.add_typer(questions.app, name="questions")
 app.add_typer(qa.app, name="qa")
 app.add_typer(templates.app, name="templates")
+app.add_typer(quality.app, name="quality")
 app.command("demo")(demo)
 app.command("usage")(usage)
 app.command("export")(export)
 app.command("generate")(generate)
 app.command("serve")(serve)
+app.command("report")(report)
 
 
 def _version(value: bool) -> None:

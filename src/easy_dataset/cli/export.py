@@ -37,10 +37,22 @@ def _field_map(pairs: list[str]) -> dict[str, str]:
 
 
 def _filters(
-    confirmed_only: bool, min_score: float | None, tags: list[str], ids: list[int]
+    confirmed_only: bool,
+    min_score: float | None,
+    tags: list[str],
+    ids: list[int],
+    min_judge: float | None = None,
+    exclude_flagged: list[str] | None = None,
 ) -> ExportFilters:
     try:
-        return ExportFilters(confirmed_only=confirmed_only, min_score=min_score, tags=tags, ids=ids)
+        return ExportFilters(
+            confirmed_only=confirmed_only,
+            min_score=min_score,
+            tags=tags,
+            ids=ids,
+            min_judge=min_judge,
+            exclude_flagged=exclude_flagged or [],
+        )
     except ValidationError as exc:
         raise InputError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
 
@@ -106,6 +118,17 @@ def export(
     ids: Annotated[
         list[int] | None, typer.Option("--id", help="Only this QA pair; repeat.")
     ] = None,
+    min_judge: Annotated[
+        float | None,
+        typer.Option("--min-judge", help="Only QA pairs the judge scored at least this."),
+    ] = None,
+    exclude_flagged: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude-flagged",
+            help="Leave out QA pairs this check flagged (duplicate, pii...); repeat.",
+        ),
+    ] = None,
     llamafactory: Annotated[
         bool, typer.Option("--llamafactory", help="Also write LLaMA-Factory's dataset_info.json.")
     ] = False,
@@ -139,7 +162,7 @@ def export(
         project,
         sys.stdout.buffer if to_stdout else Path(out),
         options,
-        _filters(confirmed_only, min_score, tags or [], ids or []),
+        _filters(confirmed_only, min_score, tags or [], ids or [], min_judge, exclude_flagged),
         overwrite=overwrite,
         llamafactory=llamafactory,
         dataset_name=dataset_name,

@@ -61,6 +61,24 @@ def list_(
     search: Annotated[
         str | None, typer.Option("--search", "-s", help="Text in the question or answer.")
     ] = None,
+    min_judge: Annotated[
+        float | None, typer.Option("--min-judge", min=0, max=5, help="Judge's score at least.")
+    ] = None,
+    max_judge: Annotated[
+        float | None, typer.Option("--max-judge", min=0, max=5, help="Judge's score at most.")
+    ] = None,
+    flagged: Annotated[
+        list[str] | None,
+        typer.Option("--flagged", help="Flagged by this check (judge, pii...); repeat for any."),
+    ] = None,
+    not_flagged: Annotated[
+        list[str] | None,
+        typer.Option("--not-flagged", help="Not flagged by this check; repeat for none of them."),
+    ] = None,
+    sampled: Annotated[
+        bool | None,
+        typer.Option("--sampled/--not-sampled", help="Only pairs in (out of) the review sample."),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     as_json: JsonOption = False,
@@ -76,6 +94,11 @@ def list_(
         tag=tag,
         file_id=file,
         search=search,
+        min_judge=min_judge,
+        max_judge=max_judge,
+        flagged=flagged or None,
+        not_flagged=not_flagged or None,
+        sampled=sampled,
         limit=limit,
         offset=offset,
     )

@@ -24,6 +24,7 @@ from easy_dataset.cli.stage_run import (
     run_stage_command,
 )
 from easy_dataset.services import generation
+from easy_dataset.services.generation.voting import MAX_VOTES
 
 app = typer.Typer(help="Generate, review and answer questions.", no_args_is_help=True)
 
@@ -75,6 +76,16 @@ def answer(
             help="Synthesise a chain of thought when the model gives none.",
         ),
     ] = True,
+    votes: Annotated[
+        int | None,
+        typer.Option(
+            "--votes",
+            min=2,
+            max=MAX_VOTES,
+            help="Consistency voting: answer K times and keep the answer most of them agree "
+            "with (a question without a majority fails and can be retried).",
+        ),
+    ] = None,
     model: ModelOption = None,
     concurrency: ConcurrencyOption = None,
     cache: CacheOption = False,
@@ -89,6 +100,7 @@ def answer(
         question_ids=question,
         file_ids=file,
         synthesize_cot=cot,
+        votes=votes,
         model=model,
         concurrency=concurrency,
         cache=cache or None,
