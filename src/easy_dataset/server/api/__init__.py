@@ -12,6 +12,7 @@ from easy_dataset.server.api import (
     projects,
     prompts,
     qa,
+    quality,
     questions,
     stages,
     system,
@@ -37,6 +38,7 @@ for module in (
     jobs,
     usage,
     export,
+    quality,
 ):
     api_router.include_router(module.router)
 

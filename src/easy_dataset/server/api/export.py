@@ -41,6 +41,10 @@ class ExportQuery(BaseModel):
     min_score: float | None = Field(default=None, allow_inf_nan=False)
     tag: list[str] = Field(default=[], description="Only QA pairs with this tag; repeated.")
     id: list[IdField] = Field(default=[], description="Only this QA pair; repeated.")
+    min_judge: float | None = Field(default=None, allow_inf_nan=False)
+    exclude_flagged: list[str] = Field(
+        default=[], max_length=20, description="Leave out pairs this check flagged; repeated."
+    )
     filename: str | None = Field(default=None, max_length=255)
 
 
@@ -111,6 +115,8 @@ def export_get(
             min_score=query.min_score,
             tags=query.tag,
             ids=query.id,
+            min_judge=query.min_judge,
+            exclude_flagged=query.exclude_flagged,
         )
     except ValidationError as exc:
         raise InputError(validation_reasons(exc)) from None

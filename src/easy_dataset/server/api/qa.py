@@ -39,6 +39,13 @@ class QAQuery(BaseModel):
     chunk_id: IdField | None = None
     search: str | None = Field(default=None, max_length=500)
     newest_first: bool = False
+    # Quality checks: the judge's 0–5 score; flagged by any of these checks (repeated), or
+    # by none of these; in (or out of) the review sample.
+    min_judge: Score | None = None
+    max_judge: Score | None = None
+    flagged: list[str] = Field(default=[], max_length=20, description="Repeated: a check.")
+    not_flagged: list[str] = Field(default=[], max_length=20, description="Repeated: a check.")
+    sampled: bool | None = None
 
 
 class QAEdit(BaseModel):

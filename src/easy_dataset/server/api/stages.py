@@ -35,6 +35,13 @@ class StageRequest(BaseModel):
     synthesize_cot: bool | None = Field(
         default=None, description="answers: write reasoning when the model gives none."
     )
+    votes: int | None = Field(
+        default=None,
+        ge=1,
+        le=9,
+        description="answers: answer each question this many times and keep the answer most "
+        "agree with (consistency voting; 1: off).",
+    )
     template_ids: list[IdField] | None = Field(default=None, description="templates: only these.")
 
 

@@ -1,0 +1,416 @@
+"""Data-quality checks: start one as a job, read the report and the clusters, manage the
+benchmark files and the review sample, and change the targets the report holds data to."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from easy_dataset.errors import InputError, validation_reasons
+from easy_dataset.server.api.common import (
+    MAX_ID,
+    IdField,
+    IdPath,
+    Limit,
+    Offset,
+    Page,
+    ProjectRef,
+)
+from easy_dataset.server.api.files import UPLOAD_FOLDER
+from easy_dataset.server.api.uploads import Received, UploadReceiver
+from easy_dataset.server.deps import Core, submit_job
+from easy_dataset.services import App, generation, jobs, models, projects, quality
+from easy_dataset.services.jobs import JobView
+from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
+from easy_dataset.services.quality.results import ResultView
+from easy_dataset.types import JudgeCriterion, QualitySettings
+
+router = APIRouter(prefix="/projects/{project}/quality", tags=["quality"])
+
+Check = Literal["judge", "ground", "dedup", "pii", "refs", "contamination", "sample"]
+Target = Literal["qa", "questions"]
+Fraction = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+QAIds = Annotated[list[IdField] | None, Field(max_length=100_000, description="Only these.")]
+BenchmarkRef = Annotated[
+    str, Path(min_length=1, max_length=100, description="A benchmark's id (its stored name).")
+]
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class JudgeOptions(_Options):
+    """An LLM scores each QA pair 0–5 against its chunk; pairs scored below 3 are flagged."""
+
+    model: str | None = Field(
+        default=None, max_length=200, description="Configuration (default: the judge model)."
+    )
+    weights: dict[JudgeCriterion, Weight] | None = Field(
+        default=None, description="Criteria weights for this run; criteria left out keep theirs."
+    )
+    qa_ids: QAIds = None
+    redo: bool = Field(default=False, description="Judge pairs judged before too.")
+    cache: bool = Field(default=False, description="Reuse stored replies to identical requests.")
+    concurrency: int | None = Field(default=None, ge=1, le=1024)
+
+
+class GroundOptions(_Options):
+    """How well each answer is supported by its chunk (no model call)."""
+
+    threshold: Share | None = Field(
+        default=None, description="Support below which a sentence is unsupported."
+    )
+    qa_ids: QAIds = None
+    redo: bool = Field(default=False, description="Check pairs checked before too.")
+
+
+class DedupOptions(_Options):
+    """Near-duplicates across the project: each cluster keeps its best member."""
+
+    target: Target = "qa"
+    mode: Literal["exact", "minhash", "semantic"] | None = Field(
+        default=None, description="Default: the project's setting."
+    )
+    threshold: Fraction | None = Field(
+        default=None, description="Jaccard (minhash) or cosine (semantic); default the mode's."
+    )
+
+
+class PiiOptions(_Options):
+    """Personal data in questions, answers and reasoning."""
+
+    action: Literal["flag", "mask"] | None = Field(
+        default=None, description="Default: the project's setting."
+    )
+    qa_ids: QAIds = None
+
+
+class RefsOptions(_Options):
+    """Answers that talk about "the text" instead of answering."""
+
+    qa_ids: QAIds = None
+
+
+class ContaminationOptions(_Options):
+    """Questions and answers sharing n-grams with the project's benchmark files."""
+
+    benchmarks: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None, max_length=1000, description="Benchmark ids (default: all of them)."
+    )
+    n: int | None = Field(default=None, ge=3, le=50, description="N-gram length.")
+    qa_ids: QAIds = None
+
+
+class SampleOptions(_Options):
+    """Draw a random review sample (replacing the previous one and its verdicts)."""
+
+    fraction: Fraction | None = Field(default=None, description="Default: the project's.")
+    seed: int | None = Field(default=None, ge=0, le=MAX_ID)
+
+
+OPTIONS: dict[str, type[_Options]] = {
+    "judge": JudgeOptions,
+    "ground": GroundOptions,
+    "dedup": DedupOptions,
+    "pii": PiiOptions,
+    "refs": RefsOptions,
+    "contamination": ContaminationOptions,
+    "sample": SampleOptions,
+}
+
+
+class TargetsPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    consistency: float | None = Field(default=None, allow_inf_nan=False)
+    domain_terms: float | None = Field(default=None, allow_inf_nan=False)
+    opening_entropy: float | None = Field(default=None, allow_inf_nan=False)
+    error_rate: float | None = Field(default=None, allow_inf_nan=False)
+    duplicate_rate: float | None = Field(default=None, allow_inf_nan=False)
+
+
+class SettingsPatch(BaseModel):
+    """The settings to change; the others keep their values. `targets` and `judge_weights`
+    may name only some of their entries. The ranges are checked with the whole settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    judge_weights: dict[str, Annotated[float, Field(allow_inf_nan=False)]] | None = None
+    judge_model: str | None = Field(default=None, max_length=200)
+    grounding_threshold: float | None = Field(default=None, allow_inf_nan=False)
+    dedup_mode: str | None = None
+    dedup_threshold: float | None = Field(default=None, allow_inf_nan=False)
+    sample_fraction: float | None = Field(default=None, allow_inf_nan=False)
+    pii_action: str | None = None
+    contamination_ngram: int | None = None
+    votes: int | None = None
+    vote_threshold: float | None = Field(default=None, allow_inf_nan=False)
+    targets: TargetsPatch | None = None
+
+
+class Verdict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["ok", "error"] | None = Field(description="null undoes a verdict.")
+    note: str = Field(default="", max_length=10_000)
+
+
+class SampleItem(BaseModel):
+    qa_id: int
+    question: str
+    verdict: Literal["ok", "error"] | None
+    note: str
+
+
+class SampleStatusView(BaseModel):
+    """How far the review of the sample has got and the error rate it estimates for the
+    whole project, with its 95 % interval."""
+
+    size: int
+    reviewed: int
+    errors: int
+    population: int
+    rate: float
+    low: float
+    high: float
+
+
+class SampleView(SampleStatusView):
+    """The sample's status and one page of its pairs with their verdicts (all of them:
+    `GET /qa?sampled=true`)."""
+
+    items: list[SampleItem]
+
+
+class ItemResults(BaseModel):
+    qa_id: int
+    results: list[ResultView]
+
+
+class Deleted(BaseModel):
+    deleted: int
+
+
+_BENCHMARK_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "JSON Lines, JSON, CSV or plain text files.",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.get("/report")
+def report(project: ProjectRef, core: Core) -> quality.Report:
+    """Every figure of the dataset report beside its target."""
+    return quality.build_report(core, project)
+
+
+@router.get("/settings")
+def show_settings(project: ProjectRef, core: Core) -> QualitySettings:
+    return quality.get_quality_settings(core, project)
+
+
+@router.patch("/settings")
+def change_settings(project: ProjectRef, body: SettingsPatch, core: Core) -> QualitySettings:
+    """Change some settings; bad values are refused with the reason, nothing changed."""
+    changes = body.model_dump(exclude_unset=True)
+    if body.targets is not None:
+        changes["targets"] = body.targets.model_dump(exclude_unset=True)
+    if body.judge_model is not None:
+        models.resolve_model(core, project, body.judge_model)  # an unknown name: 404
+    return quality.update_quality_settings(core, project, **changes)
+
+
+@router.get("/clusters")
+def list_clusters(
+    project: ProjectRef,
+    core: Core,
+    target: Annotated[Target, Query()] = "qa",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[quality.ClusterView]:
+    """The duplicate clusters the last deduplication found, largest first."""
+    items, total = quality.list_clusters(core, project, target, limit=limit, offset=offset)
+    return Page[quality.ClusterView](items=items, total=total)
+
+
+@router.delete("/duplicates")
+def delete_duplicates(
+    project: ProjectRef,
+    core: Core,
+    target: Annotated[Target, Query()] = "qa",
+    confirm: Annotated[bool, Query(description="Required: deleting cannot be undone.")] = False,
+) -> Deleted:
+    """Delete every member the last deduplication marked (never the kept ones)."""
+    projects.get_project(core, project)  # an unknown project: 404 first
+    if not confirm:
+        raise InputError(
+            "deleting the marked duplicates cannot be undone; repeat with confirm=true"
+        )
+    return Deleted(deleted=quality.delete_duplicates(core, project, target))
+
+
+@router.get("/benchmarks")
+def list_benchmarks(project: ProjectRef, core: Core) -> list[quality.BenchmarkView]:
+    return quality.list_benchmarks(core, project)
+
+
+@router.post("/benchmarks", status_code=201, openapi_extra=_BENCHMARK_BODY)
+async def add_benchmarks(
+    project: ProjectRef, request: Request, core: Core
+) -> list[quality.BenchmarkView]:
+    """Add benchmark files (multipart field `files`), all or none."""
+    await run_in_threadpool(projects.get_project, core, project)
+    limit = min(core.settings.max_file_bytes, MAX_BENCHMARK_BYTES)
+    receiver = UploadReceiver(core.settings.home / UPLOAD_FOLDER, limit, ())
+    form = await receiver.receive(request)
+    try:
+        return await run_in_threadpool(_add_all, core, project, form.files)
+    finally:
+        receiver.discard()
+
+
+def _add_all(core: App, project: str, files: list[Received]) -> list[quality.BenchmarkView]:
+    added: list[quality.BenchmarkView] = []
+    try:
+        for received in files:
+            data = received.path.read_bytes()
+            added.append(quality.add_benchmark(core, project, received.name, data))
+    except BaseException:
+        for view in added:
+            quality.delete_benchmark(core, project, view.id)
+        raise
+    return added
+
+
+@router.delete("/benchmarks/{benchmark_id}")
+def delete_benchmark(
+    project: ProjectRef, benchmark_id: BenchmarkRef, core: Core
+) -> quality.BenchmarkView:
+    found = next((b for b in quality.list_benchmarks(core, project) if b.id == benchmark_id), None)
+    quality.delete_benchmark(core, project, benchmark_id)  # not there: 404
+    return found or quality.BenchmarkView(id=benchmark_id, name=benchmark_id, items=0)
+
+
+def _status(core: App, project: str) -> SampleStatusView:
+    status = quality.sample_status(core, project)
+    return SampleStatusView(
+        size=status.size,
+        reviewed=status.reviewed,
+        errors=status.errors,
+        population=status.population,
+        rate=status.estimate.rate,
+        low=status.estimate.low,
+        high=status.estimate.high,
+    )
+
+
+def _sample_item(core: App, project: str, qa_id: int, question: str) -> SampleItem:
+    found = next(
+        (r for r in quality.item_results(core, project, qa_id) if r.kind == "sample"), None
+    )
+    flagged = found.flagged if found is not None else None
+    note = found.detail.get("note", "") if found is not None else ""
+    return SampleItem(
+        qa_id=qa_id,
+        question=question,
+        verdict=None if flagged is None else ("error" if flagged else "ok"),
+        note=str(note),
+    )
+
+
+@router.get("/sample")
+def show_sample(
+    project: ProjectRef, core: Core, limit: Limit = 50, offset: Offset = 0
+) -> SampleView:
+    """Where the review of the sample stands, with one page of its pairs (in id order)."""
+    status = _status(core, project)
+    pairs = generation.list_qa(core, project, limit=limit, offset=offset, sampled=True)
+    items = [_sample_item(core, project, pair.id, pair.question) for pair in pairs]
+    return SampleView(**status.model_dump(), items=items)
+
+
+@router.put("/sample/{qa_id}")
+def review_sample_item(
+    project: ProjectRef, qa_id: IdPath, body: Verdict, core: Core
+) -> SampleStatusView:
+    """A reviewer's verdict on one sampled pair; the sample's status after it."""
+    quality.review_sample_item(core, project, qa_id, body.verdict, body.note)
+    return _status(core, project)
+
+
+@router.get("/results/{qa_id}")
+def item_results(project: ProjectRef, qa_id: IdPath, core: Core) -> ItemResults:
+    """Every check's result for one QA pair (a pair no check found anything in has few)."""
+    return ItemResults(qa_id=qa_id, results=quality.item_results(core, project, qa_id))
+
+
+_CHECK_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": False,
+        "description": "The check's options (each check's schema is named after it); "
+        "an absent body takes the defaults.",
+        "content": {
+            "application/json": {
+                "schema": {"oneOf": [model.model_json_schema() for model in OPTIONS.values()]}
+            }
+        },
+    }
+}
+
+
+def _options(check: str, raw: bytes) -> dict[str, Any]:
+    """The check's options from a JSON body, checked; an empty body takes the defaults."""
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        raise InputError(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise InputError(f"the body is a JSON object of the {check} check's options")
+    try:
+        options = OPTIONS[check].model_validate(body)
+    except ValidationError as exc:
+        raise InputError(f"bad {check} options: {validation_reasons(exc)}") from None
+    values = options.model_dump(exclude_none=True)
+    for flag in ("redo", "cache"):
+        if flag in values and not values[flag]:
+            del values[flag]
+    return values
+
+
+def _start(
+    core: Core, request: Request, project: str, check: str, values: dict[str, Any]
+) -> JobView:
+    if check == "judge" and values.get("model") is not None:
+        models.resolve_model(core, project, values["model"])  # an unknown name: 404 now
+    job_id = quality.start_check(core, project, check, **values)
+    submit_job(request, job_id)
+    return jobs.show_job(core, job_id, failures=0).job
+
+
+@router.post("/{check}", status_code=202, openapi_extra=_CHECK_BODY)
+async def start_check(project: ProjectRef, check: Check, request: Request, core: Core) -> JobView:
+    """Plan a check's job and start it in the background; poll /api/jobs/{id}."""
+    values = _options(check, await request.body())
+    return await run_in_threadpool(_start, core, request, project, check, values)
