@@ -130,6 +130,8 @@ def test_dedup_marks_keeps_best_and_deletes_only_when_asked(app: App, project: s
     assert len(gen.list_qa(app, project)) == len(PAIRS)
     assert quality.delete_duplicates(app, project) == 1
     assert [qa.id for qa in gen.list_qa(app, project)] == ids[1:]
+    assert quality.list_clusters(app, project) == ([], 0)
+    assert quality.delete_duplicates(app, project) == 0
     with pytest.raises(InputError):
         quality.run_check(app, project, "dedup", mode="fuzzy")
 

@@ -29,6 +29,7 @@ from easy_dataset.server.ui.qa_filters import tag_names
 from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.services import tags
 from easy_dataset.services.export import ExportFilters
+from easy_dataset.services.generation.qa_query import FLAG_KINDS
 from easy_dataset.services.views import ProjectView
 
 FORMATS = ("alpaca", "sharegpt", "messages", "reasoning", "custom")
@@ -129,8 +130,21 @@ class ExportScreen:
             self.tags.classes("min-w-[14rem]").props("use-chips data-testid=export-tags")
             self.ids = ui.input(t("export.ids"), value=self.initial_ids).classes("min-w-[14rem]")
             self.ids.props("clearable debounce=400 data-testid=export-ids")
+        with ui.row().classes("w-full items-end gap-4"):
+            self.min_judge = ui.number(t("export.min_judge"), min=0, max=5, step=0.5)
+            self.min_judge.classes("w-40").props(
+                "clearable debounce=400 data-testid=export-min-judge"
+            )
+            self.exclude = ui.select(
+                {kind: t(f"quality.flag.{kind}") for kind in FLAG_KINDS},
+                label=t("export.exclude_flagged"),
+                multiple=True,
+            )
+            self.exclude.classes("min-w-[16rem]").props("use-chips data-testid=export-exclude")
         for choice in (self.confirmed, self.min_score, self.tags, self.ids):
             self._changed(choice)
+        self._changed(self.min_judge)
+        self._changed(self.exclude)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -165,6 +179,8 @@ class ExportScreen:
             min_score=self.min_score.value,
             tags=[str(tag) for tag in self.tags.value or []],
             ids=ids,
+            min_judge=self.min_judge.value,
+            exclude_flagged=[str(kind) for kind in self.exclude.value or []],
         )
 
     async def refresh(self) -> None:

@@ -35,6 +35,9 @@ def export_url(project_id: int, options: ExportOptions, filters: ExportFilters) 
     if filters.min_score is not None:
         params.append(("min_score", f"{filters.min_score:g}"))
     params.extend(("tag", tag) for tag in filters.tags)
+    if filters.min_judge is not None:
+        params.append(("min_judge", f"{filters.min_judge:g}"))
+    params.extend(("exclude_flagged", kind) for kind in filters.exclude_flagged)
     params.extend(("id", str(qa_id)) for qa_id in filters.ids)
     return f"/api/projects/{project_id}/export?{urlencode(params)}"
 

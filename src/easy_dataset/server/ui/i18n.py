@@ -11,6 +11,7 @@ from __future__ import annotations
 from nicegui.slot import Slot
 
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
+from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
 
 LANGUAGES = ("en", "zh")
@@ -258,6 +259,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 # Screens added later keep their strings in their own table, merged here.
 STRINGS.update(GENERATION_STRINGS)
 STRINGS.update(REVIEW_STRINGS)
+STRINGS.update(QUALITY_STRINGS)
 
 
 def current_language() -> str:

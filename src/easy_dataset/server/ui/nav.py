@@ -34,6 +34,7 @@ SCREENS: list[Screen] = [
     Screen("personas", "groups"),
     Screen("questions", "help_outline"),
     Screen("qa", "fact_check"),
+    Screen("quality", "verified"),
     Screen("export", "download"),
     Screen("jobs", "pending_actions"),
     Screen("usage", "bar_chart"),

@@ -18,9 +18,16 @@ from easy_dataset.server.ui.helpers import guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.nav import project_path
-from easy_dataset.server.ui.qa_filters import COT_CHOICES, STATUSES, ReviewFilters, tag_names
+from easy_dataset.server.ui.qa_filters import (
+    COT_CHOICES,
+    SAMPLE_CHOICES,
+    STATUSES,
+    ReviewFilters,
+    tag_names,
+)
 from easy_dataset.services import files, generation, tags
 from easy_dataset.services.generation import QAView
+from easy_dataset.services.generation.qa_query import FLAG_KINDS
 from easy_dataset.services.views import ProjectView
 
 PAGE_SIZES = [10, 20, 50, 100]
@@ -120,6 +127,35 @@ class QAScreen:
                 label=t("qa.page_size"),
                 on_change=lambda e: self._resize(int(e.value)),
             ).classes("min-w-[6rem]").props("data-testid=qa-page-size")
+        self._quality_bar()
+
+    def _quality_bar(self) -> None:
+        """The quality filters: judge score bounds, flags by check, the review sample."""
+        current = self.filters
+        kinds = {kind: t(f"quality.flag.{kind}") for kind in FLAG_KINDS}
+        with ui.row().classes("w-full items-end gap-4"):
+            low = ui.number(t("qa.q.min_judge"), value=current.min_judge, min=0, max=5, step=0.5)
+            low.classes("w-32").props("clearable debounce=400 data-testid=qa-min-judge")
+            low.on_value_change(lambda e: self._filter(min_judge=e.value))
+            high = ui.number(t("qa.q.max_judge"), value=current.max_judge, min=0, max=5, step=0.5)
+            high.classes("w-32").props("clearable debounce=400 data-testid=qa-max-judge")
+            high.on_value_change(lambda e: self._filter(max_judge=e.value))
+            for field, testid in (("flagged", "qa-flagged"), ("not_flagged", "qa-not-flagged")):
+                ui.select(
+                    kinds,
+                    value=list(getattr(current, field)),
+                    label=t(f"qa.q.{field}"),
+                    multiple=True,
+                    on_change=lambda e, name=field: self._filter(
+                        **{name: tuple(k for k in FLAG_KINDS if k in (e.value or []))}
+                    ),
+                ).classes("min-w-[12rem]").props(f"use-chips clearable data-testid={testid}")
+            ui.select(
+                {key: t(f"qa.q.sample.{key}") for key in SAMPLE_CHOICES},
+                value=current.sample,
+                label=t("qa.q.sample"),
+                on_change=lambda e: self._filter(sample=str(e.value)),
+            ).classes("min-w-[9rem]").props("data-testid=qa-sample")
 
     # -- paging ---------------------------------------------------------------------------
 

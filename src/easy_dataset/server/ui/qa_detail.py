@@ -15,6 +15,7 @@ from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.nav import project_path
 from easy_dataset.server.ui.qa_filters import ReviewFilters
+from easy_dataset.server.ui.quality_panel import QualityPanel
 from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.services import generation
 from easy_dataset.services.generation import QADetail, QAView
@@ -70,6 +71,7 @@ class QADetailScreen:
                 self._status()
                 self._editor()
                 self._review()
+                QualityPanel(self.ctx, self.project.id, self.qa_id)
                 self._revise()
         ui.timer(0, self._find_neighbours, once=True)
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from easy_dataset.services.generation.qa_query import FLAG_KINDS
 from easy_dataset.services.tags import TagNode
 
 STATUSES = ("all", "confirmed", "unconfirmed")
 COT_CHOICES = ("any", "yes", "no")
+SAMPLE_CHOICES = ("any", "yes", "no")  # in the review sample or not
 MAX_TEXT = 200
 
 
@@ -22,6 +24,12 @@ def _number(text: str | None) -> float | None:
     except ValueError:
         return None
     return value if value is not None and math.isfinite(value) else None
+
+
+def _kinds(text: str | None) -> tuple[str, ...]:
+    """Known flag kinds from `a,b` (unknown ones dropped, each once, in FLAG_KINDS order)."""
+    named = set((text or "").split(","))
+    return tuple(kind for kind in FLAG_KINDS if kind in named)
 
 
 def _integer(text: str | None) -> int | None:
@@ -42,6 +50,13 @@ class ReviewFilters:
     cot: str = "any"  # any | yes | no: has a chain of thought
     search: str = ""
     file_id: int | None = None
+    # Quality checks: the judge's score, pairs some check flagged / none of them flagged,
+    # membership of the review sample.
+    min_judge: float | None = None
+    max_judge: float | None = None
+    flagged: tuple[str, ...] = ()
+    not_flagged: tuple[str, ...] = ()
+    sample: str = "any"  # any | yes | no
 
     def service(self) -> dict[str, Any]:
         """Keywords for `list_qa`, `count_qa` and `qa_neighbours`."""
@@ -60,6 +75,16 @@ class ReviewFilters:
             wanted["search"] = self.search.strip()
         if self.file_id is not None:
             wanted["file_id"] = self.file_id
+        if self.min_judge is not None:
+            wanted["min_judge"] = self.min_judge
+        if self.max_judge is not None:
+            wanted["max_judge"] = self.max_judge
+        if self.flagged:
+            wanted["flagged"] = list(self.flagged)
+        if self.not_flagged:
+            wanted["not_flagged"] = list(self.not_flagged)
+        if self.sample != "any":
+            wanted["sampled"] = self.sample == "yes"
         return wanted
 
     def query(self) -> str:
@@ -72,6 +97,11 @@ class ReviewFilters:
             "cot": self.cot if self.cot != "any" else None,
             "q": self.search.strip() or None,
             "file": self.file_id,
+            "jmin": self.min_judge,
+            "jmax": self.max_judge,
+            "flag": ",".join(self.flagged) or None,
+            "noflag": ",".join(self.not_flagged) or None,
+            "sample": self.sample if self.sample != "any" else None,
         }
         return urlencode({key: value for key, value in values.items() if value is not None})
 
@@ -88,6 +118,7 @@ class ReviewFilters:
         """The filters in an address; values that make no sense are dropped."""
         status = params.get("status", "all")
         cot = params.get("cot", "any")
+        sample = params.get("sample", "any")
         return cls(
             status=status if status in STATUSES else "all",
             min_score=_number(params.get("min")),
@@ -96,6 +127,11 @@ class ReviewFilters:
             cot=cot if cot in COT_CHOICES else "any",
             search=params.get("q", "")[:MAX_TEXT],
             file_id=_integer(params.get("file")),
+            min_judge=_number(params.get("jmin")),
+            max_judge=_number(params.get("jmax")),
+            flagged=_kinds(params.get("flag")),
+            not_flagged=_kinds(params.get("noflag")),
+            sample=sample if sample in SAMPLE_CHOICES else "any",
         )
 
 

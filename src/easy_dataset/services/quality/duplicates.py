@@ -64,7 +64,11 @@ def list_clusters(
         keep = int(detail.get("keep", item_id))
         modes[keep] = str(detail.get("mode", ""))
         grouped[keep].append(Member(item_id, body[:PREVIEW], not flagged, score))
-    order = sorted(grouped, key=lambda keep: (-len(grouped[keep]), keep))
+    # A cluster whose other members were deleted since is no longer one.
+    order = sorted(
+        (keep for keep, members in grouped.items() if len(members) > 1),
+        key=lambda keep: (-len(grouped[keep]), keep),
+    )
     page = order[offset : offset + limit]
     views = [
         ClusterView(keep, modes[keep], sorted(grouped[keep], key=lambda m: (not m.keep, m.id)))
@@ -87,4 +91,12 @@ def delete_duplicates(app: App, project_ref: str | int, target: str = "qa") -> i
         ids = list(session.scalars(marked))
         if ids:
             session.execute(delete(model).where(model.project_id == project.id, model.id.in_(ids)))
+        # Every cluster is down to its kept member: none is a duplicate of anything now.
+        session.execute(
+            delete(QualityResult).where(
+                QualityResult.project_id == project.id,
+                QualityResult.kind == "duplicate",
+                getattr(QualityResult, column).is_not(None),
+            )
+        )
         return len(ids)
