@@ -25,9 +25,19 @@ from tests.fake_openai import FakeOpenAI  # noqa: E402
 
 from easy_dataset.llm.types import ModelConfig  # noqa: E402
 from easy_dataset.services import files as file_service  # noqa: E402
-from easy_dataset.services import generation, jobs, models, projects  # noqa: E402
+from easy_dataset.services import generation, jobs, models, projects, quality  # noqa: E402
 
 SAMPLE = "beekeeping.md"
+
+
+def wait(server: LiveServer, job_id: int, what: str) -> None:
+    """Run one job on the server's executor and wait for it to end."""
+    server.app.state.executor.submit(job_id)
+    deadline = time.monotonic() + 180
+    while jobs.show_job(server.core, job_id, failures=0).job.status in ("pending", "running"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the sample's {what} job did not finish")
+        time.sleep(0.2)
 
 
 def seed(server: LiveServer, fake: FakeOpenAI) -> int:
@@ -42,13 +52,9 @@ def seed(server: LiveServer, fake: FakeOpenAI) -> int:
     with as_file(files("easy_dataset.samples") / SAMPLE) as sample:
         file_service.add_files(core, project.id, [sample])
     for stage in ("tags.build", "personas.generate", "questions.generate", "answers.generate"):
-        job_id = generation.start_job(core, project.id, stage)
-        server.app.state.executor.submit(job_id)
-        deadline = time.monotonic() + 120
-        while jobs.show_job(core, job_id, failures=0).job.status in ("pending", "running"):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the sample's {stage} job did not finish")
-            time.sleep(0.2)
+        wait(server, generation.start_job(core, project.id, stage), stage)
+    for check in ("judge", "ground", "dedup", "pii", "refs", "sample"):
+        wait(server, quality.start_check(core, project.id, check), check)
     first = generation.list_qa(core, project.id, limit=1)[0]
     generation.confirm_qa(core, project.id, [first.id])
     generation.rate_qa(core, project.id, first.id, 4)
@@ -98,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
             first = generation.list_qa(server.core, project_id, limit=1)[0].id
             shoot(page, f"{base}/qa/{first}", out, "qa-detail", "qa-chunk")
             shoot(page, f"{base}/export", out, "export", "export-count")
+            shoot(page, f"{base}/quality?tab=report", out, "quality", "quality-figures")
             shoot(page, f"{base}/usage", out, "usage", "usage-summary")
             latest = jobs.list_jobs(server.core, project_ref=project_id, limit=1)[0].id
             shoot(page, f"{base}/jobs?job={latest}", out, "jobs", f"job-{latest}")
