@@ -10,7 +10,6 @@ a wrong cluster.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -19,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from easy_dataset.quality.contamination import tokens
+from easy_dataset.quality.minhash import minhash_pairs, minhash_signatures
+from easy_dataset.quality.pairs import Pairs
+from easy_dataset.quality.vector_search import cosine_pairs
 
 MODES = ("exact", "minhash", "semantic")
 DEFAULT_MINHASH_THRESHOLD = 0.7
@@ -28,17 +29,10 @@ DEFAULT_MINHASH_THRESHOLD = 0.7
 # 0.965 separates the two on the planted calibration set (see benchmarks/quality_scale.py).
 DEFAULT_SEMANTIC_THRESHOLD = 0.965
 
-SHINGLE = 3  # word 3-grams: one changed word alters at most three shingles
-WINDOW = 32  # members of one LSH bucket each checked against their next WINDOW neighbours
-EXACT_COSINE_MAX = 8192  # up to this many vectors, compare all pairs (under a second)
-PROBES = 16  # cells each vector is searched in beyond its own
-
-Pairs = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff"
 _HAS_CJK = re.compile(f"[{_CJK}]")
 _CJK_SPACE = re.compile(f"(?<=[{_CJK}]) | (?=[{_CJK}])")
-_U64 = np.uint64
 
 
 @dataclass(frozen=True)
@@ -64,9 +58,7 @@ class Cluster:
 def _punctuation() -> dict[int, str]:
     """Every BMP punctuation code point mapped to a space (built once: ~20 ms)."""
     return {
-        point: " "
-        for point in range(0x10000)
-        if unicodedata.category(chr(point)).startswith("P")
+        point: " " for point in range(0x10000) if unicodedata.category(chr(point)).startswith("P")
     }
 
 
@@ -136,19 +128,15 @@ def _clusters(items: Sequence[DedupItem], pairs: Pairs) -> list[Cluster]:
 
 
 def _check(items: Sequence[DedupItem], threshold: float | None = None) -> None:
+    """Reject duplicate ids (clusters name members by id) and thresholds outside (0, 1]."""
     if len({item.id for item in items}) != len(items):
         raise ValueError("item ids must be unique")
     if threshold is not None and not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
 
 
-def _empty_pairs() -> Pairs:
-    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-
-
-def exact_clusters(items: Sequence[DedupItem]) -> list[Cluster]:
-    """Items whose normalised texts are equal (empty texts are never duplicates)."""
-    _check(items)
+def _exact_pairs(items: Sequence[DedupItem]) -> Pairs:
+    """Each item linked to the first one with its normalised text (empty texts never)."""
     first: dict[str, int] = {}
     left: list[int] = []
     right: list[int] = []
@@ -160,181 +148,13 @@ def exact_clusters(items: Sequence[DedupItem]) -> list[Cluster]:
         if head != position:
             left.append(head)
             right.append(position)
-    pairs = (np.array(left, np.int64), np.array(right, np.int64), np.ones(len(left), np.float32))
-    return _clusters(items, pairs)
+    return np.array(left, np.int64), np.array(right, np.int64), np.ones(len(left), np.float32)
 
 
-# --- MinHash ----------------------------------------------------------------------------
-
-
-def _fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """MurmurHash3's 64-bit finaliser: spreads structured keys over all bits."""
-    values = values ^ (values >> _U64(33))
-    values = values * _U64(0xFF51AFD7ED558CCD)
-    values = values ^ (values >> _U64(33))
-    values = values * _U64(0xC4CEB9FE1A85EC53)
-    return values ^ (values >> _U64(33))
-
-
-def _fmix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
-    """MurmurHash3's 32-bit finaliser, the pre-mix datasketch's "affine32" scheme applies."""
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    return values ^ (values >> np.uint32(16))
-
-
-def _shingle_hashes(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-    """32-bit hashes of every text's shingles, concatenated, and each text's shingle count.
-
-    Each distinct word is hashed once (blake2b, so values depend neither on the process nor
-    on the other texts); 3-grams are combined from word hashes in numpy, which keeps the
-    Python work to one regex and one dict lookup per word.
-    """
-    flat: list[str] = []
-    lengths = np.zeros(len(texts), np.int64)
-    for position, text in enumerate(texts):
-        # tokens() already folds case, applies NFKC and drops punctuation, so its words equal
-        # those of normalise(text); skipping normalise here saves a third of the time.
-        words = tokens(text)
-        lengths[position] = len(words)
-        flat.extend(words)
-    vocabulary = {word: index for index, word in enumerate(dict.fromkeys(flat))}
-    word_hashes = np.array(
-        [
-            int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-            for word in vocabulary
-        ],
-        dtype=np.uint64,
-    )
-    ids = np.fromiter(map(vocabulary.__getitem__, flat), dtype=np.int64, count=len(flat))
-    hashes = word_hashes[ids]
-    # Texts shorter than a shingle contribute their words one by one.
-    counts = np.where(lengths >= SHINGLE, lengths - SHINGLE + 1, lengths)
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, np.uint32), counts
-    starts = np.cumsum(lengths) - lengths
-    shingle_starts = np.cumsum(counts) - counts
-    pos = np.repeat(starts, counts) + np.arange(total) - np.repeat(shingle_starts, counts)
-    whole = np.repeat(lengths >= SHINGLE, counts)
-    last = len(hashes) - 1
-    gram = hashes[pos] * _U64(0x9E3779B97F4A7C15)
-    gram = gram + hashes[np.minimum(pos + 1, last)] * _U64(0xC2B2AE3D27D4EB4F)
-    gram = gram + hashes[np.minimum(pos + 2, last)] * _U64(0x165667B19E3779F9)
-    single = hashes[pos] * _U64(0x27D4EB2F165667C5) + _U64(0x85EBCA77C2B2AE63)
-    mixed = _fmix64(np.where(whole, gram, single))
-    return (mixed >> _U64(32)).astype(np.uint32), counts
-
-
-@functools.cache
-def _permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], ...]:
-    """datasketch's own "affine32" permutations, so signatures match its MinHash and
-    LeanMinHash(scheme="affine32") and can be stored or indexed with it."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return np.asarray(a, np.uint32), np.asarray(b, np.uint32)
-
-
-def minhash_signatures(
-    texts: Sequence[str], num_perm: int = 128, seed: int = 1
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
-    """MinHash signatures (one uint32 row per text) and which texts had any shingle."""
-    hashes, counts = _shingle_hashes(texts)
-    a, b = _permutations(num_perm, seed)
-    signatures = np.full((len(texts), num_perm), np.iinfo(np.uint32).max, np.uint32)
-    present = counts > 0
-    rows = np.flatnonzero(present)
-    ends = np.cumsum(counts[rows])
-    begins = ends - counts[rows]
-    mixed = _fmix32(hashes)
-    block = max(1, (1 << 22) // num_perm)  # ~16 MB of permuted values at a time
-    row = 0
-    while row < len(rows):
-        stop = int(np.searchsorted(ends, ends[row] + block - 1, side="left")) + 1
-        stop = min(max(stop, row + 1), len(rows))
-        lo, hi = int(begins[row]), int(ends[stop - 1])
-        # Every permutation over every shingle at once (uint32 arithmetic wraps mod 2^32, as
-        # datasketch's affine32 intends), then the minimum per text in one reduceat; laid out
-        # permutation-major, as reducing along contiguous rows is 6x faster than down columns.
-        permuted = a[:, None] * mixed[None, lo:hi] + b[:, None]
-        lowest = np.minimum.reduceat(permuted, begins[row:stop] - lo, axis=1)
-        signatures[rows[row:stop]] = lowest.T
-        row = stop
-    return signatures, present
-
-
-@functools.cache
-def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """datasketch's optimal (bands, rows) for the threshold: equal false +/- weights."""
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return int(lsh.b), int(lsh.r)
-
-
-def _bucket_pairs(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], ...]:
-    """Pairs of rows sharing a key: each row with its next WINDOW rows of the same key."""
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    lefts, rights = [], []
-    for offset in range(1, WINDOW + 1):
-        same = np.flatnonzero(ordered[:-offset] == ordered[offset:])
-        if not len(same):
-            break
-        lefts.append(order[same])
-        rights.append(order[same + offset])
-    if not lefts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(lefts).astype(np.int64), np.concatenate(rights).astype(np.int64)
-
-
-def _row_keys(columns: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
-    """A 64-bit key per row of uint32 columns (equal rows, equal keys)."""
-    key = np.zeros(len(columns), np.uint64)
-    for column in range(columns.shape[1]):
-        key = _fmix64(key ^ columns[:, column].astype(np.uint64))
-    return key
-
-
-def _minhash_pairs(signatures: npt.NDArray[np.uint32], threshold: float) -> Pairs:
-    """Verified pairs (estimated Jaccard >= threshold) among the signature rows."""
-    n, num_perm = signatures.shape
-    bands, rows = _bands(threshold, num_perm)
-    # Identical signatures (copies after normalisation) are linked to their first row and
-    # left out of the banding, so a thousand copies cost a thousand links, not 500,000 pairs.
-    whole = _row_keys(signatures)
-    _, first, inverse = np.unique(whole, return_index=True, return_inverse=True)
-    head = first[inverse.reshape(-1)]
-    copy = (head != np.arange(n)) & np.all(signatures == signatures[head], axis=1)
-    copies = np.flatnonzero(copy)
-    kept = np.flatnonzero(~copy)
-    # Banding is done here rather than in datasketch's MinHashLSH: inserting and querying 10^5
-    # LeanMinHash objects took 6.8 s on this 2-core machine, sorting 14 band keys ~0.2 s.
-    lefts, rights = [], []
-    for band in range(bands):
-        keys = _row_keys(signatures[kept, band * rows : (band + 1) * rows])
-        left, right = _bucket_pairs(keys)
-        lefts.append(kept[left])
-        rights.append(kept[right])
-    left = np.concatenate(lefts)
-    right = np.concatenate(rights)
-    codes = np.unique(np.minimum(left, right) * n + np.maximum(left, right))
-    left, right = codes // n, codes % n
-    sims = np.zeros(len(codes), np.float32)
-    step = 1 << 16
-    for start in range(0, len(codes), step):
-        a, b = left[start : start + step], right[start : start + step]
-        agree = np.count_nonzero(signatures[a] == signatures[b], axis=1)
-        sims[start : start + step] = agree / num_perm
-    ok = sims >= np.float32(threshold)
-    return (
-        np.concatenate([head[copies], left[ok]]),
-        np.concatenate([copies, right[ok]]),
-        np.concatenate([np.ones(len(copies), np.float32), sims[ok]]),
-    )
+def exact_clusters(items: Sequence[DedupItem]) -> list[Cluster]:
+    """Items whose normalised texts are equal (empty texts are never duplicates)."""
+    _check(items)
+    return _clusters(items, _exact_pairs(items))
 
 
 def minhash_clusters(
@@ -349,102 +169,8 @@ def minhash_clusters(
     rows = np.flatnonzero(present)
     if len(rows) < 2:
         return []
-    left, right, sims = _minhash_pairs(signatures[rows], threshold)
+    left, right, sims = minhash_pairs(signatures[rows], threshold)
     return _clusters(items, (rows[left], rows[right], sims))
-
-
-# --- semantic ---------------------------------------------------------------------------
-
-
-def _cosine_block(
-    queries: npt.NDArray[np.float32], keys: npt.NDArray[np.float32], threshold: float
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """(query row, key row, cosine) for every pair at or above threshold, in row blocks."""
-    step = max(1, (1 << 24) // max(len(keys), 1))  # 64 MB of float32 products at a time
-    found: list[tuple[npt.NDArray[np.int64], ...]] = []
-    sims: list[npt.NDArray[np.float32]] = []
-    for start in range(0, len(queries), step):
-        product = queries[start : start + step] @ keys.T
-        q, k = np.nonzero(product >= threshold)
-        found.append((q.astype(np.int64) + start, k.astype(np.int64)))
-        sims.append(product[q, k])
-    if not found:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    return (
-        np.concatenate([f[0] for f in found]),
-        np.concatenate([f[1] for f in found]),
-        np.concatenate(sims),
-    )
-
-
-def _kmeans(points: npt.NDArray[np.float32], cells: int, rounds: int = 6) -> npt.NDArray[np.float32]:
-    """Unit centroids of spherical k-means (seeded, so cells are reproducible)."""
-    rng = np.random.default_rng(0)
-    centroids = points[rng.choice(len(points), cells, replace=False)].copy()
-    for _ in range(rounds):
-        owner = np.argmax(points @ centroids.T, axis=1)
-        order = np.argsort(owner, kind="stable")
-        used, starts = np.unique(owner[order], return_index=True)
-        sums = np.zeros_like(centroids)
-        sums[used] = np.add.reduceat(points[order], starts, axis=0)  # 10x np.add.at's speed
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        filled = norms[:, 0] > 0  # an empty cell keeps its old centroid
-        centroids[filled] = sums[filled] / norms[filled]
-    return centroids
-
-
-def _semantic_pairs(vectors: npt.NDArray[np.float32], threshold: float) -> Pairs:
-    """Pairs with cosine >= threshold: all pairs when few, else an inverted-file search.
-
-    For many vectors, the (mean-centred) vectors are split into ~sqrt(PROBES * n) k-means
-    cells; every vector is compared exactly with the vectors living in its PROBES + 1 nearest
-    cells, and a pair is found when either one's cell is among the other's nearest. Centring
-    matters: e5 vectors all lie in a narrow cone (unrelated texts ~0.8), which leaves
-    random-hyperplane LSH almost no angle to separate them by. Recall is therefore not
-    guaranteed, but measured (benchmarks/quality_scale.py); every reported cosine is exact.
-    """
-    n = len(vectors)
-    if n <= EXACT_COSINE_MAX:
-        q, k, s = _cosine_block(vectors, vectors, threshold)
-        upper = q < k
-        return q[upper], k[upper], s[upper]
-    centred = vectors - vectors.mean(axis=0)
-    centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
-    cells = int(np.sqrt(PROBES * n))
-    rng = np.random.default_rng(0)
-    sample = centred[rng.choice(n, min(n, 16 * cells), replace=False)]
-    centroids = _kmeans(sample, cells)
-    near = np.empty((n, PROBES + 1), np.int64)
-    step = 8192
-    for start in range(0, n, step):
-        scores = centred[start : start + step] @ centroids.T
-        top = np.argpartition(-scores, PROBES, axis=1)[:, : PROBES + 1]
-        order = np.take_along_axis(scores, top, axis=1).argsort(axis=1)[:, ::-1]
-        near[start : start + step] = np.take_along_axis(top, order, axis=1)
-    home = near[:, 0]
-    residents = np.argsort(home, kind="stable")
-    bounds = np.searchsorted(home[residents], np.arange(cells + 1))
-    probe_cell = near.reshape(-1)
-    probe_row = np.repeat(np.arange(n), PROBES + 1)
-    by_cell = np.argsort(probe_cell, kind="stable")
-    probe_bounds = np.searchsorted(probe_cell[by_cell], np.arange(cells + 1))
-    lefts, rights, sims = [], [], []
-    for cell in range(cells):
-        members = residents[bounds[cell] : bounds[cell + 1]]
-        if not len(members):
-            continue
-        askers = probe_row[by_cell[probe_bounds[cell] : probe_bounds[cell + 1]]]
-        q, k, s = _cosine_block(vectors[askers], vectors[members], threshold)
-        a, b = askers[q], members[k]
-        keep = a != b
-        lefts.append(np.minimum(a[keep], b[keep]))
-        rights.append(np.maximum(a[keep], b[keep]))
-        sims.append(s[keep])
-    if not lefts:
-        return _empty_pairs()
-    left, right, sim = np.concatenate(lefts), np.concatenate(rights), np.concatenate(sims)
-    _, unique = np.unique(left * n + right, return_index=True)
-    return left[unique], right[unique], sim[unique]
 
 
 def semantic_clusters(
@@ -452,14 +178,28 @@ def semantic_clusters(
     vectors: npt.NDArray[np.floating],
     threshold: float = DEFAULT_SEMANTIC_THRESHOLD,
 ) -> list[Cluster]:
-    """Items whose embeddings (L2-normalised rows aligned with items) have cosine >= threshold."""
+    """Items whose embeddings (L2-normalised rows aligned with items) have cosine >= threshold,
+    or whose texts are equal after normalisation."""
     _check(items, threshold)
     array = np.ascontiguousarray(vectors, dtype=np.float32)
     if array.ndim != 2 or len(array) != len(items):
         raise ValueError(f"vectors must be one row per item: got {array.shape} for {len(items)}")
+    norms = np.linalg.norm(array, axis=1)
+    if np.any((np.abs(norms - 1.0) > 1e-3) & (norms > 0)):
+        raise ValueError("vectors must be L2-normalised rows (zero rows allowed)")
     if len(items) < 2:
         return []
-    return _clusters(items, _semantic_pairs(array, threshold))
+    # e5 is cased: an all-capitals copy scored 0.946 against its original, so copies that
+    # only normalisation tells apart are linked directly, as exact mode would.
+    near, same = cosine_pairs(array, threshold), _exact_pairs(items)
+    return _clusters(
+        items,
+        (
+            np.concatenate([near[0], same[0]]),
+            np.concatenate([near[1], same[1]]),
+            np.concatenate([near[2], same[2]]),
+        ),
+    )
 
 
 def find_clusters(
@@ -473,7 +213,9 @@ def find_clusters(
     if mode == "exact":
         return exact_clusters(items)
     if mode == "minhash":
-        return minhash_clusters(items, DEFAULT_MINHASH_THRESHOLD if threshold is None else threshold)
+        return minhash_clusters(
+            items, DEFAULT_MINHASH_THRESHOLD if threshold is None else threshold
+        )
     if mode == "semantic":
         if vectors is None:
             raise ValueError("semantic dedup needs vectors: embed the texts first")
