@@ -125,8 +125,22 @@ def _breakdowns(session: Session, pid: int) -> dict[str, dict[str, int]]:
     }
 
 
-def _subset(values: list[str], seed: int = 0) -> list[str]:
-    return values if len(values) <= TEXT_SAMPLE else random.Random(seed).sample(values, TEXT_SAMPLE)
+def _texts(session: Session, project_id: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    """Questions and answers of up to TEXT_SAMPLE pairs (a seeded random subset beyond):
+    ids are cheap to read at a million rows, texts are not."""
+    ids = list(session.scalars(select(QAPair.id).where(QAPair.project_id == project_id)))
+    if len(ids) > TEXT_SAMPLE:
+        ids = sorted(random.Random(seed).sample(ids, TEXT_SAMPLE))
+    questions: list[str] = []
+    answers: list[str] = []
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(QAPair.question, QAPair.answer).where(QAPair.id.in_(ids[start : start + 500]))
+        )
+        for question, answer in rows:
+            questions.append(question)
+            answers.append(answer)
+    return questions, answers
 
 
 def _buckets(scores: list[float]) -> dict[str, int]:
@@ -174,12 +188,7 @@ def build_report(app: App, project_ref: str | int) -> Report:
             or 0
         )
         breakdowns = _breakdowns(session, pid)
-        question_texts = _subset(
-            list(session.scalars(select(QAPair.question).where(QAPair.project_id == pid)))
-        )
-        answers = _subset(
-            list(session.scalars(select(QAPair.answer).where(QAPair.project_id == pid)))
-        )
+        question_texts, answers = _texts(session, pid)
         chunk_texts = list(
             session.scalars(
                 select(Chunk.content)
