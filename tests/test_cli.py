@@ -148,6 +148,12 @@ def test_demo_runs_the_whole_pipeline_on_the_embedded_model(cli: Cli) -> None:
     assert records and all(record["instruction"] and record["output"] for record in records)
     shown = cli.json("project", "show", "demo")
     assert shown["file_count"] == 1 and shown["chunk_count"] >= 5
+    # Then the checks that need no model, and the report: every pair grounded.
+    assert "full report: easy-dataset report -p demo" in first.stdout
+    report = cli.json("report", "-p", "demo")
+    assert report["checks"]["grounding"]["results"] == len(records)
+    consistency = next(f for f in report["figures"] if f["name"] == "semantic_consistency")
+    assert 0 < consistency["value"] <= 1
     # Resumes instead of starting over: every record kept, in the same order, and the file
     # not split again. (Items the tiny model failed on the first time are tried again, so
     # the second dataset may be longer.)

@@ -11,7 +11,8 @@ import typer
 from easy_dataset.cli.common import console, escape, guarded, state
 from easy_dataset.cli.generate import print_summary
 from easy_dataset.cli.jobs import job_progress
-from easy_dataset.services.demo import SAMPLE, run_demo
+from easy_dataset.cli.report import figures_table
+from easy_dataset.services.demo import SAMPLE, run_demo, run_demo_checks
 
 
 @guarded
@@ -37,3 +38,12 @@ def demo(
             console.print("first record:", style="bold")
             console.print(json.dumps(json.loads(first), ensure_ascii=False, indent=2), markup=False)
     console.print(f"[bold]dataset:[/] {escape(str(path))}")
+    with job_progress() as update:
+        report = run_demo_checks(
+            state(ctx).app(),
+            project,
+            on_stage=lambda stage: console.print(f"· {stage}", style="dim"),
+            on_progress=update,
+        )
+    console.print(figures_table(report))
+    console.print(f"full report: easy-dataset report -p {escape(project)}", style="dim")

@@ -40,7 +40,8 @@ def _result(figure: Figure) -> str:
     return "[green]✓ pass[/]" if figure.passed else "[red]✗ fail[/]"
 
 
-def _figures(report: Report) -> Table:
+def figures_table(report: Report) -> Table:
+    """The report's figures against their targets, pass or fail."""
     table = Table("figure", "value", "target", "result", "detail", title="figures")
     for figure in report.figures:
         bound = "≥" if figure.direction == "min" else "≤"
@@ -68,7 +69,7 @@ def _print(report: Report) -> None:
         f"[bold]report for {escape(report.project)}[/]: {report.qa_pairs:,} QA pairs "
         f"({report.confirmed:,} confirmed), {report.questions:,} questions"
     )
-    console.print(_figures(report))
+    console.print(figures_table(report))
     for title, counts in (
         ("tag", report.by_tag),
         ("file", report.by_file),
