@@ -13,9 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from easy_dataset.store.dataset import QAPair, QualityResult, Question
+from easy_dataset.store.dataset import QualityResult
 from tests.api_support import api_client, core, make_project, ok, refused, wait_for_job
 from tests.fake_openai import FakeOpenAI
+from tests.test_generate_support import seed_qa_pairs
 
 P = "/api/projects/bees"
 Q = f"{P}/quality"
@@ -46,25 +47,7 @@ def api(tmp_path: Path, fake: FakeOpenAI) -> Iterator[TestClient]:
 
 def seed(api: TestClient, pairs: list[tuple[str, str]] = PAIRS) -> list[int]:
     """QA pairs (with their questions) on the first chunk, as the answer job writes them."""
-    project = ok(api.get(P))["id"]
-    chunk = ok(api.get(f"{P}/chunks"))["items"][0]["id"]
-    ids = []
-    with core(api).db.session() as session:
-        for text, answer in pairs:
-            question = Question(project_id=project, chunk_id=chunk, text=text)
-            session.add(question)
-            session.flush()
-            pair = QAPair(
-                project_id=project,
-                question_id=question.id,
-                chunk_id=chunk,
-                question=text,
-                answer=answer,
-            )
-            session.add(pair)
-            session.flush()
-            ids.append(pair.id)
-    return ids
+    return seed_qa_pairs(core(api), ok(api.get(P))["id"], pairs)
 
 
 def check(api: TestClient, name: str, **options: Any) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from easy_dataset.services import App, projects
+from easy_dataset.services import App
 from easy_dataset.services import generation as gen
-from easy_dataset.store.dataset import QAPair, Question
 from tests.conftest import Cli
 from tests.fake_openai import FakeOpenAI
-from tests.test_generate_support import chunk_ids, make_project
+from tests.test_generate_support import make_project
+from tests.test_generate_support import seed_qa_pairs as seed
 
 GOOD = "A worker bee lives about six weeks in summer and several months in winter."
 PAIRS = [
@@ -33,29 +33,6 @@ def project(app: App, tmp_path: Path, fake: FakeOpenAI) -> str:
     name = make_project(app, tmp_path, fake.base_url)
     gen.update_generation_settings(app, name, tags_enabled=False)
     return name
-
-
-def seed(app: App, project: str, pairs: list[tuple[str, str]]) -> list[int]:
-    """QA pairs on the project's first chunk, as the answer stage writes them."""
-    pid = projects.get_project(app, project).id
-    chunk = chunk_ids(app, project)[0]
-    ids = []
-    with app.db.session() as session:
-        for text, answer in pairs:
-            question = Question(project_id=pid, chunk_id=chunk, text=text)
-            session.add(question)
-            session.flush()
-            pair = QAPair(
-                project_id=pid,
-                question_id=question.id,
-                chunk_id=chunk,
-                question=text,
-                answer=answer,
-            )
-            session.add(pair)
-            session.flush()
-            ids.append(pair.id)
-    return ids
 
 
 def one_error(result: Result, *words: str) -> None:

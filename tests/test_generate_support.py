@@ -12,6 +12,7 @@ from easy_dataset.errors import ModelCallError
 from easy_dataset.llm.types import Completion, Message, ModelConfig
 from easy_dataset.services import App, files, models, projects
 from easy_dataset.services.generation import update_generation_settings
+from easy_dataset.store.dataset import QAPair, Question
 from easy_dataset.store.models import Chunk
 from easy_dataset.types import ChunkSettings
 from tests.helpers import write
@@ -121,6 +122,30 @@ def chunk_ids(app: App, project: str) -> list[int]:
     pid = projects.get_project(app, project).id
     with app.db.session() as session:
         return list(session.scalars(select(Chunk.id).where(Chunk.project_id == pid)))
+
+
+def seed_qa_pairs(app: App, project: str | int, pairs: list[tuple[str, str]]) -> list[int]:
+    """QA pairs (with their questions) on the project's first chunk, as the answer stage
+    writes them; their ids."""
+    found = projects.get_project(app, project)
+    pid, chunk = found.id, chunk_ids(app, found.name)[0]
+    ids = []
+    with app.db.session() as session:
+        for text, answer in pairs:
+            question = Question(project_id=pid, chunk_id=chunk, text=text)
+            session.add(question)
+            session.flush()
+            pair = QAPair(
+                project_id=pid,
+                question_id=question.id,
+                chunk_id=chunk,
+                question=text,
+                answer=answer,
+            )
+            session.add(pair)
+            session.flush()
+            ids.append(pair.id)
+    return ids
 
 
 def settings(app: App, project: str, **changes: Any) -> None:

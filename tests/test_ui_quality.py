@@ -17,10 +17,9 @@ from easy_dataset.server.ui.qa_filters import ReviewFilters
 from easy_dataset.services import generation, projects, quality
 from easy_dataset.services.export import ExportFilters
 from easy_dataset.services.quality.results import record
-from easy_dataset.store.dataset import QAPair, Question
 from tests import browser as harness
 from tests.browser import Browser, LiveServer
-from tests.test_generate_support import chunk_ids, make_project
+from tests.test_generate_support import make_project, seed_qa_pairs
 from tests.test_ui_security import assert_inert
 
 # The fixtures: one Chromium per session, a fresh server and a page on it per test.
@@ -45,23 +44,7 @@ def seed(server: LiveServer, tmp_path: Path, pairs: list[tuple[str, str]]) -> tu
     """A project (the bee document, a model that is never called) with these QA pairs."""
     name = make_project(server.core, tmp_path, "http://127.0.0.1:9/v1")
     pid = projects.get_project(server.core, name).id
-    chunk = chunk_ids(server.core, name)[0]
-    ids = []
-    with server.core.db.session() as session:
-        for text, answer in pairs:
-            question = Question(project_id=pid, chunk_id=chunk, text=text)
-            session.add(question)
-            session.flush()
-            pair = QAPair(
-                project_id=pid,
-                question_id=question.id,
-                chunk_id=chunk,
-                question=text,
-                answer=answer,
-            )
-            session.add(pair)
-            session.flush()
-            ids.append(pair.id)
+    ids = seed_qa_pairs(server.core, pid, pairs)
     return pid, ids
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import chunks, files, generation, jobs, models, projects, tags
+from easy_dataset.services import chunks, files, generation, jobs, models, projects, quality, tags
 from easy_dataset.services.generation import templates
 from easy_dataset.types import ChunkSettings
 from tests import browser as harness
@@ -142,10 +142,15 @@ def test_generate_filter_edit_delete_answer_and_tree(
         total_is(page, "1 questions")
         page.choose("qs-answered", "unanswered")
         total_is(page, f"{generated - 2} questions")
+        page.click("qs-voting")  # consistency voting: three answers each, kept when they agree
         page.click("qs-answer-all")
         page.wait_text(f"Answer the {generated - 2} unanswered question(s)")
         page.click("confirm-yes")
-        wait_job(page, server, project_id, "answers.generate", 2)
+        voted = wait_job(page, server, project_id, "answers.generate", 2)
+        assert jobs.show_job(server.core, voted).job.params["votes"] == 3
+        last = generation.list_qa(server.core, project_id, newest_first=True, limit=1)[0]
+        kinds = [r.kind for r in quality.item_results(server.core, project_id, last.id)]
+        assert kinds == ["votes"]
         total_is(page, "0 questions")  # the unanswered filter, after the job
         assert generation.count_qa(server.core, project_id) == generated - 1
         assert count(server, project_id, answered=False) == 0

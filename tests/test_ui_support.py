@@ -96,7 +96,7 @@ def test_every_string_has_both_languages_with_the_same_fields() -> None:
         assert len(values) == len(LANGUAGES) and all(values), key
         names = [{name for _, name, _, _ in fields.parse(value) if name} for value in values]
         assert names[0] == names[1], key
-        assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", key), key
+        assert re.fullmatch(r"[a-z_]+(\.[a-z_][a-z0-9_]*)+", key), key
 
 
 def test_upload_names_are_labels_only() -> None:

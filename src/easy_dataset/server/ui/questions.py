@@ -19,7 +19,7 @@ from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.question_templates import TemplatesSection
 from easy_dataset.server.ui.question_tree import QuestionTree
-from easy_dataset.services import files, generation, tags
+from easy_dataset.services import files, generation, quality, tags
 from easy_dataset.services.generation import QuestionView
 from easy_dataset.services.views import ProjectView
 
@@ -77,6 +77,14 @@ class QuestionsScreen:
             ).props("flat data-testid=qs-generate")
             ui.button(t("questions.answer_all"), on_click=guarded(self._answer_all)).props(
                 "flat data-testid=qs-answer-all"
+            )
+            # Consistency voting: each question answered k times (the project's setting),
+            # kept only when most answers agree.
+            self.votes = quality.get_quality_settings(self.ctx.core, self.project.id).votes
+            self.voting = (
+                ui.switch(t("questions.voting", k=self.votes))
+                .props("data-testid=qs-voting")
+                .tooltip(t("questions.voting_hint", k=self.votes))
             )
         self.launcher = JobLauncher(self.ctx, self.project, self.refresh)
         with ui.tabs().classes("w-full") as self.tabs:
@@ -259,7 +267,9 @@ class QuestionsScreen:
             ui.notify(t("gen.select_first"))
             return
         assert self.launcher is not None
-        await self.launcher.start("answers.generate", question_ids=sorted(self.selected))
+        await self.launcher.start(
+            "answers.generate", question_ids=sorted(self.selected), votes=self._votes()
+        )
 
     async def _answer_all(self) -> None:
         unanswered = await off_loop(
@@ -269,7 +279,10 @@ class QuestionsScreen:
             t("questions.confirm_answer_all", count=unanswered), action=t("questions.answer_go")
         ):
             assert self.launcher is not None
-            await self.launcher.start("answers.generate")
+            await self.launcher.start("answers.generate", votes=self._votes())
+
+    def _votes(self) -> int | None:
+        return self.votes if self.voting.value else None
 
     async def _generate(self) -> None:
         assert self.launcher is not None

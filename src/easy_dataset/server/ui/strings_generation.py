@@ -142,6 +142,11 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
     "questions.deleted": ("{count} question(s) deleted", "已删除 {count} 个问题"),
     "questions.answer_selected": ("Answer selected", "回答所选"),
     "questions.answer_all": ("Answer all unanswered", "回答全部未回答问题"),
+    "questions.voting": ("Consistency voting (×{k})", "一致性投票（×{k}）"),
+    "questions.voting_hint": (
+        "Answer each question {k} times and keep an answer only when most agree",
+        "每个问题回答 {k} 次，多数答案一致时才保留",
+    ),
     "questions.confirm_answer_all": (
         "Answer the {count} unanswered question(s) with the model?",
         "用模型回答 {count} 个未回答的问题？",

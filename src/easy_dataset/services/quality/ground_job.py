@@ -7,17 +7,17 @@ from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from easy_dataset.errors import InputError, NotFoundError
+from easy_dataset.errors import NotFoundError
 from easy_dataset.jobs import JobContext, JobHandler, register
 from easy_dataset.quality.grounding import DEFAULT_SUPPORT, ground
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import parse_key, unfinished_keys
 from easy_dataset.services.quality.embeddings import CachedEmbedder
 from easy_dataset.services.quality.results import record
-from easy_dataset.services.quality.selection import check_fraction, qa_ids
+from easy_dataset.services.quality.selection import check_fraction, pair_source, qa_ids
 from easy_dataset.services.quality.settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair
-from easy_dataset.store.models import Chunk, Job, JobItem
+from easy_dataset.store.models import Job, JobItem
 
 TYPE = "quality.ground"
 
@@ -49,17 +49,15 @@ class GroundQA(JobHandler):
     async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
-            pair = session.get(QAPair, qa_id)
-            if pair is None:
-                raise NotFoundError(f"QA pair {qa_id} was deleted before it was checked")
-            chunk = session.get(Chunk, pair.chunk_id) if pair.chunk_id is not None else None
-            if chunk is None:
-                raise InputError(f"QA pair {qa_id} has no source chunk to check it against")
-            answer, content = pair.answer, chunk.content
+            source = pair_source(session, qa_id, "checked")
         embedder: CachedEmbedder = ctx.state["embedder"]
         async with ctx.state["lock"]:
             found = await asyncio.to_thread(
-                ground, answer, content, embedder.embed, threshold=ctx.state["threshold"]
+                ground,
+                source.answer,
+                source.chunk,
+                embedder.embed,
+                threshold=ctx.state["threshold"],
             )
         return {
             "qa_id": qa_id,

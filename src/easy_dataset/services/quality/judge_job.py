@@ -18,10 +18,10 @@ from easy_dataset.services.generation.common import (
     unfinished_keys,
 )
 from easy_dataset.services.quality.results import record
-from easy_dataset.services.quality.selection import qa_ids
+from easy_dataset.services.quality.selection import pair_source, qa_ids
 from easy_dataset.services.quality.settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair
-from easy_dataset.store.models import Chunk, Job, JobItem
+from easy_dataset.store.models import Job, JobItem
 from easy_dataset.types import QualitySettings
 
 TYPE = "quality.judge"
@@ -61,22 +61,16 @@ class JudgeQA(ModelJob):
     async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
-            pair = session.get(QAPair, qa_id)
-            if pair is None:
-                raise NotFoundError(f"QA pair {qa_id} was deleted before it was judged")
-            chunk = session.get(Chunk, pair.chunk_id) if pair.chunk_id is not None else None
-            if chunk is None:
-                raise InputError(f"QA pair {qa_id} has no source chunk to judge it against")
-            question, answer, cot, content = pair.question, pair.answer, pair.cot, chunk.content
-        language = language_for(self.settings(ctx), content)
+            source = pair_source(session, qa_id, "judged")
+        language = language_for(self.settings(ctx), source.chunk)
         judgement = await judge_pair(
             self.client(ctx),
-            question=question,
-            answer=answer,
-            chunk=content,
+            question=source.question,
+            answer=source.answer,
+            chunk=source.chunk,
             language=language,
             weights=ctx.state["weights"],
-            cot=cot,
+            cot=source.cot,
             override=self.override(ctx, "judge", language),
         )
         return {

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from easy_dataset.errors import InputError
+from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.services.generation.common import id_filter
 from easy_dataset.store.dataset import QAPair, QualityResult
+from easy_dataset.store.models import Chunk
 
 BATCH = 500  # QA pairs per item of a scanning job: small enough to resume, big to be fast
 
@@ -29,6 +31,27 @@ def qa_ids(
         )
         query = query.where(QAPair.id.not_in(done))
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class PairSource:
+    """A QA pair's texts and the chunk it was written from."""
+
+    question: str
+    answer: str
+    cot: str
+    chunk: str
+
+
+def pair_source(session: Session, qa_id: int, doing: str) -> PairSource:
+    """What a check reads of one pair; clear errors when the pair or its chunk is gone."""
+    pair = session.get(QAPair, qa_id)
+    if pair is None:
+        raise NotFoundError(f"QA pair {qa_id} was deleted before it was {doing}")
+    chunk = session.get(Chunk, pair.chunk_id) if pair.chunk_id is not None else None
+    if chunk is None:
+        raise InputError(f"QA pair {qa_id} has no source chunk; it cannot be {doing}")
+    return PairSource(pair.question, pair.answer, pair.cot, chunk.content)
 
 
 def batch_keys(ids: list[int]) -> list[str]:
