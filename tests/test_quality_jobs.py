@@ -90,7 +90,15 @@ def test_contamination_against_a_benchmark(app: App, project: str) -> None:
         quality.add_benchmark(app, project, "eval.jsonl", b"{not json")
     with pytest.raises(NotFoundError):
         quality.delete_benchmark(app, project, "../../etc/passwd")
-    quality.delete_benchmark(app, project, view.id)
+    # The same name again replaces it; a batch with one bad file stores nothing.
+    again = quality.add_benchmark(app, project, "eval.jsonl", bench.encode())
+    assert [b.id for b in quality.list_benchmarks(app, project)] == [again.id]
+    with pytest.raises(InputError):
+        quality.add_benchmarks(
+            app, project, [("more.txt", b"one two three four"), ("bad.csv", b"")]
+        )
+    assert [b.id for b in quality.list_benchmarks(app, project)] == [again.id]
+    assert quality.delete_benchmark(app, project, again.id).name == "eval.jsonl"
     assert quality.list_benchmarks(app, project) == []
 
 
@@ -161,6 +169,8 @@ def test_review_sample_and_error_estimate(app: App, project: str) -> None:
         quality.review_sample_item(app, project, qa_id, "ok")
     status = quality.sample_status(app, project)
     assert (status.size, status.reviewed, status.errors) == (5, 5, 1)
+    items = quality.sample_items(app, project, limit=2)
+    assert [(i.qa_id, i.verdict) for i in items] == [(sampled[0], "error"), (sampled[1], "ok")]
     assert status.estimate.rate == pytest.approx(0.2)
     assert status.estimate.low < 0.2 < status.estimate.high
     not_sampled = next(i for i in ids if i not in sampled)

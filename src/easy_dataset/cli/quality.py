@@ -384,17 +384,12 @@ def refs(
 
 
 def _add_benchmark(ctx: typer.Context, project: str, file: Path) -> quality.BenchmarkView:
-    """Store a benchmark file with the project, replacing one stored under the same name."""
+    """Store a benchmark file with the project (one of the same name is replaced)."""
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {file}: {exc.strerror or exc}") from None
-    app_ = state(ctx).app()
-    before = [view for view in quality.list_benchmarks(app_, project) if view.name == file.name]
-    view = quality.add_benchmark(app_, project, file.name, data)
-    for old in before:
-        quality.delete_benchmark(app_, project, old.id)
-    return view
+    return quality.add_benchmark(state(ctx).app(), project, file.name, data)
 
 
 @app.command("contamination")

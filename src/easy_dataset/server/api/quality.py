@@ -23,7 +23,7 @@ from easy_dataset.server.api.common import (
 from easy_dataset.server.api.files import UPLOAD_FOLDER
 from easy_dataset.server.api.uploads import Received, UploadReceiver
 from easy_dataset.server.deps import Core, submit_job
-from easy_dataset.services import App, generation, jobs, models, projects, quality
+from easy_dataset.services import App, jobs, models, projects, quality
 from easy_dataset.services.jobs import JobView
 from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
 from easy_dataset.services.quality.results import ResultView
@@ -292,25 +292,15 @@ async def add_benchmarks(
 
 
 def _add_all(core: App, project: str, files: list[Received]) -> list[quality.BenchmarkView]:
-    added: list[quality.BenchmarkView] = []
-    try:
-        for received in files:
-            data = received.path.read_bytes()
-            added.append(quality.add_benchmark(core, project, received.name, data))
-    except BaseException:
-        for view in added:
-            quality.delete_benchmark(core, project, view.id)
-        raise
-    return added
+    uploads = [(received.name, received.path.read_bytes()) for received in files]
+    return quality.add_benchmarks(core, project, uploads)
 
 
 @router.delete("/benchmarks/{benchmark_id}")
 def delete_benchmark(
     project: ProjectRef, benchmark_id: BenchmarkRef, core: Core
 ) -> quality.BenchmarkView:
-    found = next((b for b in quality.list_benchmarks(core, project) if b.id == benchmark_id), None)
-    quality.delete_benchmark(core, project, benchmark_id)  # not there: 404
-    return found or quality.BenchmarkView(id=benchmark_id, name=benchmark_id, items=0)
+    return quality.delete_benchmark(core, project, benchmark_id)  # not there: 404
 
 
 def _status(core: App, project: str) -> SampleStatusView:
@@ -326,29 +316,14 @@ def _status(core: App, project: str) -> SampleStatusView:
     )
 
 
-def _sample_item(core: App, project: str, qa_id: int, question: str) -> SampleItem:
-    found = next(
-        (r for r in quality.item_results(core, project, qa_id) if r.kind == "sample"), None
-    )
-    flagged = found.flagged if found is not None else None
-    note = found.detail.get("note", "") if found is not None else ""
-    return SampleItem(
-        qa_id=qa_id,
-        question=question,
-        verdict=None if flagged is None else ("error" if flagged else "ok"),
-        note=str(note),
-    )
-
-
 @router.get("/sample")
 def show_sample(
     project: ProjectRef, core: Core, limit: Limit = 50, offset: Offset = 0
 ) -> SampleView:
     """Where the review of the sample stands, with one page of its pairs (in id order)."""
     status = _status(core, project)
-    pairs = generation.list_qa(core, project, limit=limit, offset=offset, sampled=True)
-    items = [_sample_item(core, project, pair.id, pair.question) for pair in pairs]
-    return SampleView(**status.model_dump(), items=items)
+    items = quality.sample_items(core, project, limit=limit, offset=offset)
+    return SampleView(**status.model_dump(), items=[SampleItem(**vars(item)) for item in items])
 
 
 @router.put("/sample/{qa_id}")

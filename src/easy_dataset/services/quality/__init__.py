@@ -12,6 +12,7 @@ from easy_dataset.services.quality import (  # noqa: F401 (registers the handler
 from easy_dataset.services.quality.benchmark_files import (
     BenchmarkView,
     add_benchmark,
+    add_benchmarks,
     delete_benchmark,
     list_benchmarks,
 )
@@ -25,8 +26,10 @@ from easy_dataset.services.quality.duplicates import (
 from easy_dataset.services.quality.items import item_results
 from easy_dataset.services.quality.report import Figure, Report, build_report
 from easy_dataset.services.quality.sample import (
+    SampleItem,
     SampleStatus,
     review_sample_item,
+    sample_items,
     sample_status,
 )
 from easy_dataset.services.quality.settings import get_quality_settings, update_quality_settings
@@ -38,8 +41,10 @@ __all__ = [
     "Figure",
     "Member",
     "Report",
+    "SampleItem",
     "SampleStatus",
     "add_benchmark",
+    "add_benchmarks",
     "build_report",
     "delete_benchmark",
     "delete_duplicates",
@@ -49,6 +54,7 @@ __all__ = [
     "list_clusters",
     "review_sample_item",
     "run_check",
+    "sample_items",
     "sample_status",
     "start_check",
     "update_quality_settings",

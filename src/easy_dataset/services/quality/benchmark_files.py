@@ -83,15 +83,29 @@ def _folder(app: App, project_ref: str | int) -> ProjectFolder:
         return app.folder(find_project(session, project_ref).id)
 
 
-def add_benchmark(app: App, project_ref: str | int, name: str, data: bytes) -> BenchmarkView:
-    """Read a benchmark file and keep its items with the project."""
-    items = parse_benchmark(name, data)
+def add_benchmarks(
+    app: App, project_ref: str | int, uploads: list[tuple[str, bytes]]
+) -> list[BenchmarkView]:
+    """Read benchmark files (name, bytes) and keep their items with the project, all or
+    none: every file is parsed before any is stored. A stored benchmark with the same file
+    name is replaced, so adding a file again never counts its items twice."""
+    parsed = [(Path(name).name, parse_benchmark(name, data)) for name, data in uploads]
     folder = _folder(app, project_ref)
-    stored = ProjectFolder.new_name(".json")
-    shown = Path(name).name
-    payload = {"name": shown, "items": items}
-    folder.write(folder.benchmark_file(stored), json.dumps(payload, ensure_ascii=False).encode())
-    return BenchmarkView(id=stored, name=shown, items=len(items))
+    replaced = {name for name, _ in parsed}
+    old = [view for view in list_benchmarks(app, project_ref) if view.name in replaced]
+    views = []
+    for shown, items in parsed:
+        stored = ProjectFolder.new_name(".json")
+        payload = json.dumps({"name": shown, "items": items}, ensure_ascii=False).encode()
+        folder.write(folder.benchmark_file(stored), payload)
+        views.append(BenchmarkView(id=stored, name=shown, items=len(items)))
+    folder.remove(*(folder.benchmark_file(view.id) for view in old))
+    return views
+
+
+def add_benchmark(app: App, project_ref: str | int, name: str, data: bytes) -> BenchmarkView:
+    """Read one benchmark file and keep its items with the project (see add_benchmarks)."""
+    return add_benchmarks(app, project_ref, [(name, data)])[0]
 
 
 def _read(folder: ProjectFolder, stored: str) -> dict[str, Any]:
@@ -125,7 +139,9 @@ def benchmark_items(app: App, project_ref: str | int, ids: list[str] | None = No
     return items
 
 
-def delete_benchmark(app: App, project_ref: str | int, stored: str) -> None:
+def delete_benchmark(app: App, project_ref: str | int, stored: str) -> BenchmarkView:
+    """Remove a benchmark file; what it was."""
     folder = _folder(app, project_ref)
-    _read(folder, stored)
+    payload = _read(folder, stored)
     folder.remove(folder.benchmark_file(stored))
+    return BenchmarkView(stored, str(payload["name"]), len(payload["items"]))

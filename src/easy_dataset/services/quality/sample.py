@@ -104,6 +104,37 @@ def review_sample_item(
 
 
 @dataclass(frozen=True)
+class SampleItem:
+    """One sampled pair and the reviewer's verdict on it (None: not reviewed yet)."""
+
+    qa_id: int
+    question: str
+    verdict: Verdict | None
+    note: str
+
+
+def sample_items(
+    app: App, project_ref: str | int, *, limit: int = 50, offset: int = 0
+) -> list[SampleItem]:
+    """One page of the sample, in id order, with the verdicts given so far."""
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        rows = session.execute(
+            select(QAPair.id, QAPair.question, QualityResult.flagged, QualityResult.detail)
+            .join(QualityResult, QualityResult.qa_id == QAPair.id)
+            .where(QualityResult.project_id == project.id, QualityResult.kind == "sample")
+            .order_by(QAPair.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    verdicts: dict[bool | None, Verdict | None] = {None: None, True: "error", False: "ok"}
+    return [
+        SampleItem(qa_id, question, verdicts[flagged], str((detail or {}).get("note", "")))
+        for qa_id, question, flagged, detail in rows
+    ]
+
+
+@dataclass(frozen=True)
 class SampleStatus:
     """Where the review of the current sample stands, and what it says so far."""
 
