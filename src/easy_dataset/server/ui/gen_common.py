@@ -35,11 +35,9 @@ class JobLauncher:
         self.timer = ui.timer(1.0, self._tick, active=False)
 
     async def start(self, kind: str, **options: Any) -> int:
-        job_id = await off_loop(
-            generation.start_job, self.ctx.core, self.project.id, kind, **options
-        )
+        job_id = await self.plan(kind, **options)
         self.ctx.submit(job_id)
-        notify_ok(t("gen.job_started", id=job_id, kind=kind))
+        notify_ok(t("gen.job_started", id=job_id, kind=self.job_type(kind)))
         with self.area, ui.row().classes("items-center gap-2"):
             line = ui.label().props(f"data-testid=job-notice-{job_id}")
             ui.link(
@@ -49,6 +47,14 @@ class JobLauncher:
         self.timer.activate()
         await self._tick()
         return job_id
+
+    async def plan(self, kind: str, **options: Any) -> int:
+        """Create the job (nothing runs yet); its id."""
+        return await off_loop(generation.start_job, self.ctx.core, self.project.id, kind, **options)
+
+    def job_type(self, kind: str) -> str:
+        """The job type `kind` starts, as the Jobs screen names it."""
+        return kind
 
     async def _tick(self) -> None:
         ended = False

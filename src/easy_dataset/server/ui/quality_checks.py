@@ -14,7 +14,6 @@ from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import JobLauncher, Reload
 from easy_dataset.server.ui.helpers import confirm, guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
-from easy_dataset.server.ui.nav import project_path
 from easy_dataset.services import models, quality
 from easy_dataset.services.views import ProjectView
 from easy_dataset.types import DEFAULT_JUDGE_WEIGHTS, QualitySettings
@@ -28,24 +27,16 @@ BENCHMARK_SUFFIXES = ".jsonl,.json,.csv,.txt"
 class QualityLauncher(JobLauncher):
     """`JobLauncher` for quality checks: `kind` is the check's name (see `quality.CHECKS`)."""
 
-    async def start(self, kind: str, **options: Any) -> int:
+    async def plan(self, kind: str, **options: Any) -> int:
         try:
-            job_id = await off_loop(
+            return await off_loop(
                 quality.start_check, self.ctx.core, self.project.id, kind, **options
             )
         except ValidationError as exc:  # options a check validates with a pydantic model
             raise InputError(validation_reasons(exc)) from None
-        self.ctx.submit(job_id)
-        notify_ok(t("gen.job_started", id=job_id, kind=quality.CHECKS[kind]))
-        with self.area, ui.row().classes("items-center gap-2"):
-            line = ui.label().props(f"data-testid=job-notice-{job_id}")
-            ui.link(
-                t("gen.open_job"), f"{project_path(self.project.id, 'jobs')}?job={job_id}"
-            ).props(f"data-testid=job-link-{job_id}")
-        self.watched[job_id] = line
-        self.timer.activate()
-        await self._tick()
-        return job_id
+
+    def job_type(self, kind: str) -> str:
+        return quality.CHECKS[kind]
 
 
 def _blank(value: float | None) -> float | None:
