@@ -245,6 +245,7 @@ def test_report_and_settings(cli: Cli, app: App, project: str, tmp_path: Path) -
     one_error(cli("quality", "settings", "set", *both, "-p", project), "consistency")
     one_error(cli("quality", "settings", "set", "dedup_mode", "-p", project), "KEY=VALUE")
     one_error(cli("quality", "settings", "set", "judge_weights.accuracy=x", "-p", project))
+    one_error(cli("quality", "settings", "set", "judge_model=nobody", "-p", project), "nobody")
     assert cli.json("quality", "settings", "show", "-p", project) == before  # nothing changed
     assert "targets.opening_entropy" in cli("quality", "settings", "show", "-p", project).stdout
 

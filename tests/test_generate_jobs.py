@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from easy_dataset.errors import NotFoundError
 from easy_dataset.jobs import check_counts
 from easy_dataset.services import App, projects
 from easy_dataset.services import tags as tag_service
@@ -22,7 +23,7 @@ from easy_dataset.services.generation import (
 )
 from easy_dataset.services.jobs import show_job
 from easy_dataset.store.dataset import GenreAudience, QAPair, Question, QuestionTemplate, Tag
-from easy_dataset.store.models import JobItem, LLMCall
+from easy_dataset.store.models import Job, JobItem, LLMCall
 from tests.fake_openai import MALFORMED_TEXT, REASONING_TEXT, FakeOpenAI, Faults
 from tests.test_generate_support import add_document, chunk_ids, make_project, settings
 
@@ -229,6 +230,15 @@ def test_run_stage_resumes_a_planned_job_instead_of_planning_it_twice(
     assert Counter(q.chunk_id for q in rows(app, Question)) == Counter(
         {chunk: 1 for chunk in chunk_ids(app, project)}
     )
+
+
+def test_an_unknown_model_is_refused_before_any_job_exists(app: App, project: str) -> None:
+    with pytest.raises(NotFoundError, match="nobody"):
+        start_job(app, project, "questions.generate", model="nobody")
+    with pytest.raises(NotFoundError, match="nobody"):
+        run_stage(app, project, "answers.generate", model="nobody")
+    assert rows(app, Job) == []
+    assert start_job(app, project, "questions.generate", model="fake") > 0
 
 
 def test_question_templates_answered_in_their_types(app: App, project: str) -> None:

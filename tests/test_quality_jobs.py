@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.export.options import ExportOptions
-from easy_dataset.services import App, export, quality
+from easy_dataset.services import App, export, jobs, quality
 from easy_dataset.services import generation as gen
 from easy_dataset.services.quality.results import results_for
 from easy_dataset.store.dataset import QAPair, QualityResult
@@ -151,9 +151,11 @@ def test_judge_scores_with_a_different_model(app: App, project: str, fake: FakeO
     # Judged pairs are not judged again unless asked.
     assert quality.run_check(app, project, "judge").total == 0
     assert quality.run_check(app, project, "judge", redo=True).total == 2
-    # A judge model that does not exist is a clear error before any work.
-    with pytest.raises(NotFoundError):
+    # A judge model that does not exist is a clear error before any job exists.
+    jobs_before = len(jobs.list_jobs(app, project_ref=project, limit=1000))
+    with pytest.raises(NotFoundError, match="nobody"):
         quality.run_check(app, project, "judge", model="nobody", redo=True)
+    assert len(jobs.list_jobs(app, project_ref=project, limit=1000)) == jobs_before
     low = gen.list_qa(app, project, min_judge=6)
     assert low == []
 

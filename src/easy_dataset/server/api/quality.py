@@ -23,7 +23,7 @@ from easy_dataset.server.api.common import (
 from easy_dataset.server.api.files import UPLOAD_FOLDER
 from easy_dataset.server.api.uploads import Received, UploadReceiver
 from easy_dataset.server.deps import Core, submit_job
-from easy_dataset.services import App, jobs, models, projects, quality
+from easy_dataset.services import App, jobs, projects, quality
 from easy_dataset.services.jobs import JobView
 from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
 from easy_dataset.services.quality.results import ResultView
@@ -237,8 +237,6 @@ def change_settings(project: ProjectRef, body: SettingsPatch, core: Core) -> Qua
     changes = body.model_dump(exclude_unset=True)
     if body.targets is not None:
         changes["targets"] = body.targets.model_dump(exclude_unset=True)
-    if body.judge_model is not None:
-        models.resolve_model(core, project, body.judge_model)  # an unknown name: 404
     return quality.update_quality_settings(core, project, **changes)
 
 
@@ -377,8 +375,6 @@ def _options(check: str, raw: bytes) -> dict[str, Any]:
 def _start(
     core: Core, request: Request, project: str, check: str, values: dict[str, Any]
 ) -> JobView:
-    if check == "judge" and values.get("model") is not None:
-        models.resolve_model(core, project, values["model"])  # an unknown name: 404 now
     job_id = quality.start_check(core, project, check, **values)
     submit_job(request, job_id)
     return jobs.show_job(core, job_id, failures=0).job

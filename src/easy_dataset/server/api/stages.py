@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from easy_dataset.server.api.common import IdField, ProjectRef
 from easy_dataset.server.deps import Core, submit_job
-from easy_dataset.services import generation, jobs, models
+from easy_dataset.services import generation, jobs
 from easy_dataset.services.jobs import JobView
 
 router = APIRouter(prefix="/projects/{project}/stages", tags=["generation"])
@@ -50,8 +50,6 @@ def start_stage(
     project: ProjectRef, stage: Stage, body: StageRequest, request: Request, core: Core
 ) -> JobView:
     """Plan the stage's work that is not done yet as a job and start it in the background."""
-    if body.model is not None:
-        models.resolve_model(core, project, body.model)  # an unknown name: 404 now, not later
     options = body.model_dump(exclude_none=True)
     for flag in ("cache", "rebuild"):
         if not options[flag]:

@@ -8,6 +8,7 @@ from easy_dataset.errors import InputError
 from easy_dataset.jobs import JobSummary, create_job, find_interrupted, run_job_sync
 from easy_dataset.jobs.runner import ProgressCallback
 from easy_dataset.services.app import App
+from easy_dataset.services.models import resolve_model
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.models import Job
 
@@ -39,8 +40,40 @@ def start_job(app: App, project_ref: str | int, kind: str, **options: Any) -> in
     question_ids and synthesize_cot (answers), template_ids (templates).
     """
     _check(kind)
+    return plan_job(app, project_ref, kind, options)
+
+
+def plan_job(app: App, project_ref: str | int, job_type: str, options: dict[str, Any]) -> int:
+    """Plan a project's job from its options (None: left out) and return its id.
+
+    A model configuration named in the options must exist: refused now, with no job
+    created, rather than when a runner opens it.
+    """
+    project_id = _project_id(app, project_ref)
     params = {name: value for name, value in options.items() if value is not None}
-    return create_job(app, kind, project_id=_project_id(app, project_ref), params=params)
+    if "model" in params:
+        resolve_model(app, project_id, params["model"])
+    return create_job(app, job_type, project_id=project_id, params=params)
+
+
+def run_to_end(
+    app: App,
+    project_ref: str | int,
+    job_type: str,
+    options: dict[str, Any],
+    on_progress: ProgressCallback | None = None,
+) -> JobSummary:
+    """Run a project's job of this type to the end: first any interrupted one (so its items
+    are not planned twice), then a new one for whatever is still to do. Returns the new
+    job's summary; its total is 0 when everything was already done."""
+    project_id = _project_id(app, project_ref)
+    try:
+        for job_id in interrupted_jobs(app, project_id, job_type):
+            run_job_sync(app, job_id, resume=True, on_progress=on_progress)
+        job_id = plan_job(app, project_id, job_type, options)
+        return run_job_sync(app, job_id, on_progress=on_progress)
+    finally:
+        app.usage_recorder.flush()
 
 
 def interrupted_jobs(app: App, project_id: int, kind: str) -> list[int]:
@@ -62,15 +95,6 @@ def run_stage(
     on_progress: ProgressCallback | None = None,
     **options: Any,
 ) -> JobSummary:
-    """Run one stage to the end: first any interrupted job of it (so its items are not
-    planned twice), then a new job for whatever is still to do. Returns the new job's
-    summary; its total is 0 when everything was already done."""
+    """Run one stage to the end (see `run_to_end`)."""
     _check(kind)
-    project_id = _project_id(app, project_ref)
-    try:
-        for job_id in interrupted_jobs(app, project_id, kind):
-            run_job_sync(app, job_id, resume=True, on_progress=on_progress)
-        job_id = start_job(app, project_id, kind, **options)
-        return run_job_sync(app, job_id, on_progress=on_progress)
-    finally:
-        app.usage_recorder.flush()
+    return run_to_end(app, project_ref, kind, options, on_progress)

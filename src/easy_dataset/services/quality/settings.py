@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from easy_dataset.errors import InputError, validation_reasons
 from easy_dataset.services.app import App
+from easy_dataset.services.models import resolve_model
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.models import Project
 from easy_dataset.types import QualitySettings
@@ -23,7 +24,10 @@ def get_quality_settings(app: App, project_ref: str | int) -> QualitySettings:
 
 
 def update_quality_settings(app: App, project_ref: str | int, **changes: Any) -> QualitySettings:
-    """Change the settings named; `targets` and `judge_weights` may be given in part."""
+    """Change the settings named; `targets` and `judge_weights` may be given in part. A
+    judge model must name one of the project's model configurations."""
+    if changes.get("judge_model") is not None:
+        resolve_model(app, project_ref, changes["judge_model"])
     with app.db.session() as session:
         project = find_project(session, project_ref)
         current = quality_settings(project).model_dump(mode="json")
