@@ -139,6 +139,7 @@ def test_judge_then_list_by_judge_score(cli: Cli, app: App, project: str, fake: 
     one_error(cli("quality", "judge", "-p", project, "--weight", "speed=2"), "speed")
     one_error(cli("quality", "judge", "-p", project, "--weight", "accuracy"), "accuracy")
     one_error(cli("quality", "judge", "-p", project, "--weight", "accuracy=-1"), "negative")
+    one_error(cli("quality", "judge", "-p", project, "--weight", "accuracy=nan"), "finite")
     one_error(cli("quality", "judge", "-p", project, "--model", "nobody", "--redo"), "nobody")
 
 

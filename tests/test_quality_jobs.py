@@ -277,6 +277,7 @@ def test_consistency_voting(app: App, project: str, monkeypatch: pytest.MonkeyPa
     [
         ("judge", {"weights": {"accuracy": -1}}),
         ("judge", {"weights": {"style": 2}}),
+        ("judge", {"weights": {"accuracy": float("nan")}}),
         ("ground", {"threshold": 1.5}),
         ("pii", {"action": "shred"}),
         ("dedup", {"threshold": 0}),
@@ -292,6 +293,4 @@ def test_bad_options_are_refused_before_any_job(
         quality.start_check(app, project, check, **options)
     with pytest.raises(InputError):
         gen.start_job(app, project, "answers.generate", votes=12)
-    from easy_dataset.services import jobs
-
     assert jobs.list_jobs(app, project_ref=project) == []

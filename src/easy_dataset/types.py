@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -141,7 +141,9 @@ class QualitySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Relative weight of each judge criterion in the 0–5 judge score.
-    judge_weights: dict[JudgeCriterion, float] = DEFAULT_JUDGE_WEIGHTS
+    judge_weights: dict[JudgeCriterion, Annotated[float, Field(allow_inf_nan=False)]] = (
+        DEFAULT_JUDGE_WEIGHTS
+    )
     # The judge's model configuration (None: the project's default model).
     judge_model: str | None = None
     # Answers whose sentences fall below this support are flagged by the grounding check.

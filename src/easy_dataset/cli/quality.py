@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
 from easy_dataset.cli.common import (
@@ -24,7 +23,7 @@ from easy_dataset.cli.common import (
 )
 from easy_dataset.cli.jobs import job_progress, report_job
 from easy_dataset.cli.stage_run import CacheOption, ConcurrencyOption
-from easy_dataset.errors import InputError, validation_reasons
+from easy_dataset.errors import InputError
 from easy_dataset.jobs import JobSummary
 from easy_dataset.services import generation, jobs, quality
 from easy_dataset.services.quality.results import ResultView
@@ -79,29 +78,18 @@ def _share(option: str, value: float | None) -> None:
 
 
 def _weights(pairs: list[str] | None) -> dict[str, float] | None:
-    """`--weight accuracy=3` options as a partial weights dict, checked like the settings."""
+    """`--weight accuracy=3` options as a partial weights dict (the job checks the values)."""
     if not pairs:
         return None
     weights: dict[str, float] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         try:
-            number = float(value)
+            weights[name.strip()] = float(value)
         except ValueError:
-            number = math.nan
-        if not sep or not name.strip() or not math.isfinite(number):
+            sep = ""
+        if not sep or not name.strip():
             raise InputError(f"--weight takes CRITERION=NUMBER (like accuracy=3), not {pair!r}")
-        weights[name.strip()] = number
-    unknown = sorted(set(weights) - set(DEFAULT_JUDGE_WEIGHTS))
-    if unknown:
-        raise InputError(
-            f"no judge criterion {', '.join(map(repr, unknown))}; "
-            f"the criteria are: {', '.join(DEFAULT_JUDGE_WEIGHTS)}"
-        )
-    try:
-        QualitySettings.model_validate({"judge_weights": weights})
-    except ValidationError as exc:
-        raise InputError(f"bad judge weights: {validation_reasons(exc)}") from None
     return weights
 
 
