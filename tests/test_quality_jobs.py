@@ -173,8 +173,8 @@ def test_review_sample_and_error_estimate(app: App, project: str) -> None:
     assert (status.size, status.reviewed, status.errors) == (5, 5, 1)
     items = quality.sample_items(app, project, limit=2)
     assert [(i.qa_id, i.verdict) for i in items] == [(sampled[0], "error"), (sampled[1], "ok")]
-    assert status.estimate.rate == pytest.approx(0.2)
-    assert status.estimate.low < 0.2 < status.estimate.high
+    assert status.rate == pytest.approx(0.2)
+    assert status.low < 0.2 < status.high
     not_sampled = next(i for i in ids if i not in sampled)
     with pytest.raises(NotFoundError):
         quality.review_sample_item(app, project, not_sampled, "ok")
@@ -213,6 +213,11 @@ def test_report_figures(app: App, project: str) -> None:
     assert again["duplicate_rate"].passed is True and again["duplicate_rate"].target == 0.2
     with pytest.raises(InputError):
         quality.update_quality_settings(app, project, targets={"duplicate_rate": 2})
+    # Deleting the marked copies leaves no duplicate results, yet dedup has run: 0 %.
+    assert quality.delete_duplicates(app, project) == 1
+    cleaned = {f.name: f for f in quality.build_report(app, project).figures}
+    assert cleaned["duplicate_rate"].value == 0 and cleaned["duplicate_rate"].passed is True
+    assert cleaned["duplicate_rate"].basis == {"marked": 0, "total": len(PAIRS) - 1}
 
 
 def test_grounding_flags_the_unsupported_sentence(app: App, project: str) -> None:
@@ -230,7 +235,11 @@ def test_grounding_flags_the_unsupported_sentence(app: App, project: str) -> Non
     # Checked pairs are not checked again; their vectors are cached either way.
     assert quality.run_check(app, project, "ground").total == 0
     report = {f.name: f for f in quality.build_report(app, project).figures}
-    assert report["semantic_consistency"].value is not None
+    consistency = report["semantic_consistency"]
+    assert consistency.value == pytest.approx(
+        (good.detail["similarity"] + bad.detail["similarity"]) / 2
+    )
+    assert consistency.basis["checked"] == 2
 
 
 def test_consistency_voting(app: App, project: str, monkeypatch: pytest.MonkeyPatch) -> None:

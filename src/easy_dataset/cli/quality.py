@@ -514,26 +514,13 @@ def review(
         console.print(f"#{qa_id}: {'verdict removed' if chosen is None else chosen}")
 
 
-def _status_json(status: quality.SampleStatus) -> dict[str, Any]:
-    return {
-        "size": status.size,
-        "reviewed": status.reviewed,
-        "errors": status.errors,
-        "population": status.population,
-        "rate": status.estimate.rate,
-        "low": status.estimate.low,
-        "high": status.estimate.high,
-        "confidence": 0.95,
-    }
-
-
 @app.command("sample-status")
 @guarded
 def sample_status(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = False) -> None:
     """How far the review of the sample is, and the error rate it estimates."""
     status = quality.sample_status(state(ctx).app(), project)
     if as_json:
-        print_json(_status_json(status))
+        print_json(status)
         return
     if not status.size:
         console.print("no review sample; `easy-dataset quality sample` draws one")
@@ -543,9 +530,9 @@ def sample_status(ctx: typer.Context, project: ProjectOption, as_json: JsonOptio
         f"reviewed {status.reviewed}, errors {status.errors}"
     )
     if status.reviewed:
-        estimate = status.estimate
         console.print(
-            f"error rate {estimate.rate:.1%} (95% interval {estimate.low:.1%}–{estimate.high:.1%})"
+            f"error rate {status.rate:.1%} "
+            f"({status.confidence:.0%} interval {status.low:.1%}–{status.high:.1%})"
         )
     else:
         console.print("no verdicts yet; `easy-dataset quality review QA_ID ok|error` gives one")

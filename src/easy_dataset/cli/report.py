@@ -97,15 +97,15 @@ def _print(report: Report) -> None:
         )
     console.print(scores)
     sample = report.sample
-    if not sample.get("size"):
+    if not sample.size:
         console.print("sample: none drawn (`easy-dataset quality sample`)")
-    elif not sample.get("reviewed"):
-        console.print(f"sample: {sample['size']} QA pairs, none reviewed yet")
+    elif not sample.reviewed:
+        console.print(f"sample: {sample.size} QA pairs, none reviewed yet")
     else:
         console.print(
-            f"sample: {sample['reviewed']} of {sample['size']} reviewed, {sample['errors']} "
-            f"error(s); error rate {sample['rate']:.1%} "
-            f"(95% interval {sample['low']:.1%}–{sample['high']:.1%})"
+            f"sample: {sample.reviewed} of {sample.size} reviewed, {sample.errors} "
+            f"error(s); error rate {sample.rate:.1%} "
+            f"({sample.confidence:.0%} interval {sample.low:.1%}–{sample.high:.1%})"
         )
 
 

@@ -169,20 +169,7 @@ class SampleItem(BaseModel):
     note: str
 
 
-class SampleStatusView(BaseModel):
-    """How far the review of the sample has got and the error rate it estimates for the
-    whole project, with its 95 % interval."""
-
-    size: int
-    reviewed: int
-    errors: int
-    population: int
-    rate: float
-    low: float
-    high: float
-
-
-class SampleView(SampleStatusView):
+class SampleView(quality.SampleStatus):
     """The sample's status and one page of its pairs with their verdicts (all of them:
     `GET /qa?sampled=true`)."""
 
@@ -301,25 +288,12 @@ def delete_benchmark(
     return quality.delete_benchmark(core, project, benchmark_id)  # not there: 404
 
 
-def _status(core: App, project: str) -> SampleStatusView:
-    status = quality.sample_status(core, project)
-    return SampleStatusView(
-        size=status.size,
-        reviewed=status.reviewed,
-        errors=status.errors,
-        population=status.population,
-        rate=status.estimate.rate,
-        low=status.estimate.low,
-        high=status.estimate.high,
-    )
-
-
 @router.get("/sample")
 def show_sample(
     project: ProjectRef, core: Core, limit: Limit = 50, offset: Offset = 0
 ) -> SampleView:
     """Where the review of the sample stands, with one page of its pairs (in id order)."""
-    status = _status(core, project)
+    status = quality.sample_status(core, project)
     items = quality.sample_items(core, project, limit=limit, offset=offset)
     return SampleView(**status.model_dump(), items=[SampleItem(**vars(item)) for item in items])
 
@@ -327,10 +301,10 @@ def show_sample(
 @router.put("/sample/{qa_id}")
 def review_sample_item(
     project: ProjectRef, qa_id: IdPath, body: Verdict, core: Core
-) -> SampleStatusView:
+) -> quality.SampleStatus:
     """A reviewer's verdict on one sampled pair; the sample's status after it."""
     quality.review_sample_item(core, project, qa_id, body.verdict, body.note)
-    return _status(core, project)
+    return quality.sample_status(core, project)
 
 
 @router.get("/results/{qa_id}")

@@ -13,6 +13,7 @@ from fastapi import Request
 from nicegui import ui
 
 from easy_dataset.server.ui.context import UiContext
+from easy_dataset.server.ui.helpers import guarded
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.nav import project_path
@@ -52,6 +53,7 @@ class QualityScreen:
         tabs.on_value_change(lambda e: self._open(str(e.value)))
         ui.timer(0, lambda: self._open(self.tab), once=True)
 
+    @guarded
     async def _open(self, tab: str) -> None:
         self.tab = tab
         ui.navigate.history.replace(project_path(self.project.id, "quality") + f"?tab={tab}")

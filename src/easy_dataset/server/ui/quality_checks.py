@@ -7,18 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from nicegui import events, ui
-from pydantic import ValidationError
 
-from easy_dataset.errors import InputError, validation_reasons
+from easy_dataset.errors import InputError
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import JobLauncher, Reload
-from easy_dataset.server.ui.helpers import confirm, guarded, notify_ok, off_loop
+from easy_dataset.server.ui.helpers import confirm, guarded, human_size, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.services import models, quality
+from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
+from easy_dataset.services.quality.checks import job_type as check_job_type
+from easy_dataset.services.quality.results import TARGETS as DEDUP_TARGETS
 from easy_dataset.services.views import ProjectView
 from easy_dataset.types import DEFAULT_JUDGE_WEIGHTS, QualitySettings
 
-DEDUP_TARGETS = ("qa", "questions")
 DEDUP_MODES = ("exact", "minhash", "semantic")
 PII_ACTIONS = ("flag", "mask")
 BENCHMARK_SUFFIXES = ".jsonl,.json,.csv,.txt"
@@ -28,15 +29,10 @@ class QualityLauncher(JobLauncher):
     """`JobLauncher` for quality checks: `kind` is the check's name (see `quality.CHECKS`)."""
 
     async def plan(self, kind: str, **options: Any) -> int:
-        try:
-            return await off_loop(
-                quality.start_check, self.ctx.core, self.project.id, kind, **options
-            )
-        except ValidationError as exc:  # options a check validates with a pydantic model
-            raise InputError(validation_reasons(exc)) from None
+        return await off_loop(quality.start_check, self.ctx.core, self.project.id, kind, **options)
 
     def job_type(self, kind: str) -> str:
-        return quality.CHECKS[kind]
+        return check_job_type(kind)
 
 
 def _blank(value: float | None) -> float | None:
@@ -200,13 +196,17 @@ class ChecksSection:
             upload = ui.upload(
                 auto_upload=True,
                 multiple=True,
+                max_file_size=self._upload_limit(),
                 label=t("quality.cont.upload"),
                 on_upload=guarded(self._uploaded),
+                on_rejected=lambda: ui.notify(
+                    t("files.rejected", limit=human_size(self._upload_limit())), type="warning"
+                ),
             ).classes("w-full")
             upload.props["accept"] = BENCHMARK_SUFFIXES
             upload.props("data-testid=quality-bench-upload")
             self.benchmarks = ui.column().classes("w-full gap-1")
-            self._show_benchmarks()
+            ui.timer(0, guarded(self._show_benchmarks), once=True)
             with ui.row().classes("items-end gap-2"):
                 n = ui.number(
                     t("quality.cont.n"),
@@ -222,19 +222,25 @@ class ChecksSection:
 
                 self._run_button("contamination", run)
 
+    def _upload_limit(self) -> int:
+        return min(self.ctx.core.settings.max_file_bytes, MAX_BENCHMARK_BYTES)
+
     async def _uploaded(self, event: events.UploadEventArguments) -> None:
+        limit = self._upload_limit()
+        if event.file.size() > limit:  # the browser's check can be bypassed
+            raise InputError(t("files.too_large", limit=human_size(limit)))
         data = await event.file.read()
         view = await off_loop(
             quality.add_benchmark, self.ctx.core, self.project.id, event.file.name, data
         )
         notify_ok(t("quality.cont.added", name=view.name, items=view.items))
-        self._show_benchmarks()
+        await self._show_benchmarks()
 
-    def _show_benchmarks(self) -> None:
+    async def _show_benchmarks(self) -> None:
         if self.benchmarks is None:
             return
+        views = await off_loop(quality.list_benchmarks, self.ctx.core, self.project.id)
         self.benchmarks.clear()
-        views = quality.list_benchmarks(self.ctx.core, self.project.id)
         with self.benchmarks:
             if not views:
                 ui.label(t("quality.cont.none")).classes("text-sm text-gray-600").props(
@@ -261,7 +267,7 @@ class ChecksSection:
             return
         await off_loop(quality.delete_benchmark, self.ctx.core, self.project.id, stored)
         notify_ok(t("quality.cont.removed", name=name))
-        self._show_benchmarks()
+        await self._show_benchmarks()
 
     def _sample(self) -> None:
         with self._card("sample"), ui.row().classes("items-end gap-2"):

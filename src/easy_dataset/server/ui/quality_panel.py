@@ -35,6 +35,22 @@ def kind_label(kind: str) -> str:
     return t(key) if key in STRINGS else kind
 
 
+def estimate_text(status: quality.SampleStatus) -> str:
+    """The error rate the review sample estimates, or what to do before there is one."""
+    if not status.size:
+        return t("quality.note.draw_sample")
+    if not status.reviewed:
+        return t("quality.sample.no_estimate")
+    return t(
+        "quality.sample.estimate",
+        rate=f"{status.rate * 100:.1f}",
+        low=f"{status.low * 100:.1f}",
+        high=f"{status.high * 100:.1f}",
+        errors=status.errors,
+        reviewed=status.reviewed,
+    )
+
+
 def verdict_label(flagged: bool | None) -> str:
     if flagged is None:
         return t("quality.verdict.none")
@@ -87,7 +103,7 @@ class QualityPanel:
         self.project_id = project_id
         self.qa_id = qa_id
         self.box = ui.card().classes("w-full gap-2").props("data-testid=qa-quality")
-        ui.timer(0, self.refresh, once=True)
+        ui.timer(0, guarded(self.refresh), once=True)
 
     async def refresh(self) -> None:
         found = await off_loop(quality.item_results, self.ctx.core, self.project_id, self.qa_id)

@@ -16,19 +16,11 @@ from nicegui import ui
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.helpers import guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import STRINGS, t
-from easy_dataset.server.ui.quality_panel import kind_label
+from easy_dataset.server.ui.quality_panel import estimate_text, kind_label
 from easy_dataset.services import quality
 from easy_dataset.services.quality import Figure, Report
 from easy_dataset.services.views import ProjectView
 
-# Figure name -> its field in `QualityTargets`.
-TARGET_OF = {
-    "semantic_consistency": "consistency",
-    "domain_term_ratio": "domain_terms",
-    "opening_entropy": "opening_entropy",
-    "duplicate_rate": "duplicate_rate",
-    "sampled_error_rate": "error_rate",
-}
 # Shares shown (and their targets typed) as percentages.
 PERCENT = frozenset({"domain_term_ratio", "duplicate_rate", "sampled_error_rate"})
 CHARTS = ("tags", "files", "scores", "checks")
@@ -36,10 +28,10 @@ MAX_BARS = 30  # the largest groups; the rest summed as "others"
 STATUS_COLOURS = {True: "positive", False: "negative", None: "grey"}
 # The report's names for rows without a group.
 NO_GROUP = {
-    "(untagged)": "quality.by.untagged",
-    "(no source)": "quality.by.no_source",
-    "(no persona)": "quality.by.no_persona",
-    "(question deleted)": "quality.by.question_deleted",
+    quality.UNTAGGED: "quality.by.untagged",
+    quality.NO_SOURCE: "quality.by.no_source",
+    quality.NO_PERSONA: "quality.by.no_persona",
+    quality.QUESTION_DELETED: "quality.by.question_deleted",
 }
 
 
@@ -64,40 +56,20 @@ def status_text(passed: bool | None) -> str:
 
 def figure_note(figure: Figure, report: Report) -> str:
     """What the figure is based on, in the page's language."""
-    checks = report.checks
+    basis = figure.basis
     if figure.name == "sampled_error_rate":
-        sample = report.sample
-        if sample["reviewed"]:
-            return interval_text(report)
-        return t("quality.note.review_sample" if sample["size"] else "quality.note.draw_sample")
+        return estimate_text(report.sample)
     if figure.value is None:
-        check = {"semantic_consistency": "ground", "duplicate_rate": "dedup"}.get(figure.name)
-        return t("quality.note.run", check=t(f"quality.check.{check}")) if check else ""
+        if figure.check is None:
+            return ""
+        return t("quality.note.run", check=t(f"quality.check.{figure.check}"))
     if figure.name == "semantic_consistency":
-        return t("quality.note.checked", count=checks.get("grounding", {}).get("results", 0))
+        return t("quality.note.checked", count=basis["checked"], below=basis["below"])
     if figure.name == "duplicate_rate":
-        marked = checks.get("duplicate", {}).get("flagged", 0)
-        return t("quality.note.marked", marked=marked, total=report.qa_pairs)
+        return t("quality.note.marked", marked=basis["marked"], total=basis["total"])
     if figure.name == "domain_term_ratio":
-        terms = figure.detail.split(": ", 1)[1] if ": " in figure.detail else figure.detail
-        return t("quality.note.terms", terms=terms)
-    return t("quality.note.questions", count=report.qa_pairs)
-
-
-def interval_text(report: Report) -> str:
-    sample = report.sample
-    if not sample["size"]:
-        return t("quality.note.draw_sample")
-    if not sample["reviewed"]:
-        return t("quality.sample.progress", reviewed=0, size=sample["size"], errors=0)
-    return t(
-        "quality.sample.estimate",
-        rate=f"{float(sample['rate']) * 100:.1f}",
-        low=f"{float(sample['low']) * 100:.1f}",
-        high=f"{float(sample['high']) * 100:.1f}",
-        errors=sample["errors"],
-        reviewed=sample["reviewed"],
-    )
+        return t("quality.note.terms", terms=", ".join(figure.terms))
+    return t("quality.note.questions", count=basis.get("questions", 0))
 
 
 def _top(counts: dict[str, int]) -> dict[str, int]:
@@ -170,7 +142,7 @@ class FigureRow:
             self.target.classes("w-28").props(
                 f"dense outlined debounce=600 data-testid=quality-target-{figure.name}"
             )
-            self.target.on_value_change(guarded(lambda e: section.save_target(self.name, e.value)))
+            self.target.on_value_change(guarded(lambda e: section.save_target(figure, e.value)))
             self.status = ui.badge().classes("min-w-[4rem] justify-center")
             self.status.props(f"data-testid=quality-fig-{figure.name}-status")
             self.note = ui.label().classes("text-sm text-gray-600 flex-1")
@@ -198,9 +170,10 @@ class ReportSection:
             self.summary = ui.label(t("quality.report.computing")).classes("font-medium")
             self.summary.props("data-testid=quality-summary")
             ui.space()
-            ui.button(t("quality.report.refresh"), icon="refresh", on_click=self.reload).props(
-                "flat data-testid=quality-report-refresh"
+            refresh = ui.button(
+                t("quality.report.refresh"), icon="refresh", on_click=guarded(self.reload)
             )
+            refresh.props("flat data-testid=quality-report-refresh")
         with ui.card().classes("w-full gap-2"):
             ui.label(t("quality.report.figures")).classes("text-lg")
             ui.label(t("quality.report.targets_help")).classes("text-sm text-gray-600")
@@ -243,15 +216,15 @@ class ReportSection:
         if mine == self.requests:
             self.show(report)
 
-    async def save_target(self, name: str, value: float | None) -> None:
-        if value is None or name not in TARGET_OF:
+    async def save_target(self, figure: Figure, value: float | None) -> None:
+        if value is None:
             return
-        share = float(value) / 100 if name in PERCENT else float(value)
+        share = float(value) / 100 if figure.name in PERCENT else float(value)
         await off_loop(
             quality.update_quality_settings,
             self.ctx.core,
             self.project.id,
-            targets={TARGET_OF[name]: share},
+            targets={figure.target_key: share},
         )
         notify_ok(t("quality.target_saved"))
         await self.reload()
@@ -270,7 +243,7 @@ class ReportSection:
                 if figure.name not in self.rows:
                     self.rows[figure.name] = FigureRow(self, figure)
                 self.rows[figure.name].show(figure, report)
-        self.sample.set_text(interval_text(report))
+        self.sample.set_text(estimate_text(report.sample))
         self.diversity.clear()
         with self.diversity:
             for key, value in report.diversity.items():

@@ -16,11 +16,12 @@ from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import Reload
 from easy_dataset.server.ui.helpers import confirm, guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
-from easy_dataset.server.ui.quality_panel import qa_link, verdict_controls
+from easy_dataset.server.ui.quality_panel import estimate_text, qa_link, verdict_controls
 from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.services import generation, quality
 from easy_dataset.services.generation import QADetail
 from easy_dataset.services.quality import SampleStatus
+from easy_dataset.services.quality.results import TARGETS as DEDUP_TARGETS
 from easy_dataset.services.quality.results import ResultView
 from easy_dataset.services.views import ProjectView
 
@@ -39,10 +40,10 @@ class DuplicatesSection:
     def build(self) -> None:
         with ui.row().classes("w-full items-end gap-4"):
             ui.select(
-                {key: t(f"quality.dedup.target.{key}") for key in ("qa", "questions")},
+                {key: t(f"quality.dedup.target.{key}") for key in DEDUP_TARGETS},
                 value=self.target,
                 label=t("quality.dedup.target"),
-                on_change=lambda e: self._retarget(str(e.value)),
+                on_change=guarded(lambda e: self._retarget(str(e.value))),
             ).classes("min-w-[10rem]").props("data-testid=dup-target")
             self.summary = ui.label().classes("font-medium").props("data-testid=dup-summary")
             ui.space()
@@ -51,7 +52,7 @@ class DuplicatesSection:
             ).props("color=negative data-testid=dup-delete")
         self.pager = ui.pagination(1, 1, direction_links=True, value=1)
         self.pager.props("max-pages=7 boundary-numbers data-testid=dup-pager")
-        self.pager.on_value_change(lambda e: self._go(int(e.value or 1)))
+        self.pager.on_value_change(guarded(lambda e: self._go(int(e.value or 1))))
         self.listing = ui.column().classes("w-full gap-2").props("data-testid=dup-list")
 
     async def _retarget(self, target: str) -> None:
@@ -81,23 +82,25 @@ class DuplicatesSection:
             self.page = pages
             await self.reload()
             return
-        # A kept member whose copies were deleted is listed alone: no longer a cluster.
-        live = [cluster for cluster in clusters if len(cluster.members) > 1]
-        self.summary.set_text(t("quality.dup.summary", count=total - len(clusters) + len(live)))
+        self.summary.set_text(t("quality.dup.summary", count=total))
         self.pager.max = pages
         self.pager.set_value(self.page)
         self.pager.set_visibility(pages > 1)
         self.listing.clear()
         with self.listing:
-            if not live:
+            if not clusters:
                 ui.label(t("quality.dup.none")).props("data-testid=dup-none")
-            for cluster in live:
+            for cluster in clusters:
                 self._cluster(cluster)
 
     def _cluster(self, cluster: quality.ClusterView) -> None:
         with ui.card().classes("w-full gap-1").props(f"data-testid=dup-cluster-{cluster.keep}"):
             ui.label(
-                t("quality.dup.cluster", size=len(cluster.members), mode=cluster.mode)
+                t(
+                    "quality.dup.cluster",
+                    size=len(cluster.members),
+                    mode=t(f"quality.dedup.mode.{cluster.mode}"),
+                )
             ).classes("text-sm text-gray-600")
             for member in cluster.members:
                 with (
@@ -154,22 +157,7 @@ class SampleSection:
             )
         )
         self.bar.set_value(status.reviewed / status.size if status.size else 0)
-        if not status.size:
-            self.estimate.set_text(t("quality.note.draw_sample"))
-        elif not status.reviewed:
-            self.estimate.set_text(t("quality.sample.no_estimate"))
-        else:
-            estimate = status.estimate
-            self.estimate.set_text(
-                t(
-                    "quality.sample.estimate",
-                    rate=f"{estimate.rate * 100:.1f}",
-                    low=f"{estimate.low * 100:.1f}",
-                    high=f"{estimate.high * 100:.1f}",
-                    errors=status.errors,
-                    reviewed=status.reviewed,
-                )
-            )
+        self.estimate.set_text(estimate_text(status))
 
     def _neighbour(self, qa_id: int | None, backwards: bool = False) -> int | None:
         """The sampled pair after (or before) `qa_id`; the first one for None."""

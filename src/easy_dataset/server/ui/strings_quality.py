@@ -128,11 +128,10 @@ QUALITY_STRINGS: dict[str, tuple[str, str]] = {
         "No review sample yet: draw one under Run checks.",
         "还没有复核样本：请在“运行检查”中抽样。",
     ),
-    "quality.note.review_sample": (
-        "Review the sample to estimate it.",
-        "复核样本后即可估计。",
+    "quality.note.checked": (
+        "{count} pairs checked, {below} under the target",
+        "已检查 {count} 个问答对，{below} 个低于目标",
     ),
-    "quality.note.checked": ("{count} pairs checked", "已检查 {count} 个问答对"),
     "quality.note.marked": ("{marked} of {total} marked", "{total} 个中标记了 {marked} 个"),
     "quality.note.terms": ("key terms: {terms}", "关键术语：{terms}"),
     "quality.note.questions": ("from {count} questions", "基于 {count} 个问题"),

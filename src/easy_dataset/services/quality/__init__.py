@@ -24,7 +24,15 @@ from easy_dataset.services.quality.duplicates import (
     list_clusters,
 )
 from easy_dataset.services.quality.items import item_results
-from easy_dataset.services.quality.report import Figure, Report, build_report
+from easy_dataset.services.quality.report import (
+    NO_PERSONA,
+    NO_SOURCE,
+    QUESTION_DELETED,
+    UNTAGGED,
+    Figure,
+    Report,
+    build_report,
+)
 from easy_dataset.services.quality.sample import (
     SampleItem,
     SampleStatus,
@@ -36,6 +44,10 @@ from easy_dataset.services.quality.settings import get_quality_settings, update_
 
 __all__ = [
     "CHECKS",
+    "NO_PERSONA",
+    "NO_SOURCE",
+    "QUESTION_DELETED",
+    "UNTAGGED",
     "BenchmarkView",
     "ClusterView",
     "Figure",

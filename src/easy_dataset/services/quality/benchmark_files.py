@@ -108,33 +108,50 @@ def add_benchmark(app: App, project_ref: str | int, name: str, data: bytes) -> B
     return add_benchmarks(app, project_ref, [(name, data)])[0]
 
 
+def _path(folder: ProjectFolder, stored: str) -> Path:
+    if not _STORED.match(stored) or not (path := folder.benchmark_file(stored)).exists():
+        raise NotFoundError(f"no benchmark {stored!r}; see the list of benchmarks")
+    return path
+
+
 def _read(folder: ProjectFolder, stored: str) -> dict[str, Any]:
-    if not _STORED.match(stored):
-        raise NotFoundError(f"no benchmark {stored!r}; see the list of benchmarks")
-    path = folder.benchmark_file(stored)
-    if not path.exists():
-        raise NotFoundError(f"no benchmark {stored!r}; see the list of benchmarks")
-    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(_path(folder, stored).read_text(encoding="utf-8"))
     return loaded
+
+
+def _stored(folder: ProjectFolder) -> list[str]:
+    """The stored benchmarks' ids, oldest first."""
+    if not folder.benchmarks.exists():
+        return []
+    paths = sorted(folder.benchmarks.glob("*.json"), key=lambda path: path.stat().st_mtime)
+    return [path.name for path in paths if _STORED.match(path.name)]
 
 
 def list_benchmarks(app: App, project_ref: str | int) -> list[BenchmarkView]:
     folder = _folder(app, project_ref)
-    if not folder.benchmarks.exists():
-        return []
     views = []
-    for path in sorted(folder.benchmarks.glob("*.json"), key=lambda p: p.stat().st_mtime):
-        payload = _read(folder, path.name)
-        views.append(BenchmarkView(path.name, str(payload["name"]), len(payload["items"])))
+    for stored in _stored(folder):
+        payload = _read(folder, stored)
+        views.append(BenchmarkView(stored, str(payload["name"]), len(payload["items"])))
     return views
+
+
+def benchmark_ids(app: App, project_ref: str | int, ids: list[str] | None = None) -> list[str]:
+    """The named benchmarks (all of the project's when `ids` is None), each checked to
+    exist, without reading them."""
+    folder = _folder(app, project_ref)
+    if ids is None:
+        return _stored(folder)
+    for stored in ids:
+        _path(folder, stored)
+    return list(ids)
 
 
 def benchmark_items(app: App, project_ref: str | int, ids: list[str] | None = None) -> list[str]:
     """The items of the named benchmarks (all of the project's when `ids` is None)."""
     folder = _folder(app, project_ref)
-    chosen = ids if ids is not None else [view.id for view in list_benchmarks(app, project_ref)]
     items: list[str] = []
-    for stored in chosen:
+    for stored in benchmark_ids(app, project_ref, ids):
         items.extend(str(item) for item in _read(folder, stored)["items"])
     return items
 

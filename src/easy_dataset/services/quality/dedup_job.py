@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError
@@ -15,14 +15,13 @@ from easy_dataset.quality.dedup import MODES, Cluster, DedupItem, find_clusters
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import unfinished_keys
 from easy_dataset.services.quality.embeddings import CachedEmbedder
+from easy_dataset.services.quality.results import clear, record_many, target_of
 from easy_dataset.services.quality.selection import check_fraction
 from easy_dataset.services.quality.settings import get_quality_settings
-from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 from easy_dataset.store.models import Job, JobItem
 
 TYPE = "quality.dedup"
-TARGETS = ("qa", "questions")
 KEY = "all"  # one item: clusters need every member at once
 
 
@@ -60,8 +59,7 @@ def load_items(session: Session, project_id: int, target: str) -> list[DedupItem
 
 
 def check_options(params: dict[str, Any]) -> None:
-    if params.get("target", "qa") not in TARGETS:
-        raise InputError(f"deduplicate 'qa' or 'questions', not {params.get('target')!r}")
+    target_of(params.get("target", "qa"))
     mode = params.get("mode")
     if mode is not None and mode not in MODES:
         raise InputError(f"a deduplication mode is one of {', '.join(MODES)}, not {mode!r}")
@@ -109,40 +107,22 @@ class Deduplicate(JobHandler):
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
         assert job.project_id is not None
         target = result["target"]
-        column = "qa_id" if target == "qa" else "question_id"
-        model = QAPair if target == "qa" else Question
-        session.execute(
-            delete(QualityResult).where(
-                QualityResult.project_id == job.project_id,
-                QualityResult.kind == "duplicate",
-                getattr(QualityResult, column).is_not(None),
-            )
-        )
+        model, column = target_of(target)
+        clear(session, job.project_id, "duplicate", target)
         present = set(session.scalars(select(model.id).where(model.project_id == job.project_id)))
-        now = utcnow()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for keep, members, similarity in result["clusters"]:
             alive = [member for member in members if member in present]
             if len(alive) < 2 or keep not in present:
                 continue  # members deleted meanwhile: the cluster no longer holds
-            for member in alive:
-                rows.append(
-                    {
-                        "project_id": job.project_id,
-                        "kind": "duplicate",
-                        column: member,
-                        "score": similarity,
-                        "flagged": member != keep,
-                        "detail": {
-                            "keep": keep,
-                            "size": len(alive),
-                            "mode": result["mode"],
-                            "threshold": result["threshold"],
-                        },
-                        "job_id": job.id,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-        if rows:
-            session.execute(insert(QualityResult), rows)
+            detail = {
+                "keep": keep,
+                "size": len(alive),
+                "mode": result["mode"],
+                "threshold": result["threshold"],
+            }
+            rows.extend(
+                {column.key: item, "score": similarity, "flagged": item != keep, "detail": detail}
+                for item in alive
+            )
+        record_many(session, job.project_id, "duplicate", job.id, rows)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from easy_dataset.errors import InputError
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
+from easy_dataset.services.quality.results import clear, target_of
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 
 PREVIEW = 160
@@ -31,31 +31,23 @@ class ClusterView:
     members: list[Member]
 
 
-def _target(target: str) -> tuple[type[QAPair] | type[Question], str]:
-    if target == "qa":
-        return QAPair, "qa_id"
-    if target == "questions":
-        return Question, "question_id"
-    raise InputError(f"duplicates are of 'qa' or 'questions', not {target!r}")
-
-
 def list_clusters(
     app: App, project_ref: str | int, target: str = "qa", *, limit: int = 50, offset: int = 0
 ) -> tuple[list[ClusterView], int]:
     """One page of clusters (largest first, then by kept id) and how many there are."""
-    model, column = _target(target)
+    model, column = target_of(target)
     text = QAPair.question if model is QAPair else Question.text
     with app.db.session() as session:
         project = find_project(session, project_ref)
         rows = session.execute(
             select(
-                getattr(QualityResult, column),
+                column,
                 QualityResult.flagged,
                 QualityResult.score,
                 QualityResult.detail,
                 text,
             )
-            .join(model, model.id == getattr(QualityResult, column))
+            .join(model, model.id == column)
             .where(QualityResult.project_id == project.id, QualityResult.kind == "duplicate")
         ).all()
     grouped: dict[int, list[Member]] = defaultdict(list)
@@ -79,24 +71,18 @@ def list_clusters(
 
 def delete_duplicates(app: App, project_ref: str | int, target: str = "qa") -> int:
     """Delete every member the last deduplication marked (never the kept ones); how many."""
-    model, column = _target(target)
+    model, column = target_of(target)
     with app.db.session() as session:
         project = find_project(session, project_ref)
-        marked = select(getattr(QualityResult, column)).where(
+        marked = select(column).where(
             QualityResult.project_id == project.id,
             QualityResult.kind == "duplicate",
             QualityResult.flagged.is_(True),
-            getattr(QualityResult, column).is_not(None),
+            column.is_not(None),
         )
-        ids = list(session.scalars(marked))
-        if ids:
-            session.execute(delete(model).where(model.project_id == project.id, model.id.in_(ids)))
+        deleted = session.execute(
+            delete(model).where(model.project_id == project.id, model.id.in_(marked))
+        )
         # Every cluster is down to its kept member: none is a duplicate of anything now.
-        session.execute(
-            delete(QualityResult).where(
-                QualityResult.project_id == project.id,
-                QualityResult.kind == "duplicate",
-                getattr(QualityResult, column).is_not(None),
-            )
-        )
-        return len(ids)
+        clear(session, project.id, "duplicate", target)
+        return int(deleted.rowcount or 0)  # type: ignore[attr-defined]

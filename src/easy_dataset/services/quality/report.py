@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from easy_dataset.quality.diversity import distinct_n, entropy_bits, opening_entropy
 from easy_dataset.quality.terms import domain_term_ratio, key_terms
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
-from easy_dataset.services.quality.sample import sample_status
+from easy_dataset.services.quality.sample import SampleStatus, sample_status
 from easy_dataset.services.quality.settings import quality_settings
 from easy_dataset.store.dataset import (
     GenreAudience,
@@ -27,7 +27,7 @@ from easy_dataset.store.dataset import (
     QuestionTemplate,
     Tag,
 )
-from easy_dataset.store.models import Chunk, SourceFile
+from easy_dataset.store.models import Chunk, Job, SourceFile
 from easy_dataset.types import QualityTargets
 
 # Text figures read at most this many rows (a seeded random subset beyond), so a report of
@@ -37,16 +37,32 @@ TERM_CHUNKS = 500
 SCORE_BUCKETS = ("0–1", "1–2", "2–3", "3–4", "4–5")
 
 
+# Group names of the rows a breakdown cannot place.
+UNTAGGED = "(untagged)"
+NO_SOURCE = "(no source)"
+NO_PERSONA = "(no persona)"
+QUESTION_DELETED = "(question deleted)"
+
+
 class Figure(BaseModel):
     """One figure against its target; `value` None means its check has not run yet."""
 
     name: str
+    # The `QualityTargets` field that holds this figure's target.
+    target_key: str
+    # The check whose results give the value (None: computed from the data itself).
+    check: str | None
     value: float | None
     target: float
     # "min": the value must reach the target; "max": it must not exceed it.
     direction: Literal["min", "max"]
     passed: bool | None
-    detail: str = ""
+    # The counts the value rests on (checked and below, answers, questions, marked of
+    # total, errors in reviewed of size), so an interface words them in its own language.
+    basis: dict[str, int]
+    # domain_term_ratio: the documents' key terms, most characteristic first.
+    terms: list[str] = []
+    detail: str = ""  # the basis as one English sentence
 
 
 class Report(BaseModel):
@@ -63,16 +79,35 @@ class Report(BaseModel):
     checks: dict[str, dict[str, int]]
     judge_scores: dict[str, int]
     reviewer_scores: dict[str, int]
-    sample: dict[str, float | int]
+    sample: SampleStatus
     targets: QualityTargets
 
 
 def _figure(
-    name: str, value: float | None, target: float, direction: Literal["min", "max"], detail: str
+    name: str,
+    value: float | None,
+    targets: QualityTargets,
+    target_key: str,
+    direction: Literal["min", "max"],
+    detail: str,
+    basis: dict[str, int],
+    *,
+    check: str | None = None,
+    terms: Sequence[str] = (),
 ) -> Figure:
+    target = float(getattr(targets, target_key))
     passed = None if value is None else (value >= target if direction == "min" else value <= target)
     return Figure(
-        name=name, value=value, target=target, direction=direction, passed=passed, detail=detail
+        name=name,
+        target_key=target_key,
+        check=check,
+        value=value,
+        target=target,
+        direction=direction,
+        passed=passed,
+        basis=basis,
+        terms=list(terms),
+        detail=detail,
     )
 
 
@@ -99,28 +134,28 @@ def _breakdowns(session: Session, pid: int) -> dict[str, dict[str, int]]:
     to_question = (Question, Question.id == QAPair.question_id)
     return {
         "tag": _grouped(
-            session, pid, [Tag.name], [to_question, (Tag, Tag.id == Question.tag_id)], "(untagged)"
+            session, pid, [Tag.name], [to_question, (Tag, Tag.id == Question.tag_id)], UNTAGGED
         ),
         "file": _grouped(
             session,
             pid,
             [SourceFile.name],
             [(Chunk, Chunk.id == QAPair.chunk_id), (SourceFile, SourceFile.id == Chunk.file_id)],
-            "(no source)",
+            NO_SOURCE,
         ),
         "persona": _grouped(
             session,
             pid,
             [GenreAudience.genre, GenreAudience.audience],
             [to_question, (GenreAudience, GenreAudience.id == Question.ga_pair_id)],
-            "(no persona)",
+            NO_PERSONA,
         ),
         "type": _grouped(
             session,
             pid,
             [Question.origin, QuestionTemplate.answer_type],
             [to_question, (QuestionTemplate, QuestionTemplate.id == Question.template_id)],
-            "(question deleted)",
+            QUESTION_DELETED,
         ),
     }
 
@@ -163,6 +198,33 @@ def _checks(session: Session, project_id: int) -> dict[str, dict[str, int]]:
     return checks
 
 
+def _consistency(session: Session, project_id: int, target: float) -> tuple[int, float | None, int]:
+    """Grounded QA pairs, their mean answer–chunk similarity, and how many fall under target."""
+    similarity = QualityResult.detail["similarity"].as_float()
+    checked, mean, below = session.execute(
+        select(
+            func.count(similarity),
+            func.avg(similarity),
+            func.sum(case((similarity < target, 1), else_=0)),
+        ).where(
+            QualityResult.project_id == project_id,
+            QualityResult.kind == "grounding",
+            QualityResult.qa_id.is_not(None),
+        )
+    ).one()
+    return int(checked), None if mean is None else float(mean), int(below or 0)
+
+
+def _dedup_ran(session: Session, project_id: int) -> bool:
+    """Whether QA pairs were ever deduplicated (a clean run leaves no results behind)."""
+    runs = session.scalars(
+        select(Job.params).where(
+            Job.project_id == project_id, Job.type == "quality.dedup", Job.status == "succeeded"
+        )
+    )
+    return any((params or {}).get("target", "qa") == "qa" for params in runs)
+
+
 def build_report(app: App, project_ref: str | int) -> Report:
     """Every figure of the report, computed from the database as it is now."""
     with app.db.session() as session:
@@ -197,13 +259,7 @@ def build_report(app: App, project_ref: str | int) -> Report:
                 .limit(TERM_CHUNKS)
             )
         )
-        grounding = list(
-            session.execute(
-                select(QualityResult.detail).where(
-                    QualityResult.project_id == pid, QualityResult.kind == "grounding"
-                )
-            ).scalars()
-        )
+        checked, consistency, below = _consistency(session, pid, targets.consistency)
         judge = [
             float(s)
             for s in session.scalars(
@@ -219,65 +275,75 @@ def build_report(app: App, project_ref: str | int) -> Report:
             if s is not None
         ]
         checks = _checks(session, pid)
+        dedup_ran = "duplicate" in checks or _dedup_ran(session, pid)
 
-    similarities = [
-        float(d["similarity"]) for d in grounding if isinstance(d, dict) and "similarity" in d
-    ]
-    consistency = sum(similarities) / len(similarities) if similarities else None
-    below = sum(1 for s in similarities if s < targets.consistency)
     terms = key_terms(chunk_texts) if chunk_texts else []
     term_ratio = domain_term_ratio(answers, terms) if answers and terms else None
     openings = opening_entropy(question_texts) if question_texts else None
-    dup = checks.get("duplicate")
-    duplicate_rate = (dup["flagged"] / total) if dup and total else (0.0 if dup else None)
+    marked = checks.get("duplicate", {}).get("flagged", 0)
+    duplicate_rate = (marked / total if total else 0.0) if dedup_ran else None
     status = sample_status(app, pid)
-    error = status.estimate.rate if status.reviewed else None
+    error = status.rate if status.reviewed else None
 
     figures = [
         _figure(
             "semantic_consistency",
             consistency,
-            targets.consistency,
+            targets,
+            "consistency",
             "min",
-            f"{len(similarities)} pairs checked, {below} under the target"
-            if similarities
+            f"{checked} pairs checked, {below} under the target"
+            if checked
             else "run: quality ground",
+            {"checked": checked, "below": below},
+            check="ground",
         ),
         _figure(
             "domain_term_ratio",
             term_ratio,
-            targets.domain_terms,
+            targets,
+            "domain_terms",
             "min",
             f"key terms: {', '.join(terms[:8])}" if terms else "no chunks to take key terms from",
+            {"answers": len(answers)},
+            terms=terms[:8],
         ),
         _figure(
             "opening_entropy",
             openings,
-            targets.opening_entropy,
+            targets,
+            "opening_entropy",
             "min",
             f"{len(question_texts)} questions" if question_texts else "no questions",
+            {"questions": len(question_texts)},
         ),
         _figure(
             "duplicate_rate",
             duplicate_rate,
-            targets.duplicate_rate,
+            targets,
+            "duplicate_rate",
             "max",
-            f"{dup['flagged']} of {total} marked" if dup else "run: quality dedup",
+            f"{marked} of {total} marked" if dedup_ran else "run: quality dedup",
+            {"marked": marked, "total": total},
+            check="dedup",
         ),
         _figure(
             "sampled_error_rate",
             error,
-            targets.error_rate,
+            targets,
+            "error_rate",
             "max",
             (
                 f"{status.errors} errors in {status.reviewed} reviewed; "
-                f"95% interval {status.estimate.low:.1%}–{status.estimate.high:.1%}"
+                f"95% interval {status.low:.1%}–{status.high:.1%}"
             )
             if status.reviewed
             else ("review the sample" if status.size else "run: quality sample, then review it"),
+            {"errors": status.errors, "reviewed": status.reviewed, "size": status.size},
+            check="sample",
         ),
     ]
-    tag_counts = {k: v for k, v in breakdowns["tag"].items() if k != "(untagged)"}
+    tag_counts = {k: v for k, v in breakdowns["tag"].items() if k != UNTAGGED}
     diversity = {
         "opening_entropy": round(openings or 0.0, 4),
         "tag_entropy": round(entropy_bits(Counter(tag_counts).elements()), 4),
@@ -298,13 +364,6 @@ def build_report(app: App, project_ref: str | int) -> Report:
         checks=checks,
         judge_scores=_buckets(judge),
         reviewer_scores=_buckets(reviewer),
-        sample={
-            "size": status.size,
-            "reviewed": status.reviewed,
-            "errors": status.errors,
-            "rate": status.estimate.rate,
-            "low": status.estimate.low,
-            "high": status.estimate.high,
-        },
+        sample=status,
         targets=targets,
     )

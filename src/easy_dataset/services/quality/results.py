@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from easy_dataset.store.dataset import QualityResult
+from easy_dataset.errors import InputError
+from easy_dataset.store.base import utcnow
+from easy_dataset.store.dataset import QAPair, QualityResult, Question
 
 # Every kind of check that records results, and what an item of it is.
 KINDS = (
@@ -22,7 +24,19 @@ KINDS = (
     "sample",
     "votes",
 )
-Target = Literal["qa", "question"]
+# What a check looks at: QA pairs (question and answer) or questions alone.
+TARGETS = ("qa", "questions")
+
+
+def target_of(
+    target: str,
+) -> tuple[type[QAPair] | type[Question], InstrumentedAttribute[int | None]]:
+    """The table of a target's items and the result column that points at one."""
+    if target == "qa":
+        return QAPair, QualityResult.qa_id
+    if target == "questions":
+        return Question, QualityResult.question_id
+    raise InputError(f"a check looks at 'qa' or 'questions', not {target!r}")
 
 
 @dataclass(frozen=True)
@@ -77,15 +91,40 @@ def record(
     row.job_id = job_id
 
 
-def clear(session: Session, project_id: int, kind: str, target: Target | None = None) -> None:
+def record_many(
+    session: Session,
+    project_id: int,
+    kind: str,
+    job_id: int,
+    rows: Iterable[dict[str, Any]],
+) -> None:
+    """Insert new results of one check in bulk (`rows`: qa_id or question_id, score,
+    flagged, detail); the items must have none of this kind yet (see `clear`)."""
+    now = utcnow()
+    values = [
+        {
+            "project_id": project_id,
+            "kind": kind,
+            "job_id": job_id,
+            "created_at": now,
+            "updated_at": now,
+            "score": None,
+            "flagged": None,
+            **row,
+        }
+        for row in rows
+    ]
+    if values:
+        session.execute(insert(QualityResult), values)
+
+
+def clear(session: Session, project_id: int, kind: str, target: str | None = None) -> None:
     """Forget every result of one check in a project (for one kind of item, if given)."""
     statement = delete(QualityResult).where(
         QualityResult.project_id == project_id, QualityResult.kind == kind
     )
-    if target == "qa":
-        statement = statement.where(QualityResult.qa_id.is_not(None))
-    elif target == "question":
-        statement = statement.where(QualityResult.question_id.is_not(None))
+    if target is not None:
+        statement = statement.where(target_of(target)[1].is_not(None))
     session.execute(statement)
 
 
@@ -99,17 +138,3 @@ def results_for(
     )
     found = [view(row) for row in rows]
     return sorted(found, key=lambda r: KINDS.index(r.kind) if r.kind in KINDS else len(KINDS))
-
-
-def results_of(
-    session: Session, project_id: int, kind: str, target: Target = "qa"
-) -> Iterable[QualityResult]:
-    """Every result of one check in a project, for QA pairs or questions."""
-    column = QualityResult.qa_id if target == "qa" else QualityResult.question_id
-    return session.scalars(
-        select(QualityResult)
-        .where(
-            QualityResult.project_id == project_id, QualityResult.kind == kind, column.is_not(None)
-        )
-        .order_by(column)
-    )

@@ -6,19 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from sqlalchemy import func, insert, select
+from pydantic import BaseModel
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.jobs import JobContext, JobHandler, register
-from easy_dataset.quality.review_sample import ErrorEstimate, draw_sample, error_rate
+from easy_dataset.quality.review_sample import draw_sample, error_rate
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import unfinished_keys
 from easy_dataset.services.projects import find_project
-from easy_dataset.services.quality.results import clear
+from easy_dataset.services.quality.results import clear, record_many
 from easy_dataset.services.quality.selection import check_fraction
 from easy_dataset.services.quality.settings import get_quality_settings
-from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import QAPair, QualityResult
 from easy_dataset.store.models import Job, JobItem
 
@@ -59,25 +59,10 @@ class DrawSample(JobHandler):
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
         assert job.project_id is not None
         clear(session, job.project_id, "sample", "qa")
-        present = set(session.scalars(select(QAPair.id).where(QAPair.id.in_(result["ids"]))))
-        now = utcnow()
-        rows = [
-            {
-                "project_id": job.project_id,
-                "kind": "sample",
-                "qa_id": qa_id,
-                "score": None,
-                "flagged": None,
-                "detail": {"fraction": result["fraction"], "population": result["population"]},
-                "job_id": job.id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for qa_id in result["ids"]
-            if qa_id in present
-        ]
-        if rows:
-            session.execute(insert(QualityResult), rows)
+        present = set(session.scalars(select(QAPair.id).where(QAPair.project_id == job.project_id)))
+        detail = {"fraction": result["fraction"], "population": result["population"]}
+        rows = ({"qa_id": qa_id, "detail": detail} for qa_id in result["ids"] if qa_id in present)
+        record_many(session, job.project_id, "sample", job.id, rows)
 
 
 def review_sample_item(
@@ -134,15 +119,18 @@ def sample_items(
     ]
 
 
-@dataclass(frozen=True)
-class SampleStatus:
-    """Where the review of the current sample stands, and what it says so far."""
+class SampleStatus(BaseModel):
+    """Where the review of the current sample stands, and the error rate its verdicts
+    estimate for the whole project (`low`–`high`: the interval at `confidence`)."""
 
     size: int
     reviewed: int
     errors: int
     population: int
-    estimate: ErrorEstimate
+    rate: float
+    low: float
+    high: float
+    confidence: float
 
 
 def sample_status(app: App, project_ref: str | int, confidence: float = 0.95) -> SampleStatus:
@@ -161,8 +149,16 @@ def sample_status(app: App, project_ref: str | int, confidence: float = 0.95) ->
         )
     counts = {flag: count for flag, count in rows}
     errors, fine = counts.get(True, 0), counts.get(False, 0)
-    size = errors + fine + counts.get(None, 0)
     estimate = error_rate(
         errors, errors + fine, confidence=confidence, population=population or None
     )
-    return SampleStatus(size, errors + fine, errors, population, estimate)
+    return SampleStatus(
+        size=errors + fine + counts.get(None, 0),
+        reviewed=estimate.reviewed,
+        errors=estimate.errors,
+        population=population,
+        rate=estimate.rate,
+        low=estimate.low,
+        high=estimate.high,
+        confidence=estimate.confidence,
+    )

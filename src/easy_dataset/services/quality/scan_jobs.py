@@ -16,8 +16,8 @@ from easy_dataset.quality.contamination import BenchmarkIndex
 from easy_dataset.quality.pii import find_pii, mask_pii
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import id_filter, parse_key, unfinished_keys
-from easy_dataset.services.quality.benchmark_files import benchmark_items
-from easy_dataset.services.quality.results import record
+from easy_dataset.services.quality.benchmark_files import benchmark_ids, benchmark_items
+from easy_dataset.services.quality.results import record_many
 from easy_dataset.services.quality.selection import batch_keys, qa_ids
 from easy_dataset.services.quality.settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
@@ -74,20 +74,17 @@ class ScanJob(JobHandler):
                 QualityResult.kind == self.kind, QualityResult.qa_id.in_(scanned)
             )
         )
-        for qa_id, detail in result["found"].items():
-            if session.get(QAPair, int(qa_id)) is None:
-                continue  # deleted while it was scanned
-            self.apply(session, int(qa_id), detail)
-            record(
-                session,
-                job.project_id,
-                self.kind,
-                qa_id=int(qa_id),
-                score=detail.get("score"),
-                flagged=True,
-                detail=detail,
-                job_id=job.id,
-            )
+        found = {int(qa_id): detail for qa_id, detail in result["found"].items()}
+        # Pairs deleted while they were scanned have nothing left to flag.
+        present = set(session.scalars(select(QAPair.id).where(QAPair.id.in_(found))))
+        for qa_id in present:
+            self.apply(session, qa_id, found[qa_id])
+        rows = (
+            {"qa_id": qa_id, "score": detail.get("score"), "flagged": True, "detail": detail}
+            for qa_id, detail in found.items()
+            if qa_id in present
+        )
+        record_many(session, job.project_id, self.kind, job.id, rows)
 
     def apply(self, session: Session, qa_id: int, detail: dict[str, Any]) -> None:
         """Change the pair itself, if this check does (masking); nothing by default."""
@@ -164,7 +161,7 @@ class ContaminationScan(ScanJob):
         n = params.get("n")
         if n is not None and not (isinstance(n, int) and not isinstance(n, bool) and 3 <= n <= 50):
             raise InputError(f"n-grams for contamination run from 3 to 50 words, not {n!r}")
-        if not benchmark_items(app, project_id, params.get("benchmarks")):
+        if not benchmark_ids(app, project_id, params.get("benchmarks")):
             raise InputError(
                 "no benchmark files to compare with; add one first (quality benchmarks add)"
             )
