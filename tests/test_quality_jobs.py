@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.export.options import ExportOptions
-from easy_dataset.services import App, export, jobs, quality
+from easy_dataset.services import App, export, jobs, models, quality
 from easy_dataset.services import generation as gen
 from easy_dataset.services.quality.results import results_for
 from easy_dataset.store.dataset import QAPair, QualityResult
@@ -131,6 +131,16 @@ def test_dedup_questions_minhash(app: App, project: str) -> None:
     assert texts == ["How long does a worker bee live ?", "How long does a worker bee live?"]
 
 
+def test_the_project_threshold_applies_to_its_own_mode_only(app: App, project: str) -> None:
+    seed(app, project, PAIRS)
+    # A loose Jaccard threshold for MinHash must not become a cosine one for semantic runs.
+    quality.update_quality_settings(app, project, dedup_mode="minhash", dedup_threshold=0.1)
+    quality.run_check(app, project, "dedup", target="questions", mode="semantic")
+    clusters, total = quality.list_clusters(app, project, "questions")
+    assert total == 1 and len(clusters[0].members) < len(PAIRS)  # at 0.1 all would be one
+    assert all((m.similarity or 0) >= 0.965 for m in clusters[0].members)  # the mode's default
+
+
 def test_judge_scores_with_a_different_model(app: App, project: str, fake: FakeOpenAI) -> None:
     ids = seed(app, project, PAIRS[:2])
     quality.update_quality_settings(app, project, judge_weights={"accuracy": 3})
@@ -158,6 +168,19 @@ def test_judge_scores_with_a_different_model(app: App, project: str, fake: FakeO
     assert len(jobs.list_jobs(app, project_ref=project, limit=1000)) == jobs_before
     low = gen.list_qa(app, project, min_judge=6)
     assert low == []
+
+
+def test_judge_settings_that_no_longer_work_are_refused_at_plan(app: App, project: str) -> None:
+    seed(app, project, PAIRS[:1])
+    only_accuracy = {"question": 0, "accuracy": 1, "relevance": 0, "consistency": 0}
+    quality.update_quality_settings(app, project, judge_weights=only_accuracy)
+    with pytest.raises(InputError, match="judge weight"):
+        quality.start_check(app, project, "judge", weights={"accuracy": 0})  # all zero merged
+    quality.update_quality_settings(app, project, judge_model="fake")
+    models.remove_model(app, project, "fake")
+    with pytest.raises(NotFoundError, match="fake"):
+        quality.start_check(app, project, "judge")
+    assert jobs.list_jobs(app, project_ref=project) == []
 
 
 def test_review_sample_and_error_estimate(app: App, project: str) -> None:
@@ -255,8 +278,14 @@ def test_consistency_voting(app: App, project: str, monkeypatch: pytest.MonkeyPa
         + [GOOD] * 3
     )
 
+    calls: list[str] = []
+
     def scripted(body: dict[str, object]) -> str:
         text = made(body)  # type: ignore[arg-type]
+        if "Write the reasoning" in json.dumps(body):
+            calls.append("reasoning")
+            return text
+        calls.append("answer")
         return next(answers) if text.startswith("Worker bees gather nectar") else text
 
     monkeypatch.setattr(fake_openai, "reply_content", scripted)
@@ -268,11 +297,15 @@ def test_consistency_voting(app: App, project: str, monkeypatch: pytest.MonkeyPa
         app, project, "answers.generate", votes=3, synthesize_cot=False, concurrency=1
     )
     assert (first.failed, gen.list_qa(app, project)) == (1, [])
-    # Three agreeing answers: one kept, with the agreement recorded beside it.
-    second = gen.run_stage(
-        app, project, "answers.generate", votes=3, synthesize_cot=False, concurrency=1
-    )
+    # Voting reuses no cached reply: k identical requests would share one.
+    with pytest.raises(InputError, match="cache"):
+        gen.start_job(app, project, "answers.generate", votes=3, cache=True)
+    # Three agreeing answers: one kept, with the agreement recorded beside it; the chain of
+    # thought is synthesised for the kept answer only.
+    calls.clear()
+    second = gen.run_stage(app, project, "answers.generate", votes=3, concurrency=1)
     assert second.succeeded == 1
+    assert calls == ["answer"] * 3 + ["reasoning"]
     [pair] = gen.list_qa(app, project)
     assert pair.answer == GOOD and pair.question == question.text
     with app.db.session() as session:

@@ -1,7 +1,13 @@
 """Generation: tag trees, personas, questions, answers, template answers. No database here:
 every function is async, takes its model client, and returns drafts with provenance."""
 
-from easy_dataset.generate.answers import generate_answer, revise_answer, rewrite_cot
+from easy_dataset.generate.answers import (
+    draft_answer,
+    finish_cot,
+    generate_answer,
+    revise_answer,
+    rewrite_cot,
+)
 from easy_dataset.generate.cot import mentions_source, scrub_source_mentions
 from easy_dataset.generate.counts import question_count
 from easy_dataset.generate.dedup import distinct_indices, near_identical, normalise
@@ -49,6 +55,8 @@ __all__ = [
     "answer_template",
     "build_tag_tree",
     "distinct_indices",
+    "draft_answer",
+    "finish_cot",
     "generate_answer",
     "generate_questions",
     "heading_text",

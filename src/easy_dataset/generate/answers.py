@@ -11,7 +11,6 @@ from easy_dataset.generate.questions import heading_text
 from easy_dataset.generate.results import (
     AnswerResult,
     CotRewrite,
-    CotSource,
     Persona,
     Provenance,
     RevisedAnswer,
@@ -33,31 +32,86 @@ async def generate_answer(
 ) -> AnswerResult:
     """The answer from the chunk; its chain of thought is the model's own reasoning when it
     gives one, else synthesised (when asked), then freed of "according to the text"."""
-    overrides = overrides or {}
-    headings = heading_text(heading_path)
+    draft = await draft_answer(
+        client,
+        question=question,
+        chunk=chunk,
+        language=language,
+        heading_path=heading_path,
+        title=title,
+        persona=persona,
+        overrides=overrides,
+    )
+    return await finish_cot(
+        client,
+        draft,
+        question=question,
+        chunk=chunk,
+        language=language,
+        heading_path=heading_path,
+        synthesize_cot=synthesize_cot,
+        overrides=overrides,
+    )
+
+
+async def draft_answer(
+    client: ChatClient,
+    *,
+    question: str,
+    chunk: str,
+    language: str,
+    heading_path: Sequence[str] = (),
+    title: str = "",
+    persona: Persona | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> AnswerResult:
+    """The answer alone (one model call), with the model's own reasoning, if it gave any, as
+    its chain of thought; `finish_cot` completes it. Voting drafts k answers, finishes one."""
     rendered = prompt(
         "answer",
         language,
         {
             "question": question,
             "chunk": chunk,
-            "heading_path": headings,
+            "heading_path": heading_text(heading_path),
             "title": title,
             "persona": persona.to_dict() if persona else None,
         },
-        overrides.get("answer"),
+        (overrides or {}).get("answer"),
     )
     completion = await ask_text(client, rendered)
-    answer = completion.text.strip()
     main = provenance(client, rendered, completion)
-    steps = [main]
     cot = (completion.reasoning or "").strip()
-    source: CotSource = "reasoning" if cot else "none"
+    return AnswerResult(
+        completion.text.strip(), cot, "reasoning" if cot else "none", "none", main, (main,)
+    )
+
+
+async def finish_cot(
+    client: ChatClient,
+    draft: AnswerResult,
+    *,
+    question: str,
+    chunk: str,
+    language: str,
+    heading_path: Sequence[str] = (),
+    synthesize_cot: bool = True,
+    overrides: Mapping[str, str] | None = None,
+) -> AnswerResult:
+    """A drafted answer's chain of thought: synthesised when the model gave none (if asked),
+    then freed of "according to the text"."""
+    overrides = overrides or {}
+    cot, source, steps = draft.cot, draft.cot_source, list(draft.steps)
     if not cot and synthesize_cot:
         synth = prompt(
             "cot_synthesize",
             language,
-            {"question": question, "answer": answer, "chunk": chunk, "heading_path": headings},
+            {
+                "question": question,
+                "answer": draft.answer,
+                "chunk": chunk,
+                "heading_path": heading_text(heading_path),
+            },
             overrides.get("cot_synthesize"),
         )
         reply = await ask_text(client, synth)
@@ -68,7 +122,7 @@ async def generate_answer(
         cot, rewrite, step = await rewrite_cot(client, cot, language, overrides.get("cot_rewrite"))
         if step is not None:
             steps.append(step)
-    return AnswerResult(answer, cot, source, rewrite, main, tuple(steps))
+    return AnswerResult(draft.answer, cot, source, rewrite, draft.provenance, tuple(steps))
 
 
 async def rewrite_cot(

@@ -19,8 +19,9 @@ from easy_dataset.jobs import (
 from easy_dataset.jobs.progress import Progress
 from easy_dataset.jobs.runner import ProgressCallback
 
-# Importing the generation services registers their job types, so any job can be resumed.
-from easy_dataset.services import generation  # noqa: F401
+# Importing the generation and quality services registers their job types, so any job
+# can be resumed.
+from easy_dataset.services import generation, quality  # noqa: F401
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.models import Job, JobFailure, JobItem

@@ -158,6 +158,8 @@ class ChecksSection:
                 step=0.05,
             )
             threshold.classes("w-40").props("clearable data-testid=quality-dedup-threshold")
+            # A Jaccard threshold means nothing as a cosine one: another mode starts from its own.
+            mode.on_value_change(lambda _: threshold.set_value(None))
 
             async def run() -> None:
                 await self._start(

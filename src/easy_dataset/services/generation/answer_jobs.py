@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
-from easy_dataset.generate import AnswerResult, Persona, generate_answer
+from easy_dataset.generate import AnswerResult, Persona, draft_answer, finish_cot
 from easy_dataset.jobs import JobContext, register
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import (
@@ -94,7 +94,7 @@ class GenerateAnswers(ModelJob):
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None
-        check_votes(params.get("votes"))
+        check_votes(params.get("votes"), cached=bool(params.get("cache")))
         files, only = id_filter(params, "file_ids"), id_filter(params, "question_ids")
         answered = select(QAPair.question_id).where(
             QAPair.project_id == project_id, QAPair.question_id.is_not(None)
@@ -125,8 +125,8 @@ class GenerateAnswers(ModelJob):
             if (text := self.override(ctx, name, language)) is not None
         }
 
-        async def answer() -> AnswerResult:
-            return await generate_answer(
+        async def draft() -> AnswerResult:
+            return await draft_answer(
                 self.client(ctx),
                 question=source.text,
                 chunk=source.content,
@@ -134,15 +134,22 @@ class GenerateAnswers(ModelJob):
                 heading_path=source.heading_path,
                 title=source.file_name,
                 persona=source.persona,
-                synthesize_cot=bool(ctx.params.get("synthesize_cot", True)),
                 overrides=overrides,
             )
 
         votes = int(ctx.params.get("votes") or 1)
-        if votes > 1:
-            result, agreement = await vote(ctx, answer, votes)
-        else:
-            result, agreement = await answer(), None
+        chosen, agreement = await vote(ctx, draft, votes) if votes > 1 else (await draft(), None)
+        # The chain of thought only for the answer kept: voting drafts k, finishes one.
+        result = await finish_cot(
+            self.client(ctx),
+            chosen,
+            question=source.text,
+            chunk=source.content,
+            language=language,
+            heading_path=source.heading_path,
+            synthesize_cot=bool(ctx.params.get("synthesize_cot", True)),
+            overrides=overrides,
+        )
         provenance = {
             **source_provenance(source),
             **result.provenance.as_dict(),
@@ -170,18 +177,17 @@ class GenerateAnswers(ModelJob):
         if session.scalar(select(QAPair.id).where(QAPair.question_id == question_id)):
             return  # answered by another run meanwhile: one QA pair per question
         assert job.project_id is not None
-        session.add(
-            QAPair(
-                project_id=job.project_id,
-                question_id=question_id,
-                chunk_id=result["chunk_id"],
-                question=result["question"],
-                answer=result["answer"],
-                cot=result["cot"],
-                model=result["model"],
-                provenance=result["provenance"],
-            )
+        pair = QAPair(
+            project_id=job.project_id,
+            question_id=question_id,
+            chunk_id=result["chunk_id"],
+            question=result["question"],
+            answer=result["answer"],
+            cot=result["cot"],
+            model=result["model"],
+            provenance=result["provenance"],
         )
+        session.add(pair)
         if result.get("agreement") is not None:
             session.flush()
-            record_votes(session, job, question_id, result["agreement"])
+            record_votes(session, job, pair.id, result["agreement"])

@@ -3,31 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import DisagreementError, InputError
 from easy_dataset.generate import AnswerResult
 from easy_dataset.jobs import JobContext
-from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Job
 
 MAX_VOTES = 9
 
 
-def check_votes(votes: object) -> None:
+def check_votes(votes: object, *, cached: bool = False) -> None:
     """None or 1 (no voting), or 2 to MAX_VOTES answers; InputError before any job exists."""
     if votes is None:
         return
     if not isinstance(votes, int) or isinstance(votes, bool) or not 1 <= votes <= MAX_VOTES:
         raise InputError(f"consistency voting takes 2 to {MAX_VOTES} answers, not {votes!r}")
+    if votes > 1 and cached:
+        # k identical requests share one cached reply: a retry would agree with itself.
+        raise InputError("consistency voting needs fresh answers: turn the response cache off")
 
 
 async def vote(
-    ctx: JobContext, answer: Callable[[], Awaitable[AnswerResult]], votes: int
+    ctx: JobContext, answer: Callable[[], Coroutine[Any, Any, AnswerResult]], votes: int
 ) -> tuple[AnswerResult, dict[str, Any]]:
     """The answer most others agree with, and the agreement; DisagreementError without a
     majority. Answers are compared by embedding cosine (the project's vote threshold)."""
@@ -43,7 +44,14 @@ async def vote(
         ctx.state["vote_threshold"] = configured if configured is not None else DEFAULT_AGREEMENT
         ctx.state["embedder"] = CachedEmbedder(ctx.app)
         ctx.state["embed_lock"] = asyncio.Lock()
-    results = await asyncio.gather(*(answer() for _ in range(votes)))
+    # A task group: when one answer fails, the others are cancelled, not left running, and
+    # the item fails with that answer's own error.
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(answer()) for _ in range(votes)]
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    results = [task.result() for task in tasks]
     async with ctx.state["embed_lock"]:
         vectors = await asyncio.to_thread(
             ctx.state["embedder"].embed, [result.answer for result in results]
@@ -67,20 +75,18 @@ async def vote(
     return results[found.chosen], agreement
 
 
-def record_votes(session: Session, job: Job, question_id: int, agreement: dict[str, Any]) -> None:
+def record_votes(session: Session, job: Job, qa_id: int, agreement: dict[str, Any]) -> None:
     """Keep the agreement beside the QA pair it chose (a `votes` quality result)."""
     from easy_dataset.services.quality.results import record
 
     assert job.project_id is not None
-    qa_id = session.scalar(select(QAPair.id).where(QAPair.question_id == question_id))
-    if qa_id is not None:
-        record(
-            session,
-            job.project_id,
-            "votes",
-            qa_id=qa_id,
-            score=float(agreement["share"]),
-            flagged=False,
-            detail=agreement,
-            job_id=job.id,
-        )
+    record(
+        session,
+        job.project_id,
+        "votes",
+        qa_id=qa_id,
+        score=float(agreement["share"]),
+        flagged=False,
+        detail=agreement,
+        job_id=job.id,
+    )

@@ -85,7 +85,9 @@ class Deduplicate(JobHandler):
         settings = get_quality_settings(ctx.app, ctx.project_id)
         target = ctx.params.get("target", "qa")
         mode = ctx.params.get("mode") or settings.dedup_mode
-        threshold = ctx.params.get("threshold") or settings.dedup_threshold
+        # The project's threshold belongs to its mode: Jaccard and cosine are different scales.
+        own = settings.dedup_threshold if mode == settings.dedup_mode else None
+        threshold = ctx.params.get("threshold") or own
         with ctx.app.db.session() as session:
             items = load_items(session, ctx.project_id, target)
 

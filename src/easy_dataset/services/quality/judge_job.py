@@ -17,15 +17,26 @@ from easy_dataset.services.generation.common import (
     parse_key,
     unfinished_keys,
 )
+from easy_dataset.services.models import resolve_model
 from easy_dataset.services.quality.results import record
 from easy_dataset.services.quality.selection import pair_source, qa_ids
 from easy_dataset.services.quality.settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Job, JobItem
-from easy_dataset.types import QualitySettings
+from easy_dataset.types import JudgeCriterion, QualitySettings
 
 TYPE = "quality.judge"
 PASS_SCORE = 3.0  # below this a pair is flagged; export and lists filter on any threshold
+
+
+def weights(settings: QualitySettings, params: dict[str, Any]) -> dict[JudgeCriterion, float]:
+    """The project's judge weights with this run's (`params["weights"]`, maybe partial) over
+    them; InputError when the result is no usable set of weights."""
+    merged = {**settings.judge_weights, **(params.get("weights") or {})}
+    try:
+        return QualitySettings.model_validate({"judge_weights": merged}).judge_weights
+    except ValidationError as exc:
+        raise InputError(f"invalid judge weights: {validation_reasons(exc)}") from None
 
 
 @register
@@ -38,10 +49,10 @@ class JudgeQA(ModelJob):
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None
-        try:
-            QualitySettings.model_validate({"judge_weights": params.get("weights") or {}})
-        except ValidationError as exc:
-            raise InputError(f"invalid judge weights: {validation_reasons(exc)}") from None
+        settings = get_quality_settings(app, project_id)
+        weights(settings, params)
+        if not params.get("model") and settings.judge_model:
+            resolve_model(app, project_id, settings.judge_model)  # removed since: say so now
         with app.db.session() as session:
             keys = [f"a{qa_id}" for qa_id in qa_ids(session, project_id, params, unchecked="judge")]
             busy = unfinished_keys(session, project_id, TYPE)
@@ -53,10 +64,7 @@ class JudgeQA(ModelJob):
         if not ctx.params.get("model") and settings.judge_model:
             ctx.params = {**ctx.params, "model": settings.judge_model}
         await super().setup(ctx)
-        weights = {**settings.judge_weights, **(ctx.params.get("weights") or {})}
-        ctx.state["weights"] = QualitySettings.model_validate(
-            {"judge_weights": weights}
-        ).judge_weights
+        ctx.state["weights"] = weights(settings, ctx.params)
 
     async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
