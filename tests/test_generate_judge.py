@@ -191,6 +191,8 @@ def test_scores_that_are_not_0_to_5_are_refused(value: Any) -> None:
 def test_nested_scores_and_blank_verdicts() -> None:
     nested = {"scores": {name: 4 for name in CRITERIA}, "verdict": "Fine."}
     assert JudgeScores.model_validate(nested).accuracy == 4
+    echoed = {**nested, "question": "What do bees eat?"}  # the nested score wins
+    assert JudgeScores.model_validate(echoed).question == 4
     with pytest.raises(ValidationError):
         JudgeScores.model_validate(json.loads(reply(verdict="   ")))
 

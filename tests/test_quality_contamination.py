@@ -34,6 +34,19 @@ def test_planted_copies_are_found() -> None:
     assert found[1].example and " " not in found[1].example  # CJK n-grams join without spaces
 
 
+def test_a_short_question_copied_out_of_a_long_item_is_found() -> None:
+    item = (
+        "Read the passage, then answer. Which gas do green plants absorb from the air during "
+        "photosynthesis? (A) oxygen (B) carbon dioxide (C) nitrogen (D) helium"
+    )
+    question = "Which gas do green plants absorb from the air during photosynthesis?"  # 11 words
+    [found] = contaminated([question], [item])
+    assert found.n == 8 and found.shared == found.total == 4
+    assert found.example.startswith("do green plants absorb")
+    # Under eight words only a whole copy counts: common phrases are no contamination.
+    assert contaminated(["Which gas do green plants absorb?"], [item]) == []
+
+
 @pytest.mark.parametrize(
     "question",
     [

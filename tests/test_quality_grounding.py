@@ -118,6 +118,23 @@ def test_numbers_read_digits_and_words() -> None:
     assert numbers("a two-metre fence and six weeks") == {2, 6}
     assert numbers("含水量百分之十八，静置一到两天，二十五公斤") == {18, 2, 25}
     assert numbers("one queen, 一定, half a cup") == set()  # ones double as articles
+    compound = "two hundred bees, 3万只, 万只蜜蜂, 一千万元, 三万一千只"
+    assert numbers(compound) == {200, 3e4, 1e4, 1e7, 31e3}
+    # Words built of numerals that are no numbers: "very", "by all means", "in case", "both".
+    assert numbers("这十分重要，千万不要打开，万一下雨，两者都对") == set()
+    assert numbers("五十分钟") == {50}
+
+
+def test_a_decimal_at_a_line_start_is_no_list_marker() -> None:
+    text = "3.5 kg of sugar per hive.\n1. Check the frames.\n2.5% of colonies die."
+    assert split_sentences(text) == [
+        "3.5 kg of sugar per hive.",
+        "Check the frames.",
+        "2.5% of colonies die.",
+    ]
+    source = "Feed 3.5 kg of sugar per hive; about 2.5% of colonies die each winter."
+    assert lexical_support("3.5 kg of sugar per hive.", source) == 1.0
+    assert lexical_support("蜂群在春季十分活跃。", "蜂群在春季非常活跃。") > 0.5
 
 
 def test_lexical_support_of_copies_inventions_and_numbers() -> None:

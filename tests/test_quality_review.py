@@ -79,6 +79,8 @@ def test_population_correction_narrows_the_interval() -> None:
     assert plain.low < half.low < 0.05 < half.high < plain.high
     everything = error_rate(5, 100, population=100)
     assert everything.low == pytest.approx(0.05) and everything.high == pytest.approx(0.05)
+    single = error_rate(0, 1, population=1)  # the whole set of one, reviewed
+    assert (single.low, single.high) == (0.0, 0.0)
 
 
 def test_error_rate_edge_cases() -> None:

@@ -559,7 +559,8 @@ def _summary(result: ResultView) -> str:
     if result.kind == "contamination":
         fields = detail.get("fields") or {}
         return "; ".join(
-            f"{name}: {value.get('shared')}/{value.get('total')} {detail.get('n')}-grams shared"
+            f"{name}: {value.get('shared')}/{value.get('total')} "
+            f"{value.get('n', detail.get('n'))}-grams shared"
             for name, value in fields.items()
         )
     if result.kind == "sample":

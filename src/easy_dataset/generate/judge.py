@@ -64,10 +64,11 @@ class JudgeScores(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _flatten(cls, data: Any) -> Any:
-        # Some models nest the numbers under "scores"; they are still the scores asked for.
+        # Some models nest the numbers under "scores"; they are still the scores asked for,
+        # and win over any top-level key of the same name (an echoed "question", say).
         if isinstance(data, dict) and isinstance(data.get("scores"), dict):
             rest = {key: value for key, value in data.items() if key != "scores"}
-            return {**data["scores"], **rest}
+            return {**rest, **data["scores"]}
         return data
 
 

@@ -3,7 +3,9 @@ that a dataset would teach a model the answers to the test it will be judged by.
 
 Text is normalised (case folded, punctuation dropped) and split into words; runs of CJK
 characters count one character per "word", since those scripts write no spaces. The default
-n of 13 follows the GPT-3 paper's overlap analysis.
+n of 13 follows the GPT-3 paper's overlap analysis; as there, a text shorter than n is
+checked with shorter n-grams (SHORT_N), so a short question copied out of a long benchmark
+item is still caught.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 DEFAULT_N = 13
+SHORT_N = 8  # the n-gram length for texts shorter than n; shorter texts must match whole
 
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]|[^\W_]+")
 
@@ -41,6 +44,7 @@ class Overlap:
     shared: int  # how many of its n-grams occur in the benchmark
     total: int  # how many n-grams it has
     example: str  # one shared n-gram, joined
+    n: int  # the n-gram length it was checked with
 
     @property
     def ratio(self) -> float:
@@ -54,20 +58,31 @@ class BenchmarkIndex:
         if n < 1:
             raise ValueError("n must be at least 1")
         self.n = n
+        self.short_n = min(n, SHORT_N)
         self.grams: set[tuple[str, ...]] = set()
+        self.short_grams: set[tuple[str, ...]] = set()
         self.items = 0
         for item in items:
-            self.grams |= ngrams(tokens(item), n)
+            words = tokens(item)
+            self.grams |= ngrams(words, n)
+            if self.short_n < n:
+                self.short_grams |= ngrams(words, self.short_n)
             self.items += 1
+        if self.short_n == n:
+            self.short_grams = self.grams
 
     def check(self, question: str, index: int = 0) -> Overlap | None:
         """The overlap of one question with the benchmark, or None when there is none."""
-        grams = ngrams(tokens(question), self.n)
-        shared = [gram for gram in grams if gram in self.grams]
+        words = tokens(question)
+        short = len(words) < self.n
+        n, known = (self.short_n, self.short_grams) if short else (self.n, self.grams)
+        grams = ngrams(words, n)
+        shared = sorted(gram for gram in grams if gram in known)
         if not shared:
             return None
-        joiner = "" if all(len(word) == 1 for word in shared[0]) else " "
-        return Overlap(index, len(shared), len(grams), joiner.join(min(shared)))
+        example = shared[0]
+        joiner = "" if all(len(word) == 1 for word in example) else " "
+        return Overlap(index, len(shared), len(grams), joiner.join(example), n)
 
 
 def contaminated(

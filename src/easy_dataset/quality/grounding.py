@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from easy_dataset.quality.contamination import tokens
-from easy_dataset.quality.embedding import Vectors
+from easy_dataset.quality.embedding import Vectors, normalise
 
 # Calibrated with E5Embedder on five passages of the bundled beekeeping guide (four English,
 # one Chinese) against 108 hand-written sentences: 62 faithful restatements and paraphrases
@@ -42,7 +42,7 @@ Embed = Callable[[Sequence[str]], Vectors]
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af"
 _IS_CJK = re.compile(f"[{_CJK}]")
 _LIST_MARKER = re.compile(
-    r"^\s*(?:#{1,6}\s+|>\s*|[-*+•·]\s+|[(（]?\d{1,3}[.)）、．]\s*|[a-z][.)]\s+|[A-Z]\)\s+)"
+    r"^\s*(?:#{1,6}\s+|>\s*|[-*+•·]\s+|[(（]?\d{1,3}[.)）、．](?!\d)\s*|[a-z][.)]\s+|[A-Z]\)\s+)"
 )
 _EN_END = re.compile(r"[.!?;]+[\"'”’)\]]*\s+")
 _ZH_END = re.compile(r"[。！？；]+[”’」』）)]*\s*")
@@ -110,11 +110,17 @@ _EN_NUMBERS.update({"million": 1e6, "dozen": 12, "half": 0.5})
 _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _ZH_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
+_EN_WORD = "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
 _NUMBER = re.compile(
-    r"\d+(?:[.,]\d+)*"
+    r"\d+(?:[.,]\d+)*(?:\s*[万亿])?"  # "3万" is 30000
     r"|[零〇一二两三四五六七八九十百千万亿]+"
-    r"|\b(?:" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True)) + r")(?:-\w+)?\b",
+    rf"|\b(?:{_EN_WORD})(?:-\w+)?(?:\s+(?:hundred|thousand|million)\b)?\b",  # "two hundred"
     re.IGNORECASE,
+)
+# Words made of numerals that are not numbers: 十分 "very", 千万 "by all means", 万一 "in
+# case", 两者 "both"; after another numeral they are part of one (五十分, 一千万, 三万一千).
+_ZH_NOT_NUMBERS = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万])(?:十分|千万|万万|万一|[两二三]者)"
 )
 
 
@@ -203,6 +209,7 @@ def numbers(text: str) -> set[float]:
     values: set[float] = set()
     # "百分之十八" is eighteen per cent: the 百 of "per cent" is not a hundred.
     text = unicodedata.normalize("NFKC", text).replace("百分之", "%")
+    text = _ZH_NOT_NUMBERS.sub(" ", text)
     for match in _NUMBER.finditer(text):
         values.add(_number_value(match.group()))
     # "one", "一" and "half" double as articles and idioms (一定, 一般, "one of"), so a
@@ -212,17 +219,21 @@ def numbers(text: str) -> set[float]:
 
 def _number_value(token: str) -> float:
     if token[0].isdigit():
+        digits, unit = token.rstrip("万亿 "), token[-1]
+        scale = _ZH_UNITS[unit] if unit in ("万", "亿") else 1
         try:
-            return float(token.replace(",", ""))
+            return float(digits.replace(",", "")) * scale
         except ValueError:  # "1.2.3": a version or a section, compare it as written
-            return float(re.sub(r"\D", "", token))
+            return float(re.sub(r"\D", "", digits)) * scale
     if _IS_CJK.match(token):
-        value = _zh_number(token)
-    else:
-        parts = token.casefold().split("-")
-        if any(part not in _EN_NUMBERS for part in parts):
-            parts = parts[:1]
-        value = sum(_EN_NUMBERS[part] for part in parts)
+        return _zh_number(token)
+    number, *multiplier = token.casefold().split()
+    parts = number.split("-")
+    if any(part not in _EN_NUMBERS for part in parts):
+        parts = parts[:1]
+    value = sum(_EN_NUMBERS[part] for part in parts)
+    for word in multiplier:
+        value *= _EN_NUMBERS[word]
     return float(value)
 
 
@@ -232,7 +243,7 @@ def _zh_number(token: str) -> float:
         if char in _ZH_DIGITS:
             digit = digit * 10 + _ZH_DIGITS[char] if digit and len(token) > 2 else _ZH_DIGITS[char]
         elif char in ("万", "亿"):
-            total += (section + digit) * _ZH_UNITS[char]
+            total += ((section + digit) or 1) * _ZH_UNITS[char]  # a lone 万 is 10000
             section, digit = 0, 0
         else:
             section += (digit or 1) * _ZH_UNITS[char]
@@ -334,10 +345,7 @@ def _with_windows(vectors: Vectors) -> Vectors:
     # A claim that joins two sentences meets both at once, with no extra embedding call.
     if len(vectors) < 2:
         return vectors
-    pairs = vectors[:-1] + vectors[1:]
-    norms = np.linalg.norm(pairs, axis=1, keepdims=True)
-    pairs = np.divide(pairs, norms, out=np.zeros_like(pairs), where=norms > 0)
-    windows: Vectors = np.concatenate([vectors, pairs]).astype(np.float32)
+    windows: Vectors = np.concatenate([vectors, normalise(vectors[:-1] + vectors[1:])])
     return windows
 
 

@@ -62,7 +62,9 @@ def error_rate(
     if reviewed == 0:
         return ErrorEstimate(0, 0, 0.0, 0.0, 1.0, confidence)
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    if population is not None and population > 1:
+    if population == reviewed:
+        z = 0.0  # every item was reviewed: the rate is known exactly
+    elif population is not None and population > 1:
         # Sampling without replacement from a finite set: the variance shrinks by
         # (N - n) / (N - 1), which is the same as shrinking z by its square root.
         z *= math.sqrt((population - reviewed) / (population - 1))

@@ -230,7 +230,7 @@ class QualityPanel:
                     field=_field(name),
                     shared=overlap.get("shared", "?"),
                     total=overlap.get("total", "?"),
-                    n=detail.get("n", "?"),
+                    n=overlap.get("n", detail.get("n", "?")),
                 )
             ).classes("text-sm")
             if overlap.get("example"):

@@ -187,7 +187,7 @@ class ContaminationScan(ScanJob):
             "score": round(worst.ratio, 4),
             "n": index.n,
             "fields": {
-                name: {"shared": o.shared, "total": o.total, "example": o.example}
+                name: {"shared": o.shared, "total": o.total, "example": o.example, "n": o.n}
                 for name, o in overlaps.items()
             },
         }
