@@ -26,7 +26,7 @@ from easy_dataset.export import (
     dataset_info,
 )
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.qa_query import FLAG_KINDS, QAFilters, quality_filtered
+from easy_dataset.services.generation.qa_query import QAFilters, known_flags, quality_filtered
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.dataset import QAPair, Question, Tag
 from easy_dataset.store.queries import json_array_has_any
@@ -51,15 +51,7 @@ class ExportFilters(BaseModel):
     min_judge: float | None = None
     exclude_flagged: list[str] = []
 
-    @field_validator("exclude_flagged")
-    @classmethod
-    def _known_flags(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(FLAG_KINDS))
-        if unknown:
-            raise ValueError(
-                f"no quality flag {', '.join(unknown)}; the flags are: {', '.join(FLAG_KINDS)}"
-            )
-        return value
+    _known_flags = field_validator("exclude_flagged")(known_flags)
 
     @field_validator("min_score", "min_judge")
     @classmethod

@@ -16,6 +16,16 @@ from easy_dataset.store.queries import json_array_has_any
 FLAG_KINDS = ("judge", "grounding", "duplicate", "pii", "refs", "contamination", "sample")
 
 
+def known_flags(value: list[str] | None) -> list[str] | None:
+    """Quality flags as filters name them; ValueError naming any unknown one."""
+    unknown = sorted(set(value or ()) - set(FLAG_KINDS))
+    if unknown:
+        raise ValueError(
+            f"no quality flag {', '.join(unknown)}; the flags are: {', '.join(FLAG_KINDS)}"
+        )
+    return value
+
+
 def _result(*conditions: Any) -> Any:
     """Whether the pair has a quality result meeting `conditions`."""
     return exists(
@@ -71,15 +81,7 @@ class QAFilters(BaseModel):
     not_flagged: list[str] | None = None
     sampled: bool | None = None
 
-    @field_validator("flagged", "not_flagged")
-    @classmethod
-    def _known_checks(cls, value: list[str] | None) -> list[str] | None:
-        unknown = sorted(set(value or ()) - set(FLAG_KINDS))
-        if unknown:
-            raise ValueError(
-                f"no quality flag {', '.join(unknown)}; the flags are: {', '.join(FLAG_KINDS)}"
-            )
-        return value
+    _known_checks = field_validator("flagged", "not_flagged")(known_flags)
 
     @field_validator("min_score", "max_score", "min_judge", "max_judge")
     @classmethod
