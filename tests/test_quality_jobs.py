@@ -109,6 +109,7 @@ def test_dedup_marks_keeps_best_and_deletes_only_when_asked(app: App, project: s
     assert flagged(app, project, "duplicate") == [ids[0]]
     clusters, total = quality.list_clusters(app, project)
     assert total == 1 and clusters[0].keep == ids[1]
+    assert quality.count_duplicates(app, project) == (1, 1)  # one cluster, one marked
     assert [(m.id, m.keep) for m in clusters[0].members] == [(ids[1], True), (ids[0], False)]
     unflagged = gen.list_qa(app, project, not_flagged=["duplicate"])
     assert ids[0] not in [qa.id for qa in unflagged] and len(unflagged) == len(PAIRS) - 1
@@ -117,6 +118,7 @@ def test_dedup_marks_keeps_best_and_deletes_only_when_asked(app: App, project: s
     assert quality.delete_duplicates(app, project) == 1
     assert [qa.id for qa in gen.list_qa(app, project)] == ids[1:]
     assert quality.list_clusters(app, project) == ([], 0)
+    assert quality.count_duplicates(app, project) == (0, 0)
     assert quality.delete_duplicates(app, project) == 0
     with pytest.raises(InputError):
         quality.run_check(app, project, "dedup", mode="fuzzy")

@@ -253,8 +253,7 @@ def dedup(
 ) -> None:
     """Mark near-duplicates: each cluster keeps its best member; nothing is deleted."""
     summary = _run(ctx, project, "dedup", target=target, mode=mode, threshold=threshold)
-    clusters, total = quality.list_clusters(state(ctx).app(), project, target, limit=2**31)
-    marked = sum(not member.keep for cluster in clusters for member in cluster.members)
+    total, marked = quality.count_duplicates(state(ctx).app(), project, target)
     lines = []
     if summary.status == "succeeded":
         lines.append(f"{total} cluster(s) of duplicates; {marked} marked (each cluster keeps one)")
@@ -327,8 +326,7 @@ def delete_duplicates(
 ) -> None:
     """Delete every member the last `quality dedup` marked (the kept ones stay)."""
     if not yes:
-        found, _total = quality.list_clusters(state(ctx).app(), project, target, limit=2**31)
-        marked = sum(not member.keep for cluster in found for member in cluster.members)
+        _clusters, marked = quality.count_duplicates(state(ctx).app(), project, target)
         raise InputError(
             f"this deletes {marked} marked duplicate(s) for good; add --yes to go ahead"
         )

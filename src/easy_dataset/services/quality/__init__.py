@@ -20,6 +20,7 @@ from easy_dataset.services.quality.checks import CHECKS, run_check, start_check
 from easy_dataset.services.quality.duplicates import (
     ClusterView,
     Member,
+    count_duplicates,
     delete_duplicates,
     list_clusters,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "add_benchmark",
     "add_benchmarks",
     "build_report",
+    "count_duplicates",
     "delete_benchmark",
     "delete_duplicates",
     "get_quality_settings",

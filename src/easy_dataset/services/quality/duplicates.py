@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, func, select
 
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
@@ -67,6 +67,29 @@ def list_clusters(
         for keep in page
     ]
     return views, len(order)
+
+
+def count_duplicates(app: App, project_ref: str | int, target: str = "qa") -> tuple[int, int]:
+    """How many clusters the last deduplication left, and how many members they mark."""
+    _, column = target_of(target)
+    keep = QualityResult.detail["keep"].as_integer()
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        clusters = (
+            select(func.sum(case((QualityResult.flagged.is_(True), 1), else_=0)).label("marked"))
+            .where(
+                QualityResult.project_id == project.id,
+                QualityResult.kind == "duplicate",
+                column.is_not(None),
+            )
+            .group_by(keep)
+            .having(func.count() > 1)  # a kept member left alone is no longer a cluster
+            .subquery()
+        )
+        total, marked = session.execute(
+            select(func.count(), func.coalesce(func.sum(clusters.c.marked), 0))
+        ).one()
+    return int(total), int(marked)
 
 
 def delete_duplicates(app: App, project_ref: str | int, target: str = "qa") -> int:
