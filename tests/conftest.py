@@ -12,6 +12,7 @@ from typer.testing import CliRunner, Result
 
 from easy_dataset.cli import app as cli_app
 from easy_dataset.config import Settings
+from easy_dataset.llm.breaker import reset_all
 from easy_dataset.services import App
 from tests.fake_openai import FakeOpenAI
 
@@ -20,6 +21,8 @@ from tests.fake_openai import FakeOpenAI
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("EASY_DATASET_HOME", "EASY_DATASET_DATABASE_URL", "EASY_DATASET_PROJECT"):
         monkeypatch.delenv(name, raising=False)
+    # Circuit breakers are per process: one test's dead endpoint must not open another's.
+    reset_all()
 
 
 @pytest.fixture

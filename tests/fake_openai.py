@@ -21,10 +21,13 @@ schema; `json_object` or a prompt that embeds a schema (```json fenced, after th
 "JSON schema") gets an instance of that schema, else an object; otherwise the earliest of the
 keywords "question" (a JSON array of 3 questions), "answer" (a paragraph), "rate"/"score"
 (`{"score": 4, "reason": ...}`) in the last user message picks the reply; else a short text.
+A schema embedded in an earlier user message still counts (a retry's last message has none).
 
 Outcomes come first from `Faults.script` (consumed in order), then at random from the seeded
-probabilities. Script entries: "ok", "hang", "malformed", "truncated", "no_usage", or an
-HTTP status such as "429", "500", "401", "404".
+probabilities. Script entries: "ok", "hang", "malformed", "truncated" (content cut in half,
+finish reason "length"), "cut" (cut in half, yet finish reason "stop"), "no_usage", or an
+HTTP status such as "429", "500", "401", "404". With `echo_key`, the auth error quotes the
+key it was sent, as some providers do.
 """
 
 from __future__ import annotations
@@ -63,12 +66,14 @@ class Faults:
     p_hang: float = 0.0  # no reply for `hang_seconds`: longer than the client's timeout
     hang_seconds: float = 30.0
     p_malformed: float = 0.0  # content that is not JSON at all
-    p_truncated: float = 0.0  # content cut in half
+    p_truncated: float = 0.0  # content cut in half, finish reason "length"
+    p_cut: float = 0.0  # content cut in half, finish reason "stop"
     p_no_usage: float = 0.0  # no "usage" in the reply
     reasoning_field: ReasoningField | None = None  # reasoning in this message field
     think_tags: bool = False  # reasoning in <think>...</think> before the content
     status_for_auth: int | None = None  # when set: this status unless the key below is sent
     api_key: str = "sk-fake"
+    echo_key: bool = False  # the auth error repeats the key that was sent
     script: list[str] = field(default_factory=list)  # outcomes consumed before random ones
     max_inflight_allowed: int | None = None  # more concurrent requests than this: 500
     models: list[str] = field(default_factory=lambda: ["fake-model", "fake-model-mini"])
@@ -152,6 +157,7 @@ class _State:
                 ("503", f.p_503),
                 ("malformed", f.p_malformed),
                 ("truncated", f.p_truncated),
+                ("cut", f.p_cut),
                 ("no_usage", f.p_no_usage),
             ):
                 if roll < p:
@@ -213,7 +219,8 @@ def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None, name
         count = max(low, min(3, high))
         items = schema.get("items", {"type": "string"})
         singular = name.removesuffix("s") if name else "item"
-        return [_numbered(instance_of(items, root, singular), i) for i in range(count)]
+        free = _free_text_key(items, root)
+        return [_numbered(instance_of(items, root, singular), i, free) for i in range(count)]
     if kind == "string":
         return _text(name, schema.get("minLength", 0), schema.get("maxLength"))
     if kind in ("integer", "number"):
@@ -223,10 +230,26 @@ def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None, name
     return None
 
 
-def _numbered(value: Any, index: int) -> Any:
-    """Array items that differ from each other, so uniqueness checks pass."""
+def _free_text_key(schema: dict[str, Any], root: dict[str, Any]) -> str | None:
+    """The first property of an object schema that takes any text (not an enum or const)."""
+    while "$ref" in schema:
+        target: Any = root
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        schema = target
+    for key, prop in (schema.get("properties") or {}).items():
+        if prop.get("type") == "string" and "enum" not in prop and "const" not in prop:
+            return str(key)
+    return None
+
+
+def _numbered(value: Any, index: int, key: str | None = None) -> Any:
+    """Array items that differ from each other, so uniqueness checks pass (in objects, the
+    text field `key` is numbered)."""
     if isinstance(value, str) and index:
         return f"{value.rstrip('?')} ({index + 1})" + ("?" if value.endswith("?") else "")
+    if isinstance(value, dict) and index and key is not None and isinstance(value.get(key), str):
+        return {**value, key: _numbered(value[key], index)}
     return value
 
 
@@ -268,7 +291,16 @@ def reply_content(body: dict[str, Any]) -> str:
     if response_format.get("type") == "json_schema":
         spec = response_format.get("json_schema", {})
         return json.dumps(instance_of(spec.get("schema", {}), name=spec.get("name", "")))
-    embedded = _embedded_schema(last_user)
+    # A retry ("your reply was not valid…") holds no schema itself: like a real model, the
+    # fake reads it from the conversation, latest first.
+    embedded = next(
+        (
+            found
+            for m in reversed(messages)
+            if m.get("role") == "user" and (found := _embedded_schema(str(m.get("content", ""))))
+        ),
+        None,
+    )
     if embedded is not None:
         return json.dumps(instance_of(embedded))
     if response_format.get("type") == "json_object":
@@ -301,7 +333,7 @@ def completion_body(request: dict[str, Any], outcome: str, faults: Faults, ident
     content = reply_content(request)
     if outcome == "malformed":
         content = MALFORMED_TEXT
-    elif outcome == "truncated":
+    elif outcome in ("truncated", "cut"):
         content = content[: len(content) // 2]
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if faults.think_tags:
@@ -420,7 +452,11 @@ class _Handler(BaseHTTPRequestHandler):
         key_ok = self.headers.get("Authorization") == f"Bearer {faults.api_key}"
         if faults.status_for_auth is not None and path.startswith("/v1/") and not key_ok:
             status = faults.status_for_auth
-            return str(status), (status, _error("Incorrect API key", "auth_error"), {})
+            message = "Incorrect API key"
+            if faults.echo_key:
+                sent = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                message = f"Incorrect API key provided: {sent}. Find your key in your account."
+            return str(status), (status, _error(message, "auth_error"), {})
         if faults.max_inflight_allowed is not None and inflight > faults.max_inflight_allowed:
             return "over_concurrency", (500, _error("over concurrency", "server_error"), {})
         if path == "/v1/models":
@@ -458,8 +494,9 @@ class _Server(ThreadingHTTPServer):
 class FakeOpenAI:
     """The fake server on 127.0.0.1 at a free port, served from a background thread."""
 
-    def __init__(self, faults: Faults | None = None) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+    def __init__(self, faults: Faults | None = None, *, port: int = 0) -> None:
+        """`port` 0 takes a free one; a given port brings a stopped server back there."""
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.state = _State(faults or Faults())
         self._thread: threading.Thread | None = None
 

@@ -12,6 +12,7 @@ import pytest
 
 from easy_dataset.errors import ModelCallError
 from easy_dataset.llm import transport
+from easy_dataset.llm.breaker import reset_all
 from easy_dataset.llm.cache import MemoryCache
 from easy_dataset.llm.context import call_scope
 from easy_dataset.llm.openai_client import OpenAIChatClient, parse_completion
@@ -186,9 +187,11 @@ def test_connection_refused_is_a_connection_error() -> None:
 
     with pytest.raises(ModelCallError) as caught:
         asyncio.run(run())
-    assert caught.value.kind == "connection"
-    assert f"127.0.0.1:{port}" in str(caught.value)
-    assert len(sleeps) == 2
+    # Every attempt unanswered and nobody else answered: the endpoint is down, not the call.
+    assert caught.value.kind == "unreachable"
+    assert f"127.0.0.1:{port}" in str(caught.value) and "could not reach" in str(caught.value)
+    assert len(sleeps) == 2 and max(sleeps) <= 0.5  # refused at once: short waits
+    reset_all()
 
 
 @pytest.mark.parametrize("field", ["reasoning_content", "reasoning"])

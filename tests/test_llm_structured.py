@@ -127,11 +127,35 @@ def test_malformed_reply_is_retried_with_the_error(fake: FakeOpenAI) -> None:
     assert second[-1]["content"].endswith("Reply again with JSON only, matching the schema.")
 
 
-def test_truncated_reply_is_repaired_or_retried(fake: FakeOpenAI) -> None:
+def test_truncated_reply_is_asked_again_never_repaired(fake: FakeOpenAI) -> None:
     fake.set_faults(script=["truncated", "ok"])
     result = run(config_for(fake, "openai"), Questions)
-    assert result.value.questions
-    assert result.attempts in (1, 2)
+    assert result.attempts == 2  # the half reply was not taken, however repairable
+    assert len(result.value.questions) == 3  # the whole list of the second reply
+    second = fake.stats().bodies()[1]["messages"]
+    assert second[-1]["content"].startswith("Your reply was cut off before its JSON ended")
+
+
+def test_a_reply_still_cut_off_fails_with_its_raw_text(fake: FakeOpenAI) -> None:
+    fake.set_faults(script=["truncated"] * 3)
+    with pytest.raises(ModelCallError) as caught:
+        run(config_for(fake, "openai"), Questions, retries=2)
+    assert caught.value.kind == "truncated"
+    assert caught.value.raw_output and caught.value.raw_output.startswith('{"questions"')
+    assert not caught.value.raw_output.rstrip().endswith("}")
+
+
+def test_finish_reason_length_without_json_is_truncated_not_parse() -> None:
+    class CutOff(Scripted):
+        async def chat(self, messages: list[Message], **_: Any) -> Completion:
+            self.seen.append(messages)
+            text = self.replies.pop(0)
+            return Completion(text, None, 1, 1, False, "length", "m", 1, raw=text)
+
+    client = CutOff("Let me think about the rating of", '{"score": 4, "reason": "ok"}')
+    result = asyncio.run(chat_structured(client, ASK, Rating))
+    assert result.value.score == 4
+    assert client.seen[1][-1]["content"].startswith("Your reply was cut off")
 
 
 def test_final_failure_raises_with_the_raw_output(fake: FakeOpenAI) -> None:
@@ -214,13 +238,22 @@ def test_prompt_note_becomes_a_message_when_the_last_turn_is_not_the_users() -> 
         ('Here [is] the JSON: {"a": "x}"} - enjoy', {"a": "x}"}),
         ('<think>maybe {"a": 0}</think>{"a": 2}', {"a": 2}),
         ("{'a': 1,}", {"a": 1}),
-        ('{"a": "cut sho', {"a": "cut sho"}),
         ('{"a": 1} and then {"b": 2}', {"a": 1}),
         ("{}", {}),
     ],
 )
 def test_extract_json_tolerates_the_usual_wrapping(text: str, expected: Any) -> None:
     assert extract_json(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": "cut sho', '{"questions": ["one", "two", "thr', "[1, 2", 'Sure: {"a": [1, {"b": 2}'],
+)
+def test_extract_json_refuses_json_that_never_ends(text: str) -> None:
+    with pytest.raises(ReplyError) as caught:
+        extract_json(text)
+    assert caught.value.kind == "truncated"
 
 
 @pytest.mark.parametrize("text", ["", "No JSON here, sorry.", "<think>{}</think>nothing"])

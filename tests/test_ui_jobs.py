@@ -4,6 +4,7 @@ message and raw output and can be retried."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from selenium import webdriver
@@ -101,6 +102,25 @@ def test_resume_a_job_nobody_runs(page: Browser, server: LiveServer, tmp_path: P
         assert page.find("job-status").text == "pending"
         page.click("job-resume")
         page.wait(lambda: page.find("job-status").text == "succeeded", timeout=60)
+
+
+def test_a_job_pauses_on_a_dead_endpoint_and_resumes_from_the_page(
+    page: Browser, server: LiveServer, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once closed
+    project_id = make_project(server, tmp_path, f"http://127.0.0.1:{port}/v1")
+    page.open(f"/projects/{project_id}/jobs")
+    page.click("jobs-start")
+    page.wait(lambda: page.find("job-status").text == "paused", timeout=60, what="the pause")
+    job = latest_job(server, project_id)
+    assert job.failed == 0 and job.pending == job.total > 0
+    page.wait_text("endpoint unreachable")
+    with FakeOpenAI(port=port):
+        page.click("job-resume")
+        page.wait(lambda: page.find("job-status").text == "succeeded", timeout=60)
+    assert jobs.show_job(server.core, job.id).job.succeeded == job.total
 
 
 def test_jobs_wait_when_the_server_does_not_run_them(

@@ -11,6 +11,9 @@ from platformdirs import user_data_path
 from easy_dataset.errors import ConfigError
 
 DEFAULT_MAX_FILE_MB = 200.0
+DATABASE_FILE = "easy-dataset.db"  # the SQLite database in the data home, by default
+DEFAULT_MAX_BODY_MB = 8.0  # a JSON request body; uploads have their own limits
+DEFAULT_MAX_UPLOAD_FILES = 4  # files' worth of the per-file limit in one upload request
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,10 @@ class Settings:
     home: Path
     database_url: str
     max_file_bytes: int
+    # Largest JSON (non-multipart) request body the server reads.
+    max_body_bytes: int = int(DEFAULT_MAX_BODY_MB * 1024 * 1024)
+    # Host names (beyond loopback and the bound address) the server answers to.
+    allowed_hosts: tuple[str, ...] = ()
 
     @classmethod
     def load(
@@ -28,6 +35,8 @@ class Settings:
         home: Path | str | None = None,
         database_url: str | None = None,
         max_file_mb: float | None = None,
+        max_body_mb: float | None = None,
+        allowed_hosts: tuple[str, ...] | list[str] | None = None,
     ) -> Settings:
         """Arguments win over `EASY_DATASET_*` environment variables, which win over defaults."""
         resolved_home = Path(
@@ -36,20 +45,30 @@ class Settings:
         url = (
             database_url
             or os.environ.get("EASY_DATASET_DATABASE_URL")
-            or f"sqlite:///{(resolved_home / 'easy-dataset.db').resolve()}"
+            or f"sqlite:///{(resolved_home / DATABASE_FILE).resolve()}"
         )
-        if max_file_mb is None:
-            raw = os.environ.get("EASY_DATASET_MAX_FILE_MB")
-            try:
-                max_file_mb = float(raw) if raw else DEFAULT_MAX_FILE_MB
-            except ValueError:
-                raise ConfigError(
-                    f"EASY_DATASET_MAX_FILE_MB must be a number of megabytes, not {raw!r}"
-                ) from None
-        if max_file_mb <= 0:
-            raise ConfigError(f"the file size limit must be positive, not {max_file_mb} MB")
+        max_file_mb = _megabytes(max_file_mb, "EASY_DATASET_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)
+        max_body_mb = _megabytes(max_body_mb, "EASY_DATASET_MAX_BODY_MB", DEFAULT_MAX_BODY_MB)
+        if allowed_hosts is None:
+            raw_hosts = os.environ.get("EASY_DATASET_ALLOWED_HOSTS", "")
+            allowed_hosts = [part for part in raw_hosts.replace(",", " ").split() if part]
         return cls(
             home=resolved_home.resolve(),
             database_url=url,
             max_file_bytes=int(max_file_mb * 1024 * 1024),
+            max_body_bytes=int(max_body_mb * 1024 * 1024),
+            allowed_hosts=tuple(host.strip().lower() for host in allowed_hosts if host.strip()),
         )
+
+
+def _megabytes(value: float | None, env: str, default: float) -> float:
+    """A size limit in MB: the argument, else the environment variable, else the default."""
+    if value is None:
+        raw = os.environ.get(env)
+        try:
+            value = float(raw) if raw else default
+        except ValueError:
+            raise ConfigError(f"{env} must be a number of megabytes, not {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"a size limit must be a positive number of megabytes, not {value}")
+    return value

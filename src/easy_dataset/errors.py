@@ -43,7 +43,8 @@ class ModelCallError(EasyDatasetError):
 
     kinds: "auth" (401/403), "not_found" (404), "rate_limit" (429), "http" (other status),
     "timeout", "connection", "parse" (no JSON in the reply), "validation" (JSON of the wrong
-    shape), "cancelled".
+    shape), "truncated" (the reply was cut off and could not be completed), "unreachable"
+    (the endpoint stopped answering: see EndpointUnreachableError), "cancelled".
     """
 
     def __init__(
@@ -60,6 +61,32 @@ class ModelCallError(EasyDatasetError):
         self.status = status
         self.raw_output = raw_output
         self.retryable = retryable
+
+
+class EndpointUnreachableError(ModelCallError):
+    """Calls to an endpoint are refused because it stopped answering; jobs pause on it."""
+
+    def __init__(self, endpoint: str, failures: int, last_error: str = "") -> None:
+        last = f" (last: {last_error})" if last_error else ""
+        super().__init__(
+            "unreachable",
+            f"endpoint unreachable: {endpoint} gave no reply {failures} times in a row{last}; "
+            "the job is paused with its remaining items kept, resume it once the server "
+            "answers again",
+            retryable=False,
+        )
+        self.endpoint = endpoint
+        self.failures = failures
+
+
+class JobPausedError(EasyDatasetError):
+    """A job paused (its endpoint stopped answering) and the work that needed it stopped."""
+
+    def __init__(self, job_id: int, stage: str, reason: str) -> None:
+        super().__init__(f"{stage} (job {job_id}) paused: {reason}")
+        self.job_id = job_id
+        self.stage = stage
+        self.reason = reason
 
 
 def validation_reasons(exc: ValidationError) -> str:

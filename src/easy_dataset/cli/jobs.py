@@ -71,7 +71,8 @@ def job_progress() -> Iterator[Callable[[JobProgress], None]]:
 
 
 def report_job(summary: JobSummary) -> None:
-    colour = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(summary.status, "")
+    colours = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "paused": "yellow"}
+    colour = colours.get(summary.status, "")
     status = f"[{colour}]{summary.status}[/]" if colour else summary.status
     console.print(
         f"job {summary.job_id} {status}: {summary.succeeded} succeeded, {summary.failed} failed, "
@@ -79,6 +80,8 @@ def report_job(summary: JobSummary) -> None:
     )
     if summary.error:
         console.print(escape(summary.error))
+    if summary.status == "paused":
+        console.print(f"`easy-dataset jobs resume {summary.job_id}` goes on from here")
 
 
 @app.command("list")

@@ -73,6 +73,17 @@ def add(
     ] = "auto",
     max_retries: Annotated[int, typer.Option("--max-retries")] = 6,
     validation_retries: Annotated[int, typer.Option("--validation-retries")] = 2,
+    unreachable_after: Annotated[
+        int,
+        typer.Option(
+            "--unreachable-after",
+            help="Connection failures or timeouts in a row after which jobs pause.",
+        ),
+    ] = 10,
+    continuations: Annotated[
+        int,
+        typer.Option("--continuations", help="Times a reply cut off at max tokens is continued."),
+    ] = 2,
     default: Annotated[bool, typer.Option("--default", help="Make it the default.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -94,6 +105,8 @@ def add(
         "structured": structured,
         "max_retries": max_retries,
         "validation_retries": validation_retries,
+        "unreachable_after": unreachable_after,
+        "continuations": continuations,
     }
     config = models.parse_config(values)
     api_key = sys.stdin.readline().strip() if api_key_stdin else None

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from easy_dataset.errors import ModelCallError
 from easy_dataset.generate.results import Provenance
+from easy_dataset.llm.continuation import chat_text
 from easy_dataset.llm.structured import Structured, chat_structured
 from easy_dataset.llm.types import ChatClient, Completion
 from easy_dataset.prompts import RenderedPrompt, render
@@ -30,8 +31,9 @@ def provenance(client: ChatClient, rendered: RenderedPrompt, completion: Complet
 
 
 async def ask_text(client: ChatClient, rendered: RenderedPrompt) -> Completion:
-    """A free-text reply; an empty one is an error (with the raw reply) rather than data."""
-    completion = await client.chat(list(rendered.messages))
+    """A whole free-text reply (one cut off is continued); an empty one is an error (with
+    the raw reply) rather than data."""
+    completion = await chat_text(client, list(rendered.messages))
     if not completion.text.strip():
         raise ModelCallError(
             "validation",

@@ -15,8 +15,11 @@ from easy_dataset.services.app import App
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.models import Job, JobItem
 
-# Why a run ended: all items tried, a cancel request, the process being stopped, or a bug.
-Ending = Literal["done", "cancelled", "interrupted", "crashed"]
+# Why a run ended: all items tried, a cancel request, the process being stopped, a bug, or
+# an endpoint that stopped answering (the job waits, paused, for someone to resume it).
+Ending = Literal["done", "cancelled", "interrupted", "crashed", "paused"]
+# Statuses of jobs that wait for a runner to take them on (neither running nor finished).
+WAITING = ("pending", "paused")
 CLAIM_ATTEMPTS = 5
 
 
@@ -60,7 +63,7 @@ def claim(app: App, job_id: int, worker: str, *, only_interrupted: bool) -> Clai
     """Mark the job running under `worker`; refuses a job another live worker is running."""
     for _ in range(CLAIM_ATTEMPTS):
         job = load_job(app, job_id)
-        interrupted = job.status == "pending" or (
+        interrupted = job.status in WAITING or (
             job.status == "running" and worker_gone(job.worker, job.heartbeat_at, utcnow())
         )
         if job.status == "running" and not interrupted:
@@ -124,8 +127,12 @@ def failure_summary(job_id: int, failed: int, total: int) -> str:
     )
 
 
-def finish(app: App, job_id: int, worker: str, ending: Ending, crash: str | None = None) -> Outcome:
-    """Set the final status from the counters; a job we no longer hold is left as it is."""
+def finish(
+    app: App, job_id: int, worker: str, ending: Ending, reason: str | None = None
+) -> Outcome:
+    """Set the final status from the counters; a job we no longer hold is left as it is.
+
+    `reason` says why a crashed run stopped or a paused one waits."""
     with app.db.session() as session:
         held = changed_rows(
             session,
@@ -137,14 +144,16 @@ def finish(app: App, job_id: int, worker: str, ending: Ending, crash: str | None
         if job is None:
             raise NotFoundError(f"job {job_id} was deleted while it ran")
         if held:
-            job.status, job.error = _final_status(job, ending, crash)
-            job.finished_at = None if job.status == "pending" else utcnow()
+            job.status, job.error = _final_status(job, ending, reason)
+            job.finished_at = None if job.status in WAITING else utcnow()
         return Outcome(job.status, job.total, job.succeeded, job.failed, job.pending, job.error)
 
 
-def _final_status(job: Job, ending: Ending, crash: str | None) -> tuple[str, str | None]:
+def _final_status(job: Job, ending: Ending, reason: str | None) -> tuple[str, str | None]:
     if ending == "crashed":
-        return "failed", crash or "the job runner stopped on an unexpected error"
+        return "failed", reason or "the job runner stopped on an unexpected error"
+    if ending == "paused" and job.pending > 0:
+        return "paused", reason or "the model endpoint stopped answering"
     if job.pending > 0:
         # Work is left: a cancelled job says so; anything else can be resumed.
         return ("cancelled" if ending == "cancelled" else "pending"), None

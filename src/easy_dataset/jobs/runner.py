@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from easy_dataset.errors import InputError
+from easy_dataset.errors import EndpointUnreachableError, InputError
 from easy_dataset.jobs import lease, outcomes
 from easy_dataset.jobs.handlers import JobContext, JobHandler, get_handler
 from easy_dataset.jobs.progress import Progress, RateMeter, eta_seconds
 from easy_dataset.jobs.workers import HEARTBEAT_SECONDS, current_worker
+from easy_dataset.llm import breaker
 from easy_dataset.llm.context import call_scope
 from easy_dataset.services.app import App
 
@@ -68,6 +69,7 @@ class _Run:
         self.meter = RateMeter(self.started)
         self.stop = asyncio.Event()
         self.ending: lease.Ending = "done"
+        self.reason: str | None = None  # why the run paused
         self.watch_error: Exception | None = None
         self.processing: set[asyncio.Task[Any]] = set()  # workers inside handler.process
         self.stopped_by_us: set[asyncio.Task[Any]] = set()
@@ -92,11 +94,12 @@ class _Run:
         if self.on_progress is not None:
             self.on_progress(self.progress(status))
 
-    def halt(self, ending: lease.Ending) -> None:
+    def halt(self, ending: lease.Ending, reason: str | None = None) -> None:
         """Start no more items and cancel those in flight; they stay pending."""
         if self.stop.is_set():
             return
         self.ending = ending
+        self.reason = reason
         self.stop.set()
         for task in self.processing:
             self.stopped_by_us.add(task)
@@ -130,6 +133,10 @@ class _Run:
             if task in self.stopped_by_us:
                 return False  # cancelled by halt(): the item stays pending
             raise
+        except EndpointUnreachableError as exc:
+            # Not this item's fault: it stays pending and the whole job waits for the endpoint.
+            self.halt("paused", str(exc))
+            return False
         except Exception as exc:
             result, failure = None, outcomes.describe_failure(exc)
         finally:
@@ -204,7 +211,8 @@ class _Run:
             raise self.watch_error
 
     def finish(self, ending: lease.Ending, crash: str | None = None) -> JobSummary:
-        outcome = lease.finish(self.app, self.job.id, self.worker, ending, crash)
+        reason = self.reason if ending == "paused" else crash
+        outcome = lease.finish(self.app, self.job.id, self.worker, ending, reason)
         self.succeeded, self.failed, self.pending = (
             outcome.succeeded,
             outcome.failed,
@@ -249,6 +257,8 @@ async def _run(
     handler = get_handler(job.type)  # an unknown type fails before the job is touched
     width = _concurrency(concurrency, job.params)
     worker = current_worker()
+    # A new run asks every endpoint again, whatever an earlier run found.
+    breaker.reset_all()
     claim = lease.claim(app, job_id, worker, only_interrupted=only_interrupted)
     run = _Run(app, handler, claim, worker, min(width, max(len(claim.items), 1)), on_progress)
     try:

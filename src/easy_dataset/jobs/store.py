@@ -111,7 +111,7 @@ def request_cancel(app: App, job_id: int) -> bool:
         asked = changed_rows(
             session,
             update(Job)
-            .where(Job.id == job_id, Job.status.in_(("pending", "running")))
+            .where(Job.id == job_id, Job.status.in_(("pending", "paused", "running")))
             .values(cancel_requested=True),
         )
         job = _job(session, job_id)
@@ -124,9 +124,10 @@ def request_cancel(app: App, job_id: int) -> bool:
 
 
 def find_interrupted(app: App, *, project_id: int | None = None) -> list[int]:
-    """Jobs waiting for a runner: pending ones, and running ones whose worker is gone."""
+    """Jobs waiting for a runner: pending and paused ones, and running ones whose worker
+    is gone."""
     query = select(Job.id, Job.status, Job.worker, Job.heartbeat_at).where(
-        Job.status.in_(("pending", "running"))
+        Job.status.in_(("pending", "paused", "running"))
     )
     if project_id is not None:
         query = query.where(Job.project_id == project_id)
@@ -136,7 +137,7 @@ def find_interrupted(app: App, *, project_id: int | None = None) -> list[int]:
     return [
         job_id
         for job_id, status, worker, heartbeat_at in rows
-        if status == "pending" or worker_gone(worker, heartbeat_at, now)
+        if status != "running" or worker_gone(worker, heartbeat_at, now)
     ]
 
 

@@ -9,9 +9,11 @@ import openai
 from pydantic import BaseModel
 
 from easy_dataset.errors import ModelCallError
+from easy_dataset.llm.breaker import breaker_for
 from easy_dataset.llm.limits import limiter_for
 from easy_dataset.llm.openai_client import OpenAIChatClient
 from easy_dataset.llm.presets import PRESETS, resolve_base_url
+from easy_dataset.llm.redact import redact_error
 from easy_dataset.llm.retry import classify, server_detail, status_error
 from easy_dataset.llm.transport import http_client_for
 from easy_dataset.llm.types import CallRecorder, ModelConfig
@@ -43,7 +45,10 @@ async def list_models(config: ModelConfig, api_key: str | None) -> list[str]:
             "not_found", f"provider {config.provider!r} offers no model list; see its docs"
         )
     if kind == "ollama":
-        return await _ollama_tags(config, base_url)
+        try:
+            return await _ollama_tags(config, base_url)
+        except ModelCallError as exc:
+            raise redact_error(exc, api_key) from None
     sdk = openai.AsyncOpenAI(
         base_url=base_url,
         api_key=api_key or "unused",
@@ -56,7 +61,7 @@ async def list_models(config: ModelConfig, api_key: str | None) -> list[str]:
         page = await sdk.models.list()
         return sorted({model.id for model in page.data})
     except openai.APIError as exc:
-        raise classify(exc, config, f"{base_url}/models") from None
+        raise redact_error(classify(exc, config, f"{base_url}/models"), api_key) from None
     finally:
         await sdk.close()
 
@@ -96,6 +101,8 @@ async def test_connection(
     except ModelCallError:
         models = None  # many endpoints have no list; the chat below is the real test
     probe = config.model_copy(update={"max_retries": min(config.max_retries, PROBE_MAX_RETRIES)})
+    # A test is the user asking whether the endpoint is back: it is always sent.
+    breaker_for(config).reset()
     client = OpenAIChatClient(probe, api_key, recorder=recorder, limiter=limiter_for(config))
     started = time.perf_counter()
     try:

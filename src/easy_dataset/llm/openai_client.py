@@ -1,9 +1,11 @@
 """The client for OpenAI-compatible chat endpoints: exact parameters, our own retries,
-per-endpoint limits, a response cache and one usage record per attempt."""
+per-endpoint limits and circuit breaker, a response cache and one usage record per attempt.
+No text it hands on (errors, raw replies, usage rows) holds the API key."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import random
 import time
@@ -15,12 +17,14 @@ from typing import Any
 import httpx2
 import openai
 
-from easy_dataset.errors import ModelCallError
+from easy_dataset.errors import EndpointUnreachableError, ModelCallError
+from easy_dataset.llm.breaker import UNANSWERED, CircuitBreaker, breaker_for
 from easy_dataset.llm.cache import ResponseCache, from_cached, request_key, to_cached
 from easy_dataset.llm.context import current_scope
 from easy_dataset.llm.limits import EndpointLimiter, Reservation
 from easy_dataset.llm.presets import resolve_base_url
 from easy_dataset.llm.reasoning import combine, message_reasoning, split_reasoning
+from easy_dataset.llm.redact import redact, redact_error
 from easy_dataset.llm.retry import backoff_delay, classify, retry_after
 from easy_dataset.llm.tokens import estimate_messages, estimate_tokens
 from easy_dataset.llm.transport import http_client_for
@@ -30,6 +34,7 @@ Sleep = Callable[[float], Awaitable[None]]
 # Reserved against a TPM budget for the reply when the call sets no max_tokens; the
 # reservation is corrected with the real usage once the reply is in.
 DEFAULT_REPLY_TOKENS = 512
+CONNECTION_BACKOFF_CAP = 0.5  # seconds: the longest wait after a refused connection
 
 
 class OpenAIChatClient:
@@ -43,6 +48,7 @@ class OpenAIChatClient:
         recorder: CallRecorder | None = None,
         cache: ResponseCache | None = None,
         limiter: EndpointLimiter | None = None,
+        breaker: CircuitBreaker | None = None,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -51,6 +57,8 @@ class OpenAIChatClient:
         self._recorder = recorder
         self._cache = cache
         self._limiter = limiter
+        self._breaker = breaker if breaker is not None else breaker_for(config)
+        self._api_key = api_key
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._http = http_client_for(self.base_url, config)
@@ -97,35 +105,52 @@ class OpenAIChatClient:
         for attempt in range(attempts):
             wait: float | None = None
             started, sent = time.perf_counter(), False
+            self._breaker.check()  # a dead endpoint fails the call before it is sent
             try:
                 async with self._slot(tokens) as reservation:
+                    self._breaker.check()  # it may have gone down while we queued
                     started, sent = time.perf_counter(), True  # latency excludes queueing
                     response = await self._sdk.post(
                         "/chat/completions", body=body, cast_to=httpx2.Response
                     )
-                    completion = parse_completion(
-                        response.content, messages, _ms(started), self.config.model
+                    completion = self._scrubbed(
+                        parse_completion(
+                            response.content, messages, _ms(started), self.config.model
+                        )
                     )
                     if reservation is not None:
                         reservation.settle(completion.prompt_tokens + completion.completion_tokens)
             except openai.APIError as exc:
-                error = classify(exc, self.config, self.base_url)
+                error = redact_error(classify(exc, self.config, self.base_url), self._api_key)
                 if isinstance(exc, openai.APIStatusError):
                     wait = retry_after(exc.response.headers)
+            except EndpointUnreachableError:
+                raise  # refused before sending: no attempt to record or count
             except ModelCallError as exc:
-                error = exc
+                error = redact_error(exc, self._api_key)
             except asyncio.CancelledError:
                 if sent:  # a request was on the wire: it counts as an attempt
                     cancelled = ModelCallError("cancelled", "the call was cancelled")
                     self._record(None, cancelled, started)
                 raise
             else:
+                self._breaker.record(None)
                 self._record(completion, None)
                 return completion
+            self._breaker.record(error.kind, str(error))
             self._record(None, error, started)
             if not error.retryable or attempt + 1 == attempts:
                 break
-            await self._sleep(wait if wait is not None else backoff_delay(attempt, self._rng))
+            if wait is None:
+                wait = backoff_delay(attempt, self._rng)
+                if error.kind == "connection":
+                    # Refused at once: costs the server nothing, and lets the breaker
+                    # decide within seconds rather than after minutes of backoff.
+                    wait = min(wait, CONNECTION_BACKOFF_CAP)
+            await self._sleep(wait)
+        silent = self._breaker.trip_if_silent(attempts) if error.kind in UNANSWERED else None
+        if silent is not None:
+            raise silent
         if attempts > 1 and error.retryable:
             raise ModelCallError(
                 error.kind,
@@ -134,6 +159,18 @@ class OpenAIChatClient:
                 retryable=True,
             )
         raise error
+
+    def _scrubbed(self, completion: Completion) -> Completion:
+        """The completion without the key, should the endpoint have echoed it back."""
+        key = self._api_key
+        if not key or (key not in completion.raw and key not in (completion.reasoning or "")):
+            return completion
+        return dataclasses.replace(
+            completion,
+            text=redact(completion.text, key),
+            raw=redact(completion.raw, key),
+            reasoning=redact(completion.reasoning, key) if completion.reasoning else None,
+        )
 
     def _slot(self, tokens: int) -> AbstractAsyncContextManager[Reservation | None]:
         if self._limiter is None:

@@ -28,6 +28,10 @@ INSTRUCTIONS = (
     "The JSON must match this JSON schema:\n```json\n{schema}\n```"
 )
 RETRY_PROMPT = "Your reply was not valid: {error}. Reply again with JSON only, matching the schema."
+TRUNCATED_PROMPT = (
+    "Your reply was cut off before its JSON ended. Reply again with the whole JSON, matching "
+    "the schema, and keep it short enough to end within your length limit."
+)
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,10 @@ class Structured(Generic[T]):
 
 
 class ReplyError(ValueError):
-    """A reply that is not JSON ("parse") or not of the expected shape ("validation")."""
+    """A reply that is not JSON ("parse"), not of the expected shape ("validation"), or cut
+    off before its JSON ended ("truncated": never repaired into a shorter value)."""
 
-    def __init__(self, kind: Literal["parse", "validation"], message: str) -> None:
+    def __init__(self, kind: Literal["parse", "validation", "truncated"], message: str) -> None:
         super().__init__(message)
         self.kind = kind
 
@@ -104,10 +109,13 @@ async def chat_structured(
             return Structured(parse_reply(completion.text, adapter), completion, attempt)
         except ReplyError as exc:
             error = exc
+        if error.kind == "parse" and completion.finish_reason == "length":
+            error = ReplyError("truncated", "the reply was cut off at the token limit")
+        again = TRUNCATED_PROMPT if error.kind == "truncated" else RETRY_PROMPT.format(error=error)
         conversation = [
             *conversation,
             {"role": "assistant", "content": completion.text or "(an empty reply)"},
-            {"role": "user", "content": RETRY_PROMPT.format(error=error)},
+            {"role": "user", "content": again},
         ]
     raise ModelCallError(
         error.kind,
@@ -139,7 +147,10 @@ _FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n?(.*?)```", re.DOTALL)
 
 
 def extract_json(text: str) -> Any:
-    """JSON from a reply: bare, fenced, wrapped in prose, or repairable (cut short, quotes)."""
+    """JSON from a reply: bare, fenced, wrapped in prose, or repairable (quotes, commas).
+
+    JSON that never closes was cut off: closing its brackets would make a valid but shorter
+    value (a list missing its last items), so it is refused as "truncated" instead."""
     text = strip_reasoning(text).strip()
     try:
         return json.loads(text)
@@ -163,6 +174,8 @@ def extract_json(text: str) -> Any:
                 pass
     # The payload is usually the bulk of the reply: repair the longest candidate.
     begin, finish = max(spans, key=lambda span: (span[1] or len(text)) - span[0])
+    if finish is None:
+        raise ReplyError("truncated", f"the reply's JSON never ends (cut off?): …{text[-60:]!r}")
     candidate = text[begin:finish]
     repaired = json_repair.loads(candidate)
     if isinstance(repaired, dict | list) and (repaired or candidate.strip() in ("{}", "[]")):

@@ -48,6 +48,11 @@ class ModelConfig(BaseModel):
     structured: StructuredMode = "auto"
     max_retries: int = Field(default=6, ge=0)  # 429 / 5xx / timeout / connection
     validation_retries: int = Field(default=2, ge=0)  # unparseable or wrong-shape replies
+    # Connection failures or timeouts in a row after which the endpoint counts as down and
+    # jobs pause instead of retrying item after item.
+    unreachable_after: int = Field(default=10, ge=1, le=10_000)
+    # Times a reply cut off at the token limit is continued before the call fails.
+    continuations: int = Field(default=2, ge=0, le=10)
 
     def sampling_params(
         self, *, max_tokens: int | None = None, temperature: float | None = None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from easy_dataset.config import Settings
+from easy_dataset.config import DATABASE_FILE, Settings
 from easy_dataset.services.call_log import DatabaseRecorder
 from easy_dataset.store.db import Database
 from easy_dataset.store.folders import ProjectFolder
+from easy_dataset.store.private import private_folder
 
 
 class App:
@@ -15,7 +16,9 @@ class App:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        settings.home.mkdir(parents=True, exist_ok=True)
+        # A data home that holds our database is ours alone: an older, world-readable one
+        # is tightened too.
+        private_folder(settings.home, tighten=(settings.home / DATABASE_FILE).exists())
         self.db = Database(settings.database_url)
 
     def folder(self, project_id: int) -> ProjectFolder:

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from easy_dataset.errors import NotFoundError
+from easy_dataset.errors import JobPausedError, NotFoundError
 from easy_dataset.export.options import ExportOptions
 from easy_dataset.jobs.runner import ProgressCallback
 from easy_dataset.llm.types import ModelConfig
@@ -132,6 +132,9 @@ def run_pipeline(
             cache=request.cache,
             **extra,
         )
+        if summary.status == "paused":
+            # Every later stage needs the same endpoint: stop here, all done work is kept.
+            raise JobPausedError(summary.job_id, stage, summary.error or "endpoint unreachable")
         failures = jobs.show_job(app, summary.job_id).failures if summary.failed else []
         reports.append(
             StageReport(

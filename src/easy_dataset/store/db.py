@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from easy_dataset.errors import ConfigError
 from easy_dataset.store import schema  # noqa: F401  (registers every table)
+from easy_dataset.store.private import private_sqlite_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -31,14 +32,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_db_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get their folder created and WAL + foreign keys on."""
+    """An engine for `url`; SQLite files are made owner-only (with their folder) and get
+    WAL and foreign keys on."""
     try:
         parsed = make_url(url)
     except Exception as exc:
         raise ConfigError(f"not a valid database URL: {url!r} ({exc})") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(parsed.database))
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -14,7 +14,7 @@ from easy_dataset.services.jobs import FailureView, JobView
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
-Status = Literal["pending", "running", "succeeded", "failed", "cancelled"]
+Status = Literal["pending", "paused", "running", "succeeded", "failed", "cancelled"]
 ProjectFilter = Annotated[
     str | None, Query(min_length=1, max_length=200, description="Only this project's (id or name).")
 ]

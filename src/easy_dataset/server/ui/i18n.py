@@ -230,6 +230,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "jobs.col.rate": ("Rate", "速度"),
     "jobs.col.eta": ("ETA", "预计剩余"),
     "jobs.status.pending": ("pending", "排队中"),
+    "jobs.status.paused": ("paused", "已暂停"),
     "jobs.status.running": ("running", "运行中"),
     "jobs.status.succeeded": ("succeeded", "成功"),
     "jobs.status.failed": ("failed", "失败"),

@@ -21,7 +21,7 @@ from easy_dataset.services import generation, jobs, models
 from easy_dataset.services.views import ProjectView
 
 COLUMNS = ("id", "type", "status", "done", "succeeded", "failed", "pending", "rate", "eta")
-ACTIVE = ("pending", "running")
+ACTIVE = ("pending", "paused", "running")
 
 
 class JobsScreen:

@@ -20,7 +20,7 @@ from easy_dataset.services.prompts import effective_template
 from easy_dataset.store.models import Job, JobItem
 from easy_dataset.types import GenerationSettings
 
-UNFINISHED = ("pending", "running")
+UNFINISHED = ("pending", "paused", "running")
 
 
 def open_project_model(app: App, project_id: int, params: dict[str, Any]) -> ChatClient:

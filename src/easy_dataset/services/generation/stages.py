@@ -65,11 +65,14 @@ def run_to_end(
 ) -> JobSummary:
     """Run a project's job of this type to the end: first any interrupted one (so its items
     are not planned twice), then a new one for whatever is still to do. Returns the new
-    job's summary; its total is 0 when everything was already done."""
+    job's summary (or a resumed one's that paused again); its total is 0 when everything
+    was already done."""
     project_id = _project_id(app, project_ref)
     try:
         for job_id in interrupted_jobs(app, project_id, job_type):
-            run_job_sync(app, job_id, resume=True, on_progress=on_progress)
+            resumed = run_job_sync(app, job_id, resume=True, on_progress=on_progress)
+            if resumed.status == "paused":
+                return resumed  # the endpoint is still down: planning more would not help
         job_id = plan_job(app, project_id, job_type, options)
         return run_job_sync(app, job_id, on_progress=on_progress)
     finally:
