@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Re-install whenever the declared dependencies change.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run demo test lint format bench screenshots clean
+.PHONY: run demo test test-fast lint format bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: $(STAMP)
 test: lint
 	scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
+
+# While working: every test but the browser ones, stopping at the first failure.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -x --ignore-glob='tests/test_ui_*'
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks scripts

@@ -67,12 +67,20 @@ class LiveServer:
         run_jobs: bool = True,
         max_file_mb: float | None = None,
         token: str | None = None,
+        bind_host: str = "127.0.0.1",
+        allowed_hosts: tuple[str, ...] | None = None,
     ) -> None:
-        self.settings = Settings.load(home=home, max_file_mb=max_file_mb)
-        self.app: FastAPI = create_app(self.settings, run_jobs=run_jobs, token=token)
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.settings = Settings.load(
+            home=home, max_file_mb=max_file_mb, allowed_hosts=allowed_hosts
+        )
+        self.app: FastAPI = create_app(
+            self.settings, run_jobs=run_jobs, token=token, bind_host=bind_host
+        )
+        self.bind_host = bind_host
+        family = socket.AF_INET6 if ":" in bind_host else socket.AF_INET
+        self._socket = socket.socket(family, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
+        self._socket.bind((bind_host, 0))
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
@@ -82,7 +90,8 @@ class LiveServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = f"[{self.bind_host}]" if ":" in self.bind_host else self.bind_host
+        return f"http://{host}:{self.port}"
 
     @property
     def core(self) -> App:
@@ -112,10 +121,11 @@ class LiveServer:
         self.stop()
 
 
-def chromium() -> webdriver.Chrome:
+def chromium(*extra_args: str) -> webdriver.Chrome:
+    """A headless Chromium; `extra_args` such as `--host-resolver-rules=MAP evil.test 127.0.0.1`."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in CHROMIUM_ARGS:
+    for argument in (*CHROMIUM_ARGS, *extra_args):
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": ALERT_TRAP})

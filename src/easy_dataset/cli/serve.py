@@ -28,6 +28,15 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another host name the server answers to (repeatable; beyond loopback and "
+            "--host). Default: EASY_DATASET_ALLOWED_HOSTS.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app and the REST API (OpenAPI at /docs) until Ctrl-C."""
     import uvicorn
@@ -35,16 +44,33 @@ def serve(
     from easy_dataset.server import create_app
 
     cli = state(ctx)
+    if token is not None and not _plain_token(token):
+        # It travels in a header, a cookie and an address: odd characters would break one.
+        raise typer.BadParameter(
+            "use letters, digits and punctuation only (no spaces, ';', ',', quotes or backslashes)",
+            param_hint="--token",
+        )
     settings = Settings.load(
-        home=cli.home, database_url=cli.database_url, max_file_mb=cli.max_file_mb
+        home=cli.home,
+        database_url=cli.database_url,
+        max_file_mb=cli.max_file_mb,
+        allowed_hosts=allow_host or None,  # none given: the environment variable decides
     )
     if token is None and not is_loopback(host):
         token = new_token()
-    app = create_app(settings, token=token)
+    app = create_app(settings, token=token, bind_host=host)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown  # an IPv6 address in a URL
     address = f"http://{shown}:{port}/"
     console.print(f"easy-dataset on [bold]{address}[/]  (API docs: {address}docs)")
     console.print(f"data: {settings.home}", style="dim")
+    if host in ("0.0.0.0", "::"):
+        # Every interface says nothing of the names it is reached by (DNS rebinding).
+        names = ", ".join(settings.allowed_hosts) or "none yet"
+        console.print(
+            f"answering to loopback names and: {names}; add this machine's names or "
+            "addresses with --allow-host NAME"
+        )
     if token is not None:
         console.print(
             f"listening beyond this machine: every request needs the access token.\n"
@@ -52,3 +78,8 @@ def serve(
         )
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.home / ".nicegui"))
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _plain_token(token: str) -> bool:
+    """Whether `token` is printable ASCII that needs no quoting in a cookie."""
+    return bool(token) and all(33 <= ord(char) <= 126 and char not in ';,"\\' for char in token)

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import ModelCallError
 from easy_dataset.jobs.handlers import JobHandler
 from easy_dataset.jobs.sql import LeanStatement
 from easy_dataset.services.app import App
-from easy_dataset.store.base import utcnow
+from easy_dataset.store.base import UTCDateTime, utcnow
 from easy_dataset.store.models import Job, JobItem
 
 MAX_MESSAGE = 2000
@@ -72,18 +72,18 @@ _SUCCEED_ITEM = LeanStatement(
     "UPDATE job_items SET status = 'succeeded', result = :result, attempts = attempts + 1,"
     " updated_at = :now WHERE id = :item_id AND status = 'pending'",
     result=JSON(),
-    now=DateTime(),
+    now=UTCDateTime(),
 )
 _FAIL_ITEM = LeanStatement(
     "UPDATE job_items SET status = 'failed', attempts = attempts + 1, updated_at = :now"
     " WHERE id = :item_id AND status = 'pending'",
-    now=DateTime(),
+    now=UTCDateTime(),
 )
 _ADD_FAILURE = LeanStatement(
     "INSERT INTO job_failures (job_id, item_id, kind, message, raw_output, attempt, created_at)"
     " VALUES (:job_id, :item_id, :kind, :message, :raw_output,"
     " (SELECT attempts FROM job_items WHERE id = :item_id), :now)",
-    now=DateTime(),
+    now=UTCDateTime(),
 )
 # Arithmetic in SQL, not read-modify-write in Python, so concurrent writers add up.
 _COUNT_SUCCESS = LeanStatement(

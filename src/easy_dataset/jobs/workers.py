@@ -7,6 +7,8 @@ import socket
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from easy_dataset.store.base import as_utc
+
 HEARTBEAT_SECONDS = 5.0
 # Twelve missed heartbeats: long enough for a stalled disk or a busy machine, short enough
 # that a job whose runner vanished on another host is picked up within a minute.
@@ -49,7 +51,8 @@ def worker_gone(worker: str | None, heartbeat_at: datetime | None, now: datetime
     """Whether a running job's worker has stopped: its pid is dead here, or it went quiet."""
     if worker is None:
         return True
-    stale = heartbeat_at is None or now - heartbeat_at > STALE_AFTER
+    # Naive times are UTC (older callers); aware ones compare in any zone.
+    stale = heartbeat_at is None or as_utc(now) - as_utc(heartbeat_at) > STALE_AFTER
     host, pid = parse_worker(worker)
     if host == socket.gethostname() and pid is not None and not pid_alive(pid):
         return True

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# RFC 9110 token characters for a header name; values: visible ASCII, spaces and tabs.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+# Headers the HTTP client sets itself: a configured one would corrupt the request.
+_RESERVED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 
 Provider = Literal[
     "local",
@@ -53,6 +60,25 @@ class ModelConfig(BaseModel):
     unreachable_after: int = Field(default=10, ge=1, le=10_000)
     # Times a reply cut off at the token limit is continued before the call fails.
     continuations: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("extra_headers")
+    @classmethod
+    def _valid_headers(cls, headers: dict[str, str]) -> dict[str, str]:
+        # Checked when saved, so that a newline never reaches the endpoint (header
+        # injection) and a non-ASCII value fails here, not inside the HTTP client.
+        for name, value in headers.items():
+            if not _HEADER_NAME.fullmatch(name):
+                raise ValueError(
+                    f"header name {name!r} may hold only letters, digits and !#$%&'*+-.^_`|~"
+                )
+            if name.lower() in _RESERVED_HEADERS:
+                raise ValueError(f"header {name!r} is set by the client itself; leave it out")
+            if not _HEADER_VALUE.fullmatch(value):
+                raise ValueError(
+                    f"header {name!r} has a value with a line break, a control or a non-ASCII "
+                    "character; use plain ASCII text"
+                )
+        return headers
 
     def sampling_params(
         self, *, max_tokens: int | None = None, temperature: float | None = None

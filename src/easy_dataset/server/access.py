@@ -36,7 +36,12 @@ class TokenMiddleware:
         self.token = token
 
     def _matches(self, candidate: str | None) -> bool:
-        return bool(candidate) and hmac.compare_digest(str(candidate), self.token)
+        if not candidate:
+            return False
+        # compare_digest refuses non-ASCII str (a TypeError, i.e. a 500): compare bytes.
+        # surrogatepass encodes any str, lone surrogates from odd query strings included.
+        given = candidate.encode("utf-8", "surrogatepass")
+        return hmac.compare_digest(given, self.token.encode("utf-8", "surrogatepass"))
 
     def _allowed(self, connection: HTTPConnection) -> bool:
         bearer = connection.headers.get("authorization", "")
@@ -70,6 +75,9 @@ class TokenMiddleware:
             # Move the token from the address bar into an http-only cookie.
             clean = URL(scope=scope).remove_query_params("token")
             response: Response = RedirectResponse(str(clean), status_code=303)
+            # SameSite=strict is not bound to the port: a page on another port of this host
+            # is "same-site" and its requests carry the cookie. What keeps them out is the
+            # Origin / Sec-Fetch-Site check in sites.py, which runs before this middleware.
             response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")
             await response(scope, receive, send)
             return

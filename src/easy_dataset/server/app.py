@@ -13,6 +13,7 @@ from easy_dataset.server.access import TokenMiddleware
 from easy_dataset.server.api import api_router
 from easy_dataset.server.errors import install_error_handlers
 from easy_dataset.server.executor import JobExecutor
+from easy_dataset.server.sites import install_site_checks
 from easy_dataset.server.ui import mount_ui
 from easy_dataset.services import App
 from easy_dataset.services import jobs as _jobs  # noqa: F401 (registers the job handlers)
@@ -23,9 +24,12 @@ def create_app(
     *,
     token: str | None = None,
     run_jobs: bool = True,
+    bind_host: str | None = None,
 ) -> FastAPI:
     """The whole server for `settings`; with `token`, every request must carry it.
 
+    `bind_host` is the address it listens on: a name it answers to (besides loopback and
+    `settings.allowed_hosts`) unless it is every interface (0.0.0.0, ::).
     `run_jobs=False` leaves started jobs queued in the database (for tests that look at
     them before they run); the next server start runs them.
     """
@@ -56,4 +60,6 @@ def create_app(
     mount_ui(app, core, executor)
     if token is not None:
         app.add_middleware(TokenMiddleware, token=token)
+    # Added last so it runs first: other sites are refused before anything else runs.
+    install_site_checks(app, settings, bind_host=bind_host)
     return app

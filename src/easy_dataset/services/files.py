@@ -19,6 +19,7 @@ from easy_dataset.services.projects import find_project, project_settings
 from easy_dataset.services.views import AddOutcome, FileView
 from easy_dataset.store.folders import ProjectFolder
 from easy_dataset.store.models import Chunk, SourceFile
+from easy_dataset.text_safety import visible_name
 from easy_dataset.types import ChunkSettings, ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ def _add_one(
 ) -> AddOutcome:
     """Ingest one file; `name` is what it is called when `path` is a temporary copy."""
     shown = name or str(path)
-    name = name or path.name
+    name = visible_name(name or path.name) or "unnamed"
     if not path.is_file():
         reason = "no such file" if not path.exists() else "not a regular file"
         return AddOutcome(path=shown, status="failed", error=f"{name}: {reason}")

@@ -13,15 +13,20 @@ from easy_dataset.services.views import ProjectView
 from easy_dataset.store.base import Base
 from easy_dataset.store.dataset import QAPair, Question
 from easy_dataset.store.models import Chunk, LLMCall, Project, SourceFile
+from easy_dataset.text_safety import visible_name
 from easy_dataset.types import ChunkSettings, GenerationSettings
 
 MAX_NAME_LENGTH = 200
+MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL bigint hold
 
 
 def find_project(session: Session, ref: str | int) -> Project:
     """The project with this id or name."""
     text = str(ref).strip()
-    project = session.get(Project, int(text)) if text.isdigit() else None
+    # Only ASCII digits within SQL's integer range make an id: "²".isdigit() is true but
+    # int() refuses it, and a larger number overflows the driver. Anything else is a name.
+    is_id = text.isascii() and text.isdigit() and int(text) <= MAX_ID
+    project = session.get(Project, int(text)) if is_id else None
     if project is None:
         project = session.scalar(select(Project).where(Project.name == text))
     if project is None:
@@ -60,14 +65,14 @@ def _view(app: App, session: Session, project: Project) -> ProjectView:
 
 
 def _clean_name(name: str) -> str:
-    name = name.strip()
+    name = visible_name(name).strip()
     if not name:
         raise InputError("a project needs a name")
     if len(name) > MAX_NAME_LENGTH:
         raise InputError(f"a project name may have at most {MAX_NAME_LENGTH} characters")
     if any(ord(char) < 32 for char in name):
         raise InputError("a project name may not contain control characters")
-    if name.isdigit():
+    if name.isascii() and name.isdigit():
         raise InputError("a project name may not be only digits (those are read as ids)")
     return name
 

@@ -1,0 +1,133 @@
+"""A bounded OpenAPI fuzz run over every operation (tests/fuzz_support.py): no 5xx, answers
+as documented (status codes, bodies, content types), nothing sent off the machine; and the
+error body the schema documents is the one the server sends."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from easy_dataset.config import Settings
+from easy_dataset.server import create_app
+from easy_dataset.server.errors import ErrorBody
+from tests import fuzz_support
+from tests.fuzz_support import BASE_URL, FuzzSession, Summary, close_idle_executor
+
+
+@pytest.fixture(scope="module")
+def fuzz(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[FuzzSession]:
+    session = FuzzSession(tmp_path_factory.mktemp("fuzz"))
+    yield session
+    summary = session.close()
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\napi fuzz: {summary.line()}")
+
+
+def _report(findings: list[fuzz_support.Finding]) -> str:
+    return "\n".join(
+        f"{finding.status} {finding.title}: {finding.message}\n    {finding.repro}"
+        for finding in findings
+    )
+
+
+@pytest.mark.parametrize("label", fuzz_support.operation_labels())
+def test_operation(fuzz: FuzzSession, label: str) -> None:
+    run = fuzz.fuzz(label)
+    assert run.requests > 0
+    assert not run.findings, f"{label}:\n{_report(list(run.findings.values()))}"
+    assert run.server_errors == 0
+
+
+def test_every_operation_was_fuzzed_and_nothing_left_the_machine(
+    fuzz: FuzzSession, request: pytest.FixtureRequest
+) -> None:
+    # Runs after the operations (pytest keeps the order of definition); with `-k`, only the
+    # operations selected.
+    selected = {
+        item.callspec.params["label"]
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and item.originalname == "test_operation"
+    }
+    done = {run.label for run in fuzz.runs}
+    assert done == selected, selected - done
+    if len(selected) == len(fuzz.operations):
+        assert selected == set(fuzz.operations)
+    summary = Summary(fuzz.runs, fuzz.guard.attempts, 0.0)
+    assert summary.outbound == [], summary.outbound
+    assert summary.requests >= len(selected)
+
+
+def test_the_outbound_guard_refuses_and_records_other_addresses() -> None:
+    with fuzz_support.OutboundGuard() as guard:
+        with socket.socket() as sock, pytest.raises(ConnectionRefusedError):
+            sock.connect(("192.0.2.1", 80))  # TEST-NET-1: would go out
+        with pytest.raises(socket.gaierror):
+            socket.getaddrinfo("api.openai.com", 443)
+        with socket.socket() as sock, pytest.raises(ConnectionRefusedError):
+            sock.connect(fuzz_support.ALLOWED_PEER)  # allowed, and refused by the system
+    assert guard.attempts == ["connect ('192.0.2.1', 80)", "lookup 'api.openai.com'"]
+
+
+# -- the documented error body ------------------------------------------------------------
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(Settings.load(home=tmp_path), run_jobs=False)
+    with TestClient(app, base_url=BASE_URL) as test_client:
+        yield test_client
+    close_idle_executor(app)
+
+
+def _documented(body: dict[str, Any]) -> ErrorBody:
+    """`body` read as the documented ErrorBody, with nothing undocumented in it."""
+    assert set(body) <= set(ErrorBody.model_fields), body
+    return ErrorBody.model_validate(body)
+
+
+def test_every_error_answer_is_documented_as_error_body(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert schemas["ErrorBody"]["required"] == ["detail", "kind"]
+    assert set(schemas["ErrorBody"]["properties"]) == set(ErrorBody.model_fields)
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            takes_input = bool(operation.get("parameters")) or "requestBody" in operation
+            expected = {"401", "421", "500"} | (
+                {"400", "404", "422", "502"} if takes_input else set()
+            )
+            assert expected <= set(responses), (method, path, sorted(responses))
+            for status, response in responses.items():
+                if status.startswith(("4", "5")):
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (path, status)
+
+
+def test_a_validation_error_matches_the_documented_body(client: TestClient) -> None:
+    response = client.post("/api/projects", json={"description": 3, "api_key": "sk-secret"})
+    assert response.status_code == 422
+    body = _documented(response.json())
+    assert body.kind == "invalid_request"
+    assert "name" in body.detail
+    assert body.errors is not None
+    reasons = {tuple(item.loc): item.type for item in body.errors}
+    assert reasons[("body", "name")] == "missing"
+    assert "sk-secret" not in response.text  # the input is never echoed
+
+
+def test_our_own_errors_match_the_documented_body(client: TestClient) -> None:
+    response = client.get("/api/projects/nothing-here")
+    assert response.status_code == 404
+    assert _documented(response.json()).kind == "not_found"
