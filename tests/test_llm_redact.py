@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from easy_dataset.errors import ModelCallError
@@ -59,10 +60,9 @@ def test_no_text_keeps_an_echoed_key(app: App, tmp_path: Path) -> None:
     with FakeOpenAI(faults) as fake:
         project_id = echoing_project(app, tmp_path, fake)
         report = models.test_model(app, project_id, "echo")
-        try:
+        with pytest.raises(ModelCallError) as refused:
             models.endpoint_models(app, project_id, "echo")
-        except ModelCallError as exc:
-            listed = str(exc)
+        listed = str(refused.value)
         summary = generation.run_stage(app, project_id, "questions.generate")
         echoed = [entry for entry in fake.stats().log if entry["path"].startswith("/v1/")]
     assert echoed, "the fake never saw a request"

@@ -382,8 +382,7 @@ class LocalChatClient:
                 error_kind=error_kind,
                 error=error,
                 cached=cached,
-                # Naive UTC, as the store writes every timestamp.
-                created_at=datetime.now(UTC).replace(tzinfo=None),
+                created_at=datetime.now(UTC),
                 project_id=scope.project_id,
                 job_id=scope.job_id,
                 model_config_id=scope.model_config_id,

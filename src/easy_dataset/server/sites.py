@@ -14,7 +14,6 @@ Three rules, checked before anything else sees a request (the token included):
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from easy_dataset.config import Settings
+from easy_dataset.server.access import is_loopback
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 # Listening on every interface says nothing about the names the server is reached by.
@@ -88,12 +88,8 @@ def accepted_hosts(extra: Iterable[str], bind_host: str | None) -> tuple[str, ..
 
 def is_accepted(name: str, accepted: Iterable[str]) -> bool:
     """Whether the host `name` (from `split_host`) is one of `accepted` or on loopback."""
-    if name in accepted or name.endswith(".localhost"):
-        return True  # browsers resolve *.localhost to loopback themselves, never by DNS
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+    # Browsers resolve *.localhost to loopback themselves, never by DNS.
+    return name in accepted or name.endswith(".localhost") or is_loopback(name)
 
 
 def is_own_origin(origin: str, scope: Scope) -> bool:

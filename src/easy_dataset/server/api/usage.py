@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -24,13 +24,6 @@ class ErrorReport(Page[ErrorRate]):
     overall: ErrorRate  # all the calls matching the filters, in one row
 
 
-def _naive_utc(since: datetime | None) -> datetime | None:
-    # The log stores naive UTC times; an aware time is compared in UTC.
-    if since is None or since.tzinfo is None:
-        return since
-    return since.astimezone(UTC).replace(tzinfo=None)
-
-
 @router.get("")
 def totals(
     core: Core,
@@ -42,7 +35,6 @@ def totals(
     offset: Offset = 0,
 ) -> Page[UsageRow]:
     """Calls, errors, cached replies, tokens and mean latency by model, job, project or day."""
-    since = _naive_utc(since)
     rows = usage_totals(core, project_ref=project, job_id=job, group_by=by, since=since)
     return page_of(rows, limit, offset)
 
@@ -59,7 +51,6 @@ def errors(
 ) -> ErrorReport:
     """The share of model calls that failed, with the kinds of failure, per group."""
     group = None if by == "all" else by
-    since = _naive_utc(since)
     rows = error_rates(core, project_ref=project, job_id=job, group_by=group, since=since)
     [overall] = error_rates(core, project_ref=project, job_id=job, group_by=None, since=since)
     page = page_of(rows, limit, offset)
