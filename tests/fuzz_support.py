@@ -161,7 +161,6 @@ def seed_home(home: Path) -> Seed:
                     "answer": "To tell the others where the flowers are.",
                 },
             ).scalar_one()
-    close_idle_executor(app)
     ids: dict[str, str | int] = {
         "project": str(project["id"]),
         "file_id": file_id,
@@ -303,7 +302,6 @@ def load_operations(home: Path) -> list[Any]:
         schema = schemathesis.openapi.from_dict(app.openapi())
     finally:
         app.state.core.close()
-        close_idle_executor(app)
     found = []
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
@@ -375,14 +373,6 @@ def _kind(response: Any) -> object:
     return body.get("kind") if isinstance(body, dict) else None
 
 
-def close_idle_executor(app: FastAPI) -> None:
-    # With run_jobs=False the executor's event loop is never started nor closed; closed here
-    # it does not complain when it is collected.
-    executor = app.state.executor
-    if not executor._thread.is_alive() and not executor._loop.is_closed():
-        executor._loop.close()
-
-
 def fuzz_operation(
     operation: Any, seed: Seed, workdir: Path, *, max_examples: int = MAX_EXAMPLES
 ) -> OperationRun:
@@ -440,7 +430,6 @@ def fuzz_operation(
         errors_log.removeHandler(server_log)
         errors_log.propagate = propagate
         shutdown_lifespans()
-        close_idle_executor(app)
         shutil.rmtree(workdir / "home", ignore_errors=True)
     run.seconds = time.perf_counter() - started
     return run

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import select
 
-from easy_dataset.errors import NotFoundError
+from easy_dataset.errors import ConfigError, NotFoundError
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import App, files, projects
+from easy_dataset.services import App, files, models, projects
+from easy_dataset.store.models import ModelConfigRow
 from easy_dataset.text_safety import visible_name
-from tests.api_support import api_client, ok
+from tests.api_support import api_client, ok, refused
 from tests.helpers import write
 
 
@@ -49,6 +51,41 @@ def test_bad_extra_headers_are_refused_when_saved(home: Path, headers: dict[str,
         answer = client.post("/api/projects/p/models", json=body)
     assert answer.status_code == 422, answer.text
     assert "extra_headers" in answer.json()["detail"]
+
+
+def test_the_key_variable_must_be_named_for_an_api_key(home: Path) -> None:
+    # Else whoever saves a configuration could send any server secret to a host of theirs.
+    for name in ("DATABASE_PASSWORD", "HOME", "AWS_SECRET_ACCESS_KEY", "X_API_KEY; rm"):
+        with pytest.raises(ValidationError, match="API_KEY"):
+            ModelConfig(name="m", model="x", api_key_env=name)
+    assert ModelConfig(name="m", model="x", api_key_env="TEAM_API_KEY").api_key_env
+    with api_client(home) as client:
+        ok(client.post("/api/projects", json={"name": "p"}), 201)
+        body = {"name": "m", "provider": "custom", "model": "x", "api_key_env": "PATH"}
+        body["base_url"] = "http://127.0.0.1:9/v1"
+        assert "api_key_env" in refused(client.post("/api/projects/p/models", json=body), 422)
+        assert ok(client.get("/api/projects/p/models"))["total"] == 0
+
+
+def test_a_stored_configuration_broken_by_a_newer_rule_is_shown_not_used(
+    app: App, home: Path
+) -> None:
+    project = projects.create_project(app, "p")
+    config = ModelConfig(name="m", provider="custom", base_url="http://127.0.0.1:9/v1", model="x")
+    models.add_model(app, project.id, config)
+    with app.db.session() as session:  # as saved before headers were checked
+        row = session.scalars(select(ModelConfigRow)).one()
+        row.settings = {**row.settings, "extra_headers": {"X-Key": "a\r\nX-Evil: 1"}}
+    [view] = models.list_models(app, project.id)
+    assert view.problem is not None and "extra_headers" in view.problem
+    with pytest.raises(ConfigError, match="remove it and add it again"):
+        models.resolve_model(app, project.id)
+    with api_client(home) as client:
+        [listed] = ok(client.get("/api/projects/p/models"))["items"]
+        assert "extra_headers" in listed["problem"]
+        refused(client.post("/api/projects/p/models/m/test"), 422, "invalid_config")
+        ok(client.delete("/api/projects/p/models/m"))
+    assert models.list_models(app, project.id) == []
 
 
 def test_plain_headers_are_kept() -> None:

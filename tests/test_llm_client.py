@@ -102,10 +102,10 @@ def test_sends_the_api_key(fake: FakeOpenAI) -> None:
 
 def test_auth_failure_is_not_retried_and_says_what_to_do(fake: FakeOpenAI) -> None:
     fake.set_faults(status_for_auth=401, api_key="sk-right")
-    harness = Harness(fake, api_key="sk-wrong", api_key_env="TEAM_KEY")
+    harness = Harness(fake, api_key="sk-wrong", api_key_env="TEAM_API_KEY")
     error = harness.fail()
     assert (error.kind, error.status) == ("auth", 401)
-    assert "--api-key-env TEAM_KEY" in str(error)
+    assert "--api-key-env TEAM_API_KEY" in str(error)
     assert "sk-wrong" not in str(error)
     assert fake.stats().total == 1
     assert harness.sleeps == []

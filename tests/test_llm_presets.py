@@ -35,14 +35,14 @@ def test_base_url_comes_from_the_config_or_the_preset() -> None:
 
 
 def test_api_key_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
-    config = ModelConfig(name="a", provider="openai", model="m", api_key_env="TEAM_KEY")
-    monkeypatch.delenv("TEAM_KEY", raising=False)
+    config = ModelConfig(name="a", provider="openai", model="m", api_key_env="TEAM_API_KEY")
+    monkeypatch.delenv("TEAM_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     assert resolve_api_key(config, None) is None
     monkeypatch.setenv("OPENAI_API_KEY", "from-preset")
     assert resolve_api_key(config, None) == "from-preset"
-    monkeypatch.setenv("TEAM_KEY", "from-config")
+    monkeypatch.setenv("TEAM_API_KEY", "from-config")
     assert resolve_api_key(config, None) == "from-config"
     assert resolve_api_key(config, "stored") == "stored"
-    monkeypatch.setenv("TEAM_KEY", "")
+    monkeypatch.setenv("TEAM_API_KEY", "")
     assert resolve_api_key(config, "") == "from-preset"

@@ -174,21 +174,13 @@ class Target:
 
 
 @pytest.fixture
-def make_target(tmp_path: Path) -> Iterator[Callable[..., Target]]:
-    """Makes the target server (not started); its idle job loop is closed afterwards."""
-    made: list[Target] = []
+def make_target(tmp_path: Path) -> Callable[..., Target]:
+    """Makes the target server (not started)."""
 
     def make(**options: Any) -> Target:
-        made.append(_target(tmp_path, **options))
-        return made[-1]
+        return _target(tmp_path, **options)
 
-    yield make
-    for target in made:
-        # run_jobs=False: the executor's event loop never ran; left open, it complains
-        # when it is collected, in whichever test that happens.
-        loop = target.server.app.state.executor._loop
-        if not loop.is_closed():
-            loop.close()
+    return make
 
 
 def _target(tmp_path: Path, **options: Any) -> Target:

@@ -13,7 +13,8 @@ from easy_dataset.errors import ConfigError
 DEFAULT_MAX_FILE_MB = 200.0
 DATABASE_FILE = "easy-dataset.db"  # the SQLite database in the data home, by default
 DEFAULT_MAX_BODY_MB = 8.0  # a JSON request body; uploads have their own limits
-DEFAULT_MAX_UPLOAD_FILES = 4  # files' worth of the per-file limit in one upload request
+# All files of one upload request together; never less than one file's limit.
+DEFAULT_MAX_UPLOAD_MB = 256.0
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Settings:
     max_file_bytes: int
     # Largest JSON (non-multipart) request body the server reads.
     max_body_bytes: int = int(DEFAULT_MAX_BODY_MB * 1024 * 1024)
+    # Largest multipart upload request (every file in it together).
+    max_upload_bytes: int = int(DEFAULT_MAX_UPLOAD_MB * 1024 * 1024)
     # Host names (beyond loopback and the bound address) the server answers to.
     allowed_hosts: tuple[str, ...] = ()
 
@@ -36,6 +39,7 @@ class Settings:
         database_url: str | None = None,
         max_file_mb: float | None = None,
         max_body_mb: float | None = None,
+        max_upload_mb: float | None = None,
         allowed_hosts: tuple[str, ...] | list[str] | None = None,
     ) -> Settings:
         """Arguments win over `EASY_DATASET_*` environment variables, which win over defaults."""
@@ -49,6 +53,10 @@ class Settings:
         )
         max_file_mb = _megabytes(max_file_mb, "EASY_DATASET_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)
         max_body_mb = _megabytes(max_body_mb, "EASY_DATASET_MAX_BODY_MB", DEFAULT_MAX_BODY_MB)
+        max_upload_mb = max(
+            _megabytes(max_upload_mb, "EASY_DATASET_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB),
+            max_file_mb,
+        )
         if allowed_hosts is None:
             raw_hosts = os.environ.get("EASY_DATASET_ALLOWED_HOSTS", "")
             allowed_hosts = [part for part in raw_hosts.replace(",", " ").split() if part]
@@ -57,6 +65,7 @@ class Settings:
             database_url=url,
             max_file_bytes=int(max_file_mb * 1024 * 1024),
             max_body_bytes=int(max_body_mb * 1024 * 1024),
+            max_upload_bytes=int(max_upload_mb * 1024 * 1024),
             allowed_hosts=tuple(host.strip().lower() for host in allowed_hosts if host.strip()),
         )
 

@@ -50,7 +50,10 @@ def add(
     ] = None,
     api_key_env: Annotated[
         str | None,
-        typer.Option("--api-key-env", help="Environment variable that holds the API key."),
+        typer.Option(
+            "--api-key-env",
+            help="Environment variable that holds the API key; its name ends in API_KEY.",
+        ),
     ] = None,
     api_key_stdin: Annotated[
         bool,
@@ -144,6 +147,11 @@ def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = Fals
             str(view.config.concurrency),
         )
     console.print(table)
+    for view in found:
+        if view.problem is not None:
+            console.print(
+                f"{escape(view.name)} cannot be used: {escape(view.problem)}", style="red"
+            )
 
 
 @app.command("test")

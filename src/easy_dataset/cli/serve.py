@@ -37,6 +37,23 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    max_body_mb: Annotated[
+        float | None,
+        typer.Option(
+            "--max-body-mb",
+            help="Largest JSON request body in MB. Default: EASY_DATASET_MAX_BODY_MB, else 8.",
+            show_default=False,
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        float | None,
+        typer.Option(
+            "--max-upload-mb",
+            help="Largest upload request (all its files) in MB, at least one file's limit. "
+            "Default: EASY_DATASET_MAX_UPLOAD_MB, else 256.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app and the REST API (OpenAPI at /docs) until Ctrl-C."""
     import uvicorn
@@ -54,6 +71,8 @@ def serve(
         home=cli.home,
         database_url=cli.database_url,
         max_file_mb=cli.max_file_mb,
+        max_body_mb=max_body_mb,
+        max_upload_mb=max_upload_mb,
         allowed_hosts=allow_host or None,  # none given: the environment variable decides
     )
     if token is None and not is_loopback(host):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from easy_dataset.errors import InputError
 
@@ -14,6 +14,7 @@ FileType = Literal["json", "jsonl"]
 # think: "<think>\n{cot}\n</think>\n\n{answer}"; field: reasoning in its own field; omit: dropped.
 CotMode = Literal["think", "field", "omit"]
 QuestionSlot = Literal["instruction", "input"]
+MAX_PROMPT_TEXT = 10_000  # a system prompt or instruction written into every record
 
 # What a custom field map may name, and the record value each one carries.
 CUSTOM_SOURCES = ("question", "answer", "cot", "system", "id", "tags", "score", "confirmed")
@@ -38,11 +39,11 @@ class ExportOptions(BaseModel):
 
     format: ExportFormat = "alpaca"
     file_type: FileType = "jsonl"
-    system_prompt: str | None = None
+    system_prompt: str | None = Field(default=None, max_length=MAX_PROMPT_TEXT)
     # None: the format's own default (`field` for reasoning and for a custom map naming cot).
     cot: CotMode | None = None
     alpaca_question_as: QuestionSlot = "instruction"
-    alpaca_instruction: str | None = None
+    alpaca_instruction: str | None = Field(default=None, max_length=MAX_PROMPT_TEXT)
     field_map: dict[str, str] = {}
     include_provenance: bool = False
 

@@ -14,6 +14,11 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 # Headers the HTTP client sets itself: a configured one would corrupt the request.
 _RESERVED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+# Only variables named for an API key: whoever may save a configuration chooses where its
+# key is sent, so naming any other variable (a database password, a cloud secret) would let
+# them send its value to a server of their choosing.
+_KEY_ENV = re.compile(r"[A-Za-z_][A-Za-z0-9_]*API_KEY")
+MAX_HEADERS = 50
 
 Provider = Literal[
     "local",
@@ -41,14 +46,15 @@ class ModelConfig(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     provider: Provider = "local"
-    base_url: str | None = None  # None: the provider preset's URL
-    model: str = Field(min_length=1)
-    api_key_env: str | None = None  # name of an environment variable holding the key
+    base_url: str | None = Field(default=None, max_length=2000)  # None: the preset's URL
+    model: str = Field(min_length=1, max_length=500)
+    # The name of an environment variable holding the key, e.g. OPENAI_API_KEY.
+    api_key_env: str | None = Field(default=None, max_length=200)
     temperature: float | None = Field(default=None, ge=0, le=2)
     top_p: float | None = Field(default=None, gt=0, le=1)
     max_tokens: int | None = Field(default=None, ge=1)
     timeout: float = Field(default=120.0, gt=0)
-    extra_headers: dict[str, str] = Field(default_factory=dict)
+    extra_headers: dict[str, str] = Field(default_factory=dict, max_length=MAX_HEADERS)
     concurrency: int = Field(default=4, ge=1, le=1024)
     rpm: int | None = Field(default=None, ge=1)  # requests per minute
     tpm: int | None = Field(default=None, ge=1)  # tokens per minute
@@ -60,6 +66,16 @@ class ModelConfig(BaseModel):
     unreachable_after: int = Field(default=10, ge=1, le=10_000)
     # Times a reply cut off at the token limit is continued before the call fails.
     continuations: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _key_variable(cls, name: str | None) -> str | None:
+        if name is not None and not _KEY_ENV.fullmatch(name):
+            raise ValueError(
+                f"{name!r} is not the name of an API key variable: it must end in API_KEY "
+                "(e.g. OPENAI_API_KEY) and hold only letters, digits and underscores"
+            )
+        return name
 
     @field_validator("extra_headers")
     @classmethod

@@ -11,6 +11,8 @@ from easy_dataset import __version__
 from easy_dataset.config import Settings
 from easy_dataset.server.access import TokenMiddleware
 from easy_dataset.server.api import api_router
+from easy_dataset.server.body_limit import BodyLimitMiddleware
+from easy_dataset.server.docs import install_docs
 from easy_dataset.server.errors import install_error_handlers
 from easy_dataset.server.executor import JobExecutor
 from easy_dataset.server.sites import install_site_checks
@@ -51,13 +53,22 @@ def create_app(
         version=__version__,
         description="Turn your own documents into instruction-tuning datasets.",
         lifespan=lifespan,
+        # FastAPI's own pages load their scripts from a CDN: see install_docs.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.core = core
     app.state.executor = executor
     app.state.run_jobs = run_jobs
     install_error_handlers(app)
     app.include_router(api_router)
+    install_docs(app)
     mount_ui(app, core, executor)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     if token is not None:
         app.add_middleware(TokenMiddleware, token=token)
     # Added last so it runs first: other sites are refused before anything else runs.

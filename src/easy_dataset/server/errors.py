@@ -41,6 +41,10 @@ STATUS: tuple[tuple[type[EasyDatasetError], int, str], ...] = (
 )
 
 
+# Kinds of the plain HTTP errors routes and middleware raise.
+HTTP_KINDS = {404: "not_found", 413: "too_large", 415: "unsupported_media_type"}
+
+
 class ErrorItem(BaseModel):
     """One reason a request was refused as malformed."""
 
@@ -56,7 +60,7 @@ class ErrorBody(BaseModel):
     kind: str = Field(
         description="A machine-readable kind, e.g. not_found, conflict, invalid_request "
         "(malformed), invalid_input, invalid_config, unreadable_document, model_error, "
-        "unauthorized, internal."
+        "unauthorized, cross_site, unknown_host, too_large, internal."
     )
     model_error: str | None = Field(
         default=None, description="502 only: how the model call failed (auth, timeout, ...)."
@@ -120,7 +124,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        kind = "not_found" if exc.status_code == 404 else "http_error"
+        kind = HTTP_KINDS.get(exc.status_code, "http_error")
         return JSONResponse(
             error_body(kind, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
         )
@@ -140,7 +144,6 @@ def install_error_handlers(app: FastAPI) -> None:
 EVERY = "every"  # any operation
 INPUT = "input"  # operations with parameters or a body: what they name may not exist...
 CHANGE = "change"  # POST, PUT, PATCH, DELETE
-BODY = "body"  # operations with a request body
 MULTIPART = "multipart"  # uploads
 ERROR_ANSWERS: tuple[tuple[str, str, str], ...] = (
     ("400", INPUT, "Refused by the service for another reason."),
@@ -148,7 +151,7 @@ ERROR_ANSWERS: tuple[tuple[str, str, str], ...] = (
     ("403", CHANGE, "A change sent from another site's page."),
     ("404", INPUT, "The project or item named does not exist."),
     ("409", CHANGE, "The request clashes with what is stored (a duplicate name, a job state)."),
-    ("413", BODY, "The request body or an uploaded file is larger than the server accepts."),
+    ("413", EVERY, "The request body or an uploaded file is larger than the server accepts."),
     ("415", MULTIPART, "Files must be sent as multipart/form-data."),
     ("421", EVERY, "The Host header names a site this server does not answer to."),
     ("422", INPUT, "Malformed request (`errors` says where) or invalid input or settings."),
@@ -166,8 +169,6 @@ def _applies(when: str, method: str, operation: dict[str, Any]) -> bool:
         return bool(operation.get("parameters")) or body is not None
     if when == CHANGE:
         return method in ("post", "put", "patch", "delete")
-    if when == BODY:
-        return body is not None
     return body is not None and "multipart/form-data" in body.get("content", {})
 
 

@@ -30,7 +30,8 @@ class JobExecutor:
     def __init__(self, app: App) -> None:
         self.app = app
         self.progress: dict[int, Progress] = {}  # the latest progress of jobs run here
-        self._loop = asyncio.new_event_loop()
+        # Made in `start`: a server that runs no jobs leaves no loop to close.
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._serve, name="easy-dataset-jobs", daemon=True)
         self._queue: asyncio.Queue[tuple[int, bool, datetime]] | None = None
         self._queued: set[int] = set()
@@ -40,6 +41,7 @@ class JobExecutor:
 
     def start(self, *, resume_interrupted: bool = True) -> None:
         """Start the worker thread; by default queue every job a stopped server left behind."""
+        self._loop = asyncio.new_event_loop()
         self._thread.start()
         self._ready.wait()
         if resume_interrupted:
@@ -59,12 +61,14 @@ class JobExecutor:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Interrupt the running job (it stays resumable) and end the thread."""
-        if not self._thread.is_alive():
+        if self._loop is None or not self._thread.is_alive():
             return
         self._loop.call_soon_threadsafe(self._shutdown)
         self._thread.join(timeout)
 
     def _call(self, func: Callable[..., None], *args: object) -> None:
+        if self._loop is None:
+            raise RuntimeError("the job executor was never started")
         done: Future[None] = Future()
 
         def run() -> None:
@@ -91,6 +95,7 @@ class JobExecutor:
             self._consumer.cancel()
 
     def _serve(self) -> None:
+        assert self._loop is not None
         asyncio.set_event_loop(self._loop)
         try:
             self._consumer = self._loop.create_task(self._consume())

@@ -159,9 +159,10 @@ class SiteMiddleware:
             return _refusal(
                 421,
                 "unknown_host",
-                f"this server does not answer to the host name {shown!r}; it answers to "
-                f"{', '.join(self.hosts)} (and other loopback addresses). If {shown!r} is "
-                "a name of this machine, add it with --allow-host or EASY_DATASET_ALLOWED_HOSTS",
+                # The names it does answer to stay unsaid: a rebinding page would read them.
+                f"this server does not answer to the host name {shown!r}. If it is a name "
+                "of this machine, start the server with --allow-host (or "
+                "EASY_DATASET_ALLOWED_HOSTS) naming it",
             )
         checked = (
             scope["type"] == "websocket"

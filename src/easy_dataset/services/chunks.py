@@ -17,6 +17,8 @@ from easy_dataset.store.base import utcnow
 from easy_dataset.store.models import Chunk, SourceFile
 from easy_dataset.types import ChunkSettings
 
+MAX_CHUNK_EDIT = 200_000  # characters of a chunk edited by hand
+
 
 def chunk_view(row: Chunk) -> ChunkView:
     return ChunkView(
@@ -166,6 +168,10 @@ def edit_chunk(
 ) -> ChunkView:
     if not content.strip():
         raise InputError("a chunk's text cannot be empty; delete the chunk instead")
+    if len(content) > MAX_CHUNK_EDIT:
+        raise InputError(
+            f"an edited chunk may have at most {MAX_CHUNK_EDIT:,} characters; split it instead"
+        )
     with app.db.session() as session:
         row = _find_chunk(session, chunk_id, _project_id(session, project_ref))
         _touch(row, content, utcnow())

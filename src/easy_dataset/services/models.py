@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import (
+    ConfigError,
     ConflictError,
     InputError,
     ModelCallError,
@@ -40,6 +41,9 @@ class ModelView(BaseModel):
     base_url: str | None
     has_key: bool
     key_hint: str | None
+    # Set when the stored settings break a rule made after they were saved: the
+    # configuration is listed (so it can be removed) but cannot be used.
+    problem: str | None = None
 
 
 def key_hint(key: str) -> str:
@@ -54,8 +58,31 @@ def _resolved_url(config: ModelConfig) -> str | None:
     return None if config.provider == "local" else resolve_base_url(config)
 
 
+def _stored(row: ModelConfigRow) -> tuple[ModelConfig, str | None]:
+    """The row's configuration, and what is wrong with it if its settings are now invalid.
+
+    When they are, the configuration returned leaves the invalid settings at their
+    defaults: good for showing and removing it, never for calling the model.
+    """
+    try:
+        return ModelConfig.model_validate(row.settings), None
+    except ValidationError as exc:
+        problem = (
+            f"its stored settings are no longer valid ({validation_reasons(exc)}); "
+            "remove it and add it again with valid settings"
+        )
+        invalid = {error["loc"][0] for error in exc.errors() if error["loc"]}
+        kept = {key: value for key, value in row.settings.items() if key not in invalid}
+        kept.setdefault("name", row.name)
+        kept.setdefault("model", "?")
+        try:
+            return ModelConfig.model_validate(kept), problem
+        except ValidationError:
+            return ModelConfig(name=row.name, provider="custom", model="?"), problem
+
+
 def _view(row: ModelConfigRow, secret: ModelSecret | None) -> ModelView:
-    config = ModelConfig.model_validate(row.settings)
+    config, problem = _stored(row)
     return ModelView(
         id=row.id,
         name=row.name,
@@ -64,6 +91,7 @@ def _view(row: ModelConfigRow, secret: ModelSecret | None) -> ModelView:
         base_url=_resolved_url(config),
         has_key=secret is not None,
         key_hint=key_hint(secret.api_key) if secret else None,
+        problem=problem,
     )
 
 
@@ -200,10 +228,13 @@ def resolve_model(app: App, project_ref: str | int, name: str | None = None) -> 
             )
         if row is None:
             return ResolvedModel(model_config_id=None, config=EMBEDDED, api_key=None)
+        config, problem = _stored(row)
+        if problem is not None:
+            raise ConfigError(f"model configuration {row.name!r} cannot be used: {problem}")
         secret = session.get(ModelSecret, row.id)
         return ResolvedModel(
             model_config_id=row.id,
-            config=ModelConfig.model_validate(row.settings),
+            config=config,
             api_key=secret.api_key if secret else None,
         )
 

@@ -17,6 +17,7 @@ from easy_dataset.text_safety import visible_name
 from easy_dataset.types import ChunkSettings, GenerationSettings
 
 MAX_NAME_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 10_000  # served with every project list
 MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL bigint hold
 
 
@@ -77,10 +78,20 @@ def _clean_name(name: str) -> str:
     return name
 
 
+def _checked_description(description: str) -> str:
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise InputError(
+            f"a project description may have at most {MAX_DESCRIPTION_LENGTH:,} characters "
+            f"(this one has {len(description):,}); keep long notes in a file of the project"
+        )
+    return description
+
+
 def create_project(
     app: App, name: str, *, description: str = "", chunking: ChunkSettings | None = None
 ) -> ProjectView:
     name = _clean_name(name)
+    description = _checked_description(description)
     settings = chunking or ChunkSettings()
     try:
         with app.db.session() as session:
@@ -122,6 +133,8 @@ def update_project(
     chunking: ChunkSettings | None = None,
 ) -> ProjectView:
     """Change the description and/or the chunking settings given (None: unchanged)."""
+    if description is not None:
+        _checked_description(description)
     with app.db.session() as session:
         project = find_project(session, ref)
         if description is not None:

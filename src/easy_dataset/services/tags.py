@@ -18,6 +18,7 @@ from easy_dataset.store.dataset import Tag
 from easy_dataset.types import GenerationSettings
 
 MAX_TAG_NAME = 200
+MAX_TAG_DESCRIPTION = 2_000
 
 
 class TagNode(BaseModel):
@@ -57,6 +58,13 @@ def _clean(name: str) -> str:
     return name
 
 
+def _clean_description(description: str) -> str:
+    description = description.strip()
+    if len(description) > MAX_TAG_DESCRIPTION:
+        raise InputError(f"a tag description may have at most {MAX_TAG_DESCRIPTION:,} characters")
+    return description
+
+
 def _find(session: Session, project_id: int, tag_id: int) -> Tag:
     tag = session.get(Tag, tag_id)
     if tag is None or tag.project_id != project_id:
@@ -93,7 +101,7 @@ def add_tag(
             project_id=project.id,
             parent_id=parent_id,
             name=_clean(name),
-            description=description.strip(),
+            description=_clean_description(description),
             ordinal=_next_ordinal(session, project.id, parent_id),
         )
         session.add(tag)
@@ -218,7 +226,7 @@ def import_tags(
                     project_id=project.id,
                     parent_id=parent_id,
                     name=_clean(str(node["name"])),
-                    description=str(node.get("description", "")).strip(),
+                    description=_clean_description(str(node.get("description", ""))),
                     ordinal=start + offset,
                 )
                 session.add(tag)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from easy_dataset.server.api.common import MAX_ID, IdField, IdPath, Limit, Offset, Page, ProjectRef
 from easy_dataset.server.deps import Core
 from easy_dataset.services import chunks
+from easy_dataset.services.chunks import MAX_CHUNK_EDIT
 from easy_dataset.services.views import ChunkView, SplitOutcome
 from easy_dataset.types import ChunkSettings
 
@@ -21,7 +22,7 @@ MAX_BATCH = 10_000
 class ChunkEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    content: str
+    content: str = Field(min_length=1, max_length=MAX_CHUNK_EDIT)
 
 
 class ChunkIds(BaseModel):

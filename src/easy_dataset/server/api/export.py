@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from easy_dataset.errors import InputError, validation_reasons
 from easy_dataset.export import CotMode, ExportFormat, ExportOptions, FileType, QuestionSlot
+from easy_dataset.export.options import MAX_PROMPT_TEXT
 from easy_dataset.server.api.common import IdField, ProjectRef
 from easy_dataset.server.deps import Core
 from easy_dataset.services.export import ExportFilters, export_stream
@@ -31,10 +32,14 @@ class ExportQuery(BaseModel):
 
     format: ExportFormat = "alpaca"
     file_type: FileType = "jsonl"
-    system: str | None = Field(default=None, description="System prompt for every record.")
+    system: str | None = Field(
+        default=None, max_length=MAX_PROMPT_TEXT, description="System prompt for every record."
+    )
     cot: CotMode | None = Field(default=None, description="think | field | omit.")
     question_as: QuestionSlot = "instruction"
-    instruction: str | None = Field(default=None, description="alpaca, question as input.")
+    instruction: str | None = Field(
+        default=None, max_length=MAX_PROMPT_TEXT, description="alpaca, question as input."
+    )
     field: list[str] = Field(default=[], description="custom: SOURCE=NAME, repeated.")
     provenance: bool = False
     confirmed_only: bool = False

@@ -74,7 +74,10 @@ async def upload_files(project: ProjectRef, request: Request, core: Core) -> Upl
     # An unknown project is refused before the body is read.
     await run_in_threadpool(projects.get_project, core, project)
     receiver = UploadReceiver(
-        core.settings.home / UPLOAD_FOLDER, core.settings.max_file_bytes, ("password", "split")
+        core.settings.home / UPLOAD_FOLDER,
+        core.settings.max_file_bytes,
+        ("password", "split"),
+        max_total_bytes=core.settings.max_upload_bytes,
     )
     form = await receiver.receive(request)
     try:

@@ -11,7 +11,7 @@ from easy_dataset.server.api.common import Limit, Offset, Page, ProjectRef
 from easy_dataset.server.deps import Core
 from easy_dataset.services import models, projects
 from easy_dataset.services.generation import update_generation_settings
-from easy_dataset.services.projects import ProjectSummary
+from easy_dataset.services.projects import MAX_DESCRIPTION_LENGTH, ProjectSummary
 from easy_dataset.services.views import ProjectView
 from easy_dataset.types import ChunkSettings, GenerationSettings
 
@@ -22,7 +22,7 @@ class NewProject(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=1000)
-    description: str = ""
+    description: str = Field(default="", max_length=MAX_DESCRIPTION_LENGTH)
     chunking: ChunkSettings | None = None
     copy_models_from: str | int | None = Field(
         default=None,
@@ -34,7 +34,7 @@ class NewProject(BaseModel):
 class ProjectChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: str | None = None
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_LENGTH)
     chunking: ChunkSettings | None = Field(
         default=None, description="Replaces the chunk settings (omitted fields: defaults)."
     )

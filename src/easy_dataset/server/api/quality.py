@@ -268,7 +268,12 @@ async def add_benchmarks(
     """Add benchmark files (multipart field `files`), all or none."""
     await run_in_threadpool(projects.get_project, core, project)
     limit = min(core.settings.max_file_bytes, MAX_BENCHMARK_BYTES)
-    receiver = UploadReceiver(core.settings.home / UPLOAD_FOLDER, limit, ())
+    receiver = UploadReceiver(
+        core.settings.home / UPLOAD_FOLDER,
+        limit,
+        (),
+        max_total_bytes=core.settings.max_upload_bytes,
+    )
     form = await receiver.receive(request)
     try:
         return await run_in_threadpool(_add_all, core, project, form.files)

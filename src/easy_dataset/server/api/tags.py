@@ -14,7 +14,7 @@ from easy_dataset.server.deps import Core, submit_job
 from easy_dataset.services import generation, jobs, tags
 from easy_dataset.services.generation import get_generation_settings
 from easy_dataset.services.jobs import JobView
-from easy_dataset.services.tags import TagNode
+from easy_dataset.services.tags import MAX_TAG_DESCRIPTION, MAX_TAG_NAME, TagNode
 
 router = APIRouter(prefix="/projects/{project}/tags", tags=["tags"])
 
@@ -38,9 +38,9 @@ class TagTree(BaseModel):
 class NewTag(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: str = Field(max_length=MAX_TAG_NAME)
     parent_id: IdField | None = None
-    description: str = ""
+    description: str = Field(default="", max_length=MAX_TAG_DESCRIPTION)
 
 
 class TagChange(BaseModel):
@@ -48,7 +48,7 @@ class TagChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
+    name: str | None = Field(default=None, max_length=MAX_TAG_NAME)
     parent_id: IdField | None = None
 
     @model_validator(mode="after")

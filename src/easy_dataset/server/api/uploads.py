@@ -51,9 +51,15 @@ class ReceivedForm:
 
 
 class _TooLarge(Exception):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
+    """A file, or the whole upload, passed its limit; `message` says which."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
 
 
 @dataclass
@@ -68,12 +74,24 @@ class _Part:
 
 
 class UploadReceiver:
-    """Parses one multipart body into temporary files under `folder`; `discard` removes them."""
+    """Parses one multipart body into temporary files under `folder`; `discard` removes them.
 
-    def __init__(self, folder: Path, max_file_bytes: int, fields: tuple[str, ...]) -> None:
+    Each file may have `max_file_bytes`, and all of them together `max_total_bytes`.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        max_file_bytes: int,
+        fields: tuple[str, ...],
+        *,
+        max_total_bytes: int,
+    ) -> None:
         self.folder = folder
         self.max_file_bytes = max_file_bytes
+        self.max_total_bytes = max_total_bytes
         self.allowed_fields = fields
+        self._total = 0
         self.form = ReceivedForm()
         self._part = _Part()
         self._header_name = b""
@@ -110,12 +128,7 @@ class UploadReceiver:
             parser.finalize()
         except _TooLarge as exc:
             self.discard()
-            limit = self.max_file_bytes / (1024 * 1024)
-            raise HTTPException(
-                413,
-                f"{exc.name} is larger than this server's limit of {limit:g} MB per file; "
-                "nothing was added (the server's max file size setting raises the limit)",
-            ) from None
+            raise HTTPException(413, f"{exc.message}; nothing was added") from None
         except FormParserError as exc:
             self.discard()
             raise InputError(f"the multipart body is malformed: {exc}") from None
@@ -197,8 +210,18 @@ class UploadReceiver:
                 raise InputError(f"form field {part.field_name!r} is over {MAX_FIELD_BYTES} bytes")
             part.data += data[start:end]
             return
+        self._total += end - start
         if part.size > self.max_file_bytes:
-            raise _TooLarge(part.file_name or "a file")
+            raise _TooLarge(
+                f"{part.file_name or 'a file'} is larger than this server's limit of "
+                f"{_megabytes(self.max_file_bytes)} per file (the server's max file size "
+                "setting raises it)"
+            )
+        if self._total > self.max_total_bytes:
+            raise _TooLarge(
+                f"the files of this upload come to more than this server's limit of "
+                f"{_megabytes(self.max_total_bytes)} per upload; send them in several uploads"
+            )
         self._writes.append((part.handle, data[start:end]))
 
     def _on_part_end(self) -> None:

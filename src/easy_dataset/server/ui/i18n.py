@@ -73,6 +73,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "models.default": ("default", "默认"),
     "models.key_hint": ("key {hint}", "密钥 {hint}"),
     "models.no_key": ("no stored key", "未保存密钥"),
+    "models.unusable": ("cannot be used: {problem}", "无法使用：{problem}"),
     "models.concurrency_is": ("Concurrency: {n} calls in flight", "并发：{n} 个请求"),
     "models.test": ("Test connection", "测试连接"),
     "models.testing": ("Testing {name}…", "正在测试 {name}…"),

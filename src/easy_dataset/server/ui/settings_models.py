@@ -51,6 +51,11 @@ class ModelsSection:
             details = f"{config.provider} · {config.model} · {view.base_url or '—'} · {key}"
             ui.label(details).classes("text-sm text-gray-700 break-all")
             ui.label(t("models.concurrency_is", n=config.concurrency)).classes("text-sm")
+            if view.problem is not None:
+                # The service's own words: they name the invalid setting.
+                ui.label(t("models.unusable", problem=view.problem)).classes(
+                    "text-sm text-negative"
+                ).props("data-testid=model-problem")
             with ui.row().classes("gap-2"):
                 ui.button(t("models.test"), on_click=guarded(lambda: self._test(view.name)))
                 ui.button(t("models.list"), on_click=guarded(lambda: self._list(view.name)))
