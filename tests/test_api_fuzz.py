@@ -16,7 +16,7 @@ from easy_dataset.config import Settings
 from easy_dataset.server import create_app
 from easy_dataset.server.errors import ErrorBody
 from tests import fuzz_support
-from tests.fuzz_support import BASE_URL, FuzzSession, Summary, close_idle_executor
+from tests.fuzz_support import BASE_URL, FuzzSession, Summary
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,6 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(Settings.load(home=tmp_path), run_jobs=False)
     with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
-    close_idle_executor(app)
 
 
 def _documented(body: dict[str, Any]) -> ErrorBody:

@@ -16,7 +16,7 @@ from easy_dataset.server import create_app
 from easy_dataset.store.base import as_utc, utcnow
 from easy_dataset.store.db import Database
 from easy_dataset.store.models import LLMCall, Project
-from tests.fuzz_support import BASE_URL, UNREACHABLE, close_idle_executor, no_proxies
+from tests.fuzz_support import BASE_URL, UNREACHABLE, no_proxies
 
 PLUS_TWO = timezone(timedelta(hours=2))
 
@@ -83,7 +83,6 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(Settings.load(home=tmp_path), run_jobs=False)
     with no_proxies(), TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
-    close_idle_executor(app)
 
 
 def test_api_times_carry_their_zone(client: TestClient) -> None:
