@@ -5,7 +5,8 @@ from easy_dataset import Workspace
 ws = Workspace("data")                      # the data home (database + project folders)
 docs = ws.project("manuals", create=True)
 docs.add_files(["guide.pdf", "faq.docx"])
-docs.run_stage("questions.generate")
+print(docs.estimate("questions.generate", file_ids=[1]))   # items, calls, tokens, time
+docs.run_stage("questions.generate", file_ids=[1])       # chunk_ids, tag_ids narrow it too
 docs.run_stage("answers.generate")
 docs.check("dedup", mode="minhash")           # quality checks run as jobs too
 docs.check("judge", model="judge-model")
@@ -28,9 +29,16 @@ from easy_dataset.jobs import JobSummary
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import App, chunks, files, models, projects
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
-from easy_dataset.services.generation import QAView, QuestionView, confirm_qa, list_qa
+from easy_dataset.services.generation import (
+    QAView,
+    QuestionView,
+    add_question,
+    confirm_qa,
+    list_qa,
+)
 from easy_dataset.services.generation import list_questions as _list_questions
-from easy_dataset.services.generation.stages import run_stage
+from easy_dataset.services.generation.estimate import Estimate
+from easy_dataset.services.generation.stages import estimate, run_stage
 from easy_dataset.services.generation.templates import TemplateView, add_template
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
 from easy_dataset.services.quality import Report, build_report, run_check
@@ -71,6 +79,16 @@ class Project:
         """Run one generation stage as a durable job: tags.build, personas.generate,
         questions.generate, answers.generate or templates.apply."""
         return run_stage(self._app, self.id, stage, **options)
+
+    def estimate(self, stage: str, **options: Any) -> Estimate:
+        """What `run_stage(stage, **options)` would do, without doing it: items, model
+        calls, tokens and time (questions.generate and answers.generate)."""
+        return estimate(self._app, self.id, stage, **options)
+
+    def add_question(self, text: str, **options: Any) -> QuestionView:
+        """A question written by hand (chunk_id, tag_id, ga_pair_id optional); without a
+        chunk, answers.generate answers it without context."""
+        return add_question(self._app, self.id, text, **options)
 
     def add_question_template(
         self,

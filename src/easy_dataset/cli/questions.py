@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -30,6 +30,76 @@ app = typer.Typer(help="Generate, review and answer questions.", no_args_is_help
 
 QuestionId = Annotated[int, typer.Argument(help="Question id.")]
 TagOption = Annotated[int | None, typer.Option("--tag", help="Domain tag id.")]
+ScopeTagOption = Annotated[
+    list[int] | None,
+    typer.Option("--tag", help="Only questions with this tag or a tag under it (repeatable)."),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Print the estimate (items, model calls, tokens, time) and start nothing.",
+    ),
+]
+
+
+def duration(seconds: float) -> str:
+    """ "about 45 s", "about 18 min", "about 2.5 h"."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"
+
+
+def print_estimate(found: generation.Estimate) -> None:
+    """The estimate in a few lines (the same figures the web app shows before a job)."""
+    console.print(f"{found.stage} (estimate, nothing started):")
+    console.print(f"  items: {found.items}")
+    console.print(f"  model calls: {found.calls} (retries come on top)")
+    console.print(
+        f"  tokens: ~{found.tokens:,} ({found.prompt_tokens:,} prompt + "
+        f"{found.completion_tokens:,} completion)"
+    )
+    if found.seconds is None:
+        console.print(
+            f"  time: unknown (no recent calls of {escape(found.model)} in the usage log)"
+        )
+    else:
+        console.print(
+            f"  time: {duration(found.seconds)} ({found.latency_ms} ms per call, median of "
+            f"{found.latency_calls} recent calls, {found.concurrency} at a time)"
+        )
+    if found.without_context:
+        console.print(
+            f"  {found.without_context} question(s) have no chunk: answered without context"
+        )
+    if found.skipped_no_chunk:
+        console.print(
+            f"  {found.skipped_no_chunk} generated question(s) skipped: their chunk was deleted"
+        )
+
+
+def estimate_or_run(
+    ctx: typer.Context, project: str, kind: str, *, dry_run: bool, as_json: bool, **options: Any
+) -> None:
+    given = {name: value for name, value in options.items() if value is not None and value != []}
+    if not dry_run:
+        run_stage_command(ctx, project, kind, as_json=as_json, **options)
+        if kind == "answers.generate" and not as_json:
+            # Say why questions stay unanswered rather than leave them unexplained.
+            left = generation.estimate(state(ctx).app(), project, kind, **given)
+            if left.skipped_no_chunk:
+                console.print(
+                    f"{left.skipped_no_chunk} generated question(s) not answered: their "
+                    "chunk was deleted (add them again by hand to answer without context)"
+                )
+        return
+    found = generation.estimate(state(ctx).app(), project, kind, **given)
+    if as_json:
+        print_json(found)
+    else:
+        print_estimate(found)
 
 
 @app.command("generate")
@@ -41,19 +111,30 @@ def generate(
         list[int] | None, typer.Option("--chunk", help="Only this chunk id (repeatable).")
     ] = None,
     file: FileIdsOption = None,
+    tag: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--tag",
+            help="Only chunks with questions tagged this tag or one under it (repeatable).",
+        ),
+    ] = None,
     model: ModelOption = None,
     concurrency: ConcurrencyOption = None,
     cache: CacheOption = False,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Write questions for every chunk not asked yet (once per active persona)."""
-    run_stage_command(
+    """Write questions for every chunk not asked yet (once per active persona); --chunk,
+    --file and --tag narrow it, --dry-run prints the estimate instead."""
+    estimate_or_run(
         ctx,
         project,
         "questions.generate",
+        dry_run=dry_run,
         as_json=as_json,
         chunk_ids=chunk,
         file_ids=file,
+        tag_ids=tag,
         model=model,
         concurrency=concurrency,
         cache=cache or None,
@@ -69,6 +150,7 @@ def answer(
         list[int] | None, typer.Option("--question", help="Only this question id (repeatable).")
     ] = None,
     file: FileIdsOption = None,
+    tag: ScopeTagOption = None,
     cot: Annotated[
         bool,
         typer.Option(
@@ -89,16 +171,21 @@ def answer(
     model: ModelOption = None,
     concurrency: ConcurrencyOption = None,
     cache: CacheOption = False,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Answer every question that has a chunk and no answer yet."""
-    run_stage_command(
+    """Answer every question with no answer yet: from its chunk, or without context for one
+    written by hand without a chunk; --question, --file and --tag narrow it, --dry-run
+    prints the estimate instead."""
+    estimate_or_run(
         ctx,
         project,
         "answers.generate",
+        dry_run=dry_run,
         as_json=as_json,
         question_ids=question,
         file_ids=file,
+        tag_ids=tag,
         synthesize_cot=cot,
         votes=votes,
         model=model,
@@ -169,7 +256,8 @@ def add(
     persona: Annotated[int | None, typer.Option("--persona", help="Persona id.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Add a question by hand; with --chunk, `questions answer` will answer it."""
+    """Add a question by hand; `questions answer` answers it from its --chunk, or without
+    context (from the model's own knowledge) when it has none."""
     row = generation.add_question(
         state(ctx).app(), project, text, chunk_id=chunk, tag_id=tag, ga_pair_id=persona
     )

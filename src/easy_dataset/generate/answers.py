@@ -66,19 +66,30 @@ async def draft_answer(
     overrides: Mapping[str, str] | None = None,
 ) -> AnswerResult:
     """The answer alone (one model call), with the model's own reasoning, if it gave any, as
-    its chain of thought; `finish_cot` completes it. Voting drafts k answers, finishes one."""
-    rendered = prompt(
-        "answer",
-        language,
-        {
-            "question": question,
-            "chunk": chunk,
-            "heading_path": heading_text(heading_path),
-            "title": title,
-            "persona": persona.to_dict() if persona else None,
-        },
-        (overrides or {}).get("answer"),
-    )
+    its chain of thought; `finish_cot` completes it. Voting drafts k answers, finishes one.
+
+    With no chunk (a question written by hand without one) the answer comes from the
+    model's own knowledge (the `answer_open` prompt), as distilled data does."""
+    if not chunk.strip():
+        rendered = prompt(
+            "answer_open",
+            language,
+            {"question": question, "persona": persona.to_dict() if persona else None},
+            (overrides or {}).get("answer_open"),
+        )
+    else:
+        rendered = prompt(
+            "answer",
+            language,
+            {
+                "question": question,
+                "chunk": chunk,
+                "heading_path": heading_text(heading_path),
+                "title": title,
+                "persona": persona.to_dict() if persona else None,
+            },
+            (overrides or {}).get("answer"),
+        )
     completion = await ask_text(client, rendered)
     main = provenance(client, rendered, completion)
     cot = (completion.reasoning or "").strip()
@@ -103,17 +114,25 @@ async def finish_cot(
     overrides = overrides or {}
     cot, source, steps = draft.cot, draft.cot_source, list(draft.steps)
     if not cot and synthesize_cot:
-        synth = prompt(
-            "cot_synthesize",
-            language,
-            {
-                "question": question,
-                "answer": draft.answer,
-                "chunk": chunk,
-                "heading_path": heading_text(heading_path),
-            },
-            overrides.get("cot_synthesize"),
-        )
+        if not chunk.strip():  # no source: reasoning from what the model knows
+            synth = prompt(
+                "cot_open",
+                language,
+                {"question": question, "answer": draft.answer},
+                overrides.get("cot_open"),
+            )
+        else:
+            synth = prompt(
+                "cot_synthesize",
+                language,
+                {
+                    "question": question,
+                    "answer": draft.answer,
+                    "chunk": chunk,
+                    "heading_path": heading_text(heading_path),
+                },
+                overrides.get("cot_synthesize"),
+            )
         reply = await ask_text(client, synth)
         cot, source = reply.text.strip(), "synthesized"
         steps.append(provenance(client, synth, reply))

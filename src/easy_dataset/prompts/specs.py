@@ -164,6 +164,27 @@ TASKS: dict[str, TaskSpec] = {
             ),
         ),
         TaskSpec(
+            "answer_open",
+            (_req("question"), _opt("persona")),
+            (
+                {
+                    "question": "How much notice must a tenant usually give to end a lease?",
+                    "persona": _PERSONA,
+                },
+            ),
+        ),
+        TaskSpec(
+            "cot_open",
+            (_req("question"), _req("answer")),
+            (
+                {
+                    "question": "Why do leases usually require written notice?",
+                    "answer": "Written notice leaves a record of when the lease ends, so "
+                    "neither side can later dispute the date.",
+                },
+            ),
+        ),
+        TaskSpec(
             "cot_synthesize",
             (_req("question"), _req("answer"), _req("chunk"), _opt("heading_path", "")),
             (

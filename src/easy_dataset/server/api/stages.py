@@ -18,6 +18,8 @@ Stage = Literal[
     "tags.build", "personas.generate", "questions.generate", "answers.generate", "templates.apply"
 ]
 
+EstimatedStage = Literal["questions.generate", "answers.generate"]
+
 
 class StageRequest(BaseModel):
     """Options of a stage; each applies only to the stages named in its description."""
@@ -31,6 +33,11 @@ class StageRequest(BaseModel):
     rebuild: bool = Field(default=False, description="tags.build: replace even a hand-made tree.")
     count: int | None = Field(default=None, ge=1, le=20, description="personas: per file.")
     chunk_ids: list[IdField] | None = Field(default=None, description="questions: only these.")
+    tag_ids: list[IdField] | None = Field(
+        default=None,
+        description="questions: chunks whose questions carry one of these tags; answers: "
+        "questions with one of these tags (each with the tags under it).",
+    )
     question_ids: list[IdField] | None = Field(default=None, description="answers: only these.")
     synthesize_cot: bool | None = Field(
         default=None, description="answers: write reasoning when the model gives none."
@@ -45,15 +52,29 @@ class StageRequest(BaseModel):
     template_ids: list[IdField] | None = Field(default=None, description="templates: only these.")
 
 
+def _options(body: StageRequest) -> dict[str, object]:
+    options = body.model_dump(exclude_none=True)
+    for flag in ("cache", "rebuild"):
+        if not options[flag]:
+            del options[flag]
+    return options
+
+
+@router.post("/{stage}/estimate")
+def estimate_stage(
+    project: ProjectRef, stage: EstimatedStage, body: StageRequest, core: Core
+) -> generation.Estimate:
+    """What starting the stage with these options would do, without starting it: items
+    (exact), model calls, prompt and completion tokens and time (estimates; time is null
+    when the usage log has no recent call of the model)."""
+    return generation.estimate(core, project, stage, **_options(body))
+
+
 @router.post("/{stage}", status_code=202)
 def start_stage(
     project: ProjectRef, stage: Stage, body: StageRequest, request: Request, core: Core
 ) -> JobView:
     """Plan the stage's work that is not done yet as a job and start it in the background."""
-    options = body.model_dump(exclude_none=True)
-    for flag in ("cache", "rebuild"):
-        if not options[flag]:
-            del options[flag]
-    job_id = generation.start_job(core, project, stage, **options)
+    job_id = generation.start_job(core, project, stage, **_options(body))
     submit_job(request, job_id)
     return jobs.show_job(core, job_id, failures=0).job

@@ -8,6 +8,7 @@ from easy_dataset.services.generation import (  # noqa: F401 (registers the hand
     tag_jobs,
     template_jobs,
 )
+from easy_dataset.services.generation.estimate import Estimate
 from easy_dataset.services.generation.personas import (
     PersonaView,
     add_persona,
@@ -40,11 +41,12 @@ from easy_dataset.services.generation.settings import (
     get_generation_settings,
     update_generation_settings,
 )
-from easy_dataset.services.generation.stages import STAGES, run_stage, start_job
+from easy_dataset.services.generation.stages import STAGES, estimate, run_stage, start_job
 from easy_dataset.services.generation.views import QADetail, QAView, QuestionView
 
 __all__ = [
     "STAGES",
+    "Estimate",
     "PersonaView",
     "QADetail",
     "QAFilters",
@@ -60,6 +62,7 @@ __all__ = [
     "edit_persona",
     "edit_qa",
     "edit_question",
+    "estimate",
     "get_generation_settings",
     "get_qa",
     "list_personas",

@@ -17,6 +17,7 @@ from easy_dataset.services.generation.common import (
     id_filter,
     language_for,
     parse_key,
+    tag_scope,
     unfinished_keys,
 )
 from easy_dataset.services.generation.question_jobs import persona_of
@@ -26,19 +27,20 @@ from easy_dataset.store.dataset import GenreAudience, QAPair, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
 
 TYPE = "answers.generate"
-PROMPTS = ("answer", "cot_synthesize", "cot_rewrite")
+PROMPTS = ("answer", "answer_open", "cot_synthesize", "cot_open", "cot_rewrite")
 
 
 @dataclass(frozen=True)
 class Source:
-    """A question with everything its answer is grounded in and credited to."""
+    """A question with everything its answer is grounded in and credited to; a question
+    written by hand without a chunk has none (`chunk_id` None, `content` "")."""
 
     question_id: int
     text: str
-    chunk_id: int
+    chunk_id: int | None
     content: str
     heading_path: list[str]
-    file_id: int
+    file_id: int | None
     file_name: str
     persona: Persona | None
     ga_pair_id: int | None
@@ -46,23 +48,34 @@ class Source:
     tag: str | None
 
 
+def answers_without_context(origin: str) -> bool:
+    """Whether a question with no chunk is answered from the model's own knowledge, as
+    distilled data is: one written by hand stands on its own; a generated one whose chunk
+    was deleted asked about text that is gone, so it is left out (and counted as such)."""
+    return origin == "manual"
+
+
 def load_source(session: Session, question_id: int) -> Source:
     question = session.get(Question, question_id)
     if question is None:
         raise NotFoundError(f"question {question_id} was deleted before it was answered")
     chunk = session.get(Chunk, question.chunk_id) if question.chunk_id is not None else None
-    if chunk is None:
+    if chunk is None and not answers_without_context(question.origin):
         raise InputError(f"question {question_id} has no source chunk to answer from")
     ga = session.get(GenreAudience, question.ga_pair_id) if question.ga_pair_id else None
     tag = session.get(Tag, question.tag_id) if question.tag_id is not None else None
-    file_name = session.scalar(select(SourceFile.name).where(SourceFile.id == chunk.file_id))
+    file_name = (
+        session.scalar(select(SourceFile.name).where(SourceFile.id == chunk.file_id))
+        if chunk is not None
+        else None
+    )
     return Source(
         question_id=question.id,
         text=question.text,
-        chunk_id=chunk.id,
-        content=chunk.content,
-        heading_path=[str(h) for h in chunk.heading_path],
-        file_id=chunk.file_id,
+        chunk_id=chunk.id if chunk is not None else None,
+        content=chunk.content if chunk is not None else "",
+        heading_path=[str(h) for h in chunk.heading_path] if chunk is not None else [],
+        file_id=chunk.file_id if chunk is not None else None,
         file_name=file_name or "",
         persona=persona_of(ga) if ga is not None else None,
         ga_pair_id=ga.id if ga is not None else None,
@@ -73,10 +86,12 @@ def load_source(session: Session, question_id: int) -> Source:
 
 def source_provenance(source: Source) -> dict[str, Any]:
     return {
-        "file": source.file_name,
+        "file": source.file_name if source.chunk_id is not None else None,
         "file_id": source.file_id,
         "chunk": source.chunk_id,
         "heading_path": source.heading_path,
+        # "chunk": answered from its chunk; "none": from the model's own knowledge.
+        "context": "chunk" if source.chunk_id is not None else "none",
         "persona": source.persona.label if source.persona else None,
         "persona_id": source.ga_pair_id,
         "tag": source.tag,
@@ -84,41 +99,74 @@ def source_provenance(source: Source) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class AnswerScope:
+    """The questions a job of `answers.generate` would answer, and those it leaves out."""
+
+    keys: list[str]
+    without_context: int  # of `keys`: questions with no chunk, answered without one
+    skipped_no_chunk: int  # generated questions whose chunk was deleted: never answered
+
+
+def answer_scope(app: App, project_id: int, params: dict[str, Any]) -> AnswerScope:
+    """Unanswered questions in scope (file_ids, question_ids, tag_ids), not already in an
+    unfinished job."""
+    files, only = id_filter(params, "file_ids"), id_filter(params, "question_ids")
+    answered = select(QAPair.question_id).where(
+        QAPair.project_id == project_id, QAPair.question_id.is_not(None)
+    )
+    query = (
+        select(Question.id, Question.origin, Question.tag_id, Chunk.id, Chunk.file_id)
+        .outerjoin(Chunk, Chunk.id == Question.chunk_id)
+        .where(Question.project_id == project_id, Question.id.not_in(answered))
+        .order_by(Question.id)
+    )
+    if only is not None:
+        query = query.where(Question.id.in_(sorted(only)))
+    with app.db.session() as session:
+        tags = tag_scope(session, project_id, params)
+        if tags is not None:
+            query = query.where(Question.tag_id.in_(sorted(tags)))
+        rows = session.execute(query).all()
+        busy = unfinished_keys(session, project_id, TYPE)
+    keys: list[str] = []
+    without = skipped = 0
+    for question_id, origin, _tag, chunk_id, file_id in rows:
+        if chunk_id is None:
+            # No file to match: a file filter leaves them out, as it leaves out other files.
+            if files is not None:
+                continue
+            if not answers_without_context(origin):
+                skipped += 1
+                continue
+        elif files is not None and file_id not in files:
+            continue
+        key = f"q{question_id}"
+        if key in busy:
+            continue
+        keys.append(key)
+        without += chunk_id is None
+    return AnswerScope(keys, without, skipped)
+
+
 @register
 class GenerateAnswers(ModelJob):
-    """Items `q<question>` for questions with a chunk and no QA pair yet; params: file_ids,
-    question_ids, synthesize_cot (default true), votes (consistency voting: answer k times
-    and keep the answer a majority agree with, recording the agreement)."""
+    """Items `q<question>` for questions with no QA pair yet (those with a chunk, and those
+    written by hand without one: answered without context); params: file_ids, question_ids,
+    tag_ids (with the tags under them), synthesize_cot (default true), votes (consistency
+    voting: answer k times and keep the answer a majority agree with, recording it)."""
 
     type: ClassVar[str] = TYPE
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None
         check_votes(params.get("votes"), cached=bool(params.get("cache")))
-        files, only = id_filter(params, "file_ids"), id_filter(params, "question_ids")
-        answered = select(QAPair.question_id).where(
-            QAPair.project_id == project_id, QAPair.question_id.is_not(None)
-        )
-        query = (
-            select(Question.id, Chunk.file_id)
-            .join(Chunk, Chunk.id == Question.chunk_id)
-            .where(Question.project_id == project_id, Question.id.not_in(answered))
-            .order_by(Question.id)
-        )
-        with app.db.session() as session:
-            rows = session.execute(query).all()
-            busy = unfinished_keys(session, project_id, TYPE)
-        keys = [
-            f"q{question_id}"
-            for question_id, file_id in rows
-            if (files is None or file_id in files) and (only is None or question_id in only)
-        ]
-        return [key for key in keys if key not in busy]
+        return answer_scope(app, project_id, params).keys
 
     async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
         with ctx.app.db.session() as session:
             source = load_source(session, parse_key(key)["q"])
-        language = language_for(self.settings(ctx), source.content)
+        language = language_for(self.settings(ctx), source.content or source.text)
         overrides = {
             name: text
             for name in PROMPTS

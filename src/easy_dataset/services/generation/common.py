@@ -17,6 +17,7 @@ from easy_dataset.services.app import App
 from easy_dataset.services.models import open_model, resolve_model
 from easy_dataset.services.projects import find_project, generation_settings
 from easy_dataset.services.prompts import effective_template
+from easy_dataset.store.dataset import Tag
 from easy_dataset.store.models import Job, JobItem
 from easy_dataset.types import GenerationSettings
 
@@ -87,6 +88,28 @@ def id_filter(params: dict[str, Any], name: str) -> set[int] | None:
     """The ids a job is limited to (`file_ids`, `chunk_ids`...), or None for all."""
     values = params.get(name)
     return None if values is None else {int(value) for value in cast(Iterable[Any], values)}
+
+
+def tag_scope(session: Session, project_id: int, params: dict[str, Any]) -> set[int] | None:
+    """The tags a job is limited to (`tag_ids`), each with every tag under it, or None for
+    all: choosing "Bees" takes in the questions tagged "Bees › Workers" too."""
+    chosen = id_filter(params, "tag_ids")
+    if chosen is None:
+        return None
+    children: dict[int, list[int]] = {}
+    for tag_id, parent in session.execute(
+        select(Tag.id, Tag.parent_id).where(Tag.project_id == project_id)
+    ):
+        if parent is not None:
+            children.setdefault(parent, []).append(tag_id)
+    scope: set[int] = set()
+    todo = list(chosen)
+    while todo:
+        tag_id = todo.pop()
+        if tag_id not in scope:
+            scope.add(tag_id)
+            todo.extend(children.get(tag_id, []))
+    return scope
 
 
 class ModelJob(JobHandler):

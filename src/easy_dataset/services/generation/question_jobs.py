@@ -17,6 +17,7 @@ from easy_dataset.services.generation.common import (
     language_for,
     parse_key,
     succeeded_items,
+    tag_scope,
     unfinished_keys,
 )
 from easy_dataset.services.projects import find_project, generation_settings
@@ -73,7 +74,9 @@ def leaf_names(session: Session, project_id: int) -> list[str]:
 
 @register
 class GenerateQuestions(ModelJob):
-    """Items `c<chunk>` or `c<chunk>:g<persona>`; params: file_ids, chunk_ids."""
+    """Items `c<chunk>` or `c<chunk>:g<persona>`; params: file_ids, chunk_ids, tag_ids (the
+    chunks that have questions with one of these tags or a tag under them: a chunk has no
+    tag of its own, its questions carry it)."""
 
     type: ClassVar[str] = TYPE
 
@@ -82,6 +85,20 @@ class GenerateQuestions(ModelJob):
         files, chunks = id_filter(params, "file_ids"), id_filter(params, "chunk_ids")
         with app.db.session() as session:
             settings = generation_settings(find_project(session, project_id))
+            tagged = tag_scope(session, project_id, params)
+            if tagged is not None:
+                tagged_chunks: set[int] = {
+                    chunk_id
+                    for chunk_id in session.scalars(
+                        select(Question.chunk_id).where(
+                            Question.project_id == project_id,
+                            Question.tag_id.in_(sorted(tagged)),
+                            Question.chunk_id.is_not(None),
+                        )
+                    )
+                    if chunk_id is not None
+                }
+                chunks = tagged_chunks if chunks is None else chunks & tagged_chunks
             rows = session.execute(
                 select(Chunk.id, Chunk.file_id, Chunk.size, Chunk.updated_at)
                 .where(Chunk.project_id == project_id)

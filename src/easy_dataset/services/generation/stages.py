@@ -8,6 +8,7 @@ from easy_dataset.errors import InputError
 from easy_dataset.jobs import JobSummary, create_job, find_interrupted, run_job_sync
 from easy_dataset.jobs.runner import ProgressCallback
 from easy_dataset.services.app import App
+from easy_dataset.services.generation.estimate import Estimate, estimate_job
 from easy_dataset.services.models import resolve_model
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.models import Job
@@ -36,11 +37,20 @@ def start_job(app: App, project_ref: str | int, kind: str, **options: Any) -> in
     """Plan a stage's job (only the work not done yet) and return its id; nothing runs.
 
     Options: model (a configuration name), cache (reuse stored replies), concurrency,
-    file_ids, and per stage: rebuild (tags), count (personas), chunk_ids (questions),
-    question_ids and synthesize_cot (answers), template_ids (templates).
+    file_ids, and per stage: rebuild (tags), count (personas), chunk_ids and tag_ids
+    (questions), question_ids, tag_ids and synthesize_cot (answers), template_ids (templates).
     """
     _check(kind)
     return plan_job(app, project_ref, kind, options)
+
+
+def estimate(app: App, project_ref: str | int, kind: str, **options: Any) -> Estimate:
+    """What `start_job` with these options would do (items, model calls, tokens, time), as
+    an estimate, without creating anything: questions.generate and answers.generate."""
+    _check(kind)
+    project_id = _project_id(app, project_ref)
+    params = {name: value for name, value in options.items() if value is not None}
+    return estimate_job(app, project_id, kind, params)
 
 
 def plan_job(app: App, project_ref: str | int, job_type: str, options: dict[str, Any]) -> int:

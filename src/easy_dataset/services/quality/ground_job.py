@@ -20,6 +20,8 @@ from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Job, JobItem
 
 TYPE = "quality.ground"
+# The result of a pair answered without context: no score, no verdict.
+NOT_APPLICABLE = {"applicable": False, "reason": "no source chunk"}
 
 
 @register
@@ -49,6 +51,11 @@ class GroundQA(JobHandler):
     async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
+            pair = session.get(QAPair, qa_id)
+            if pair is not None and pair.provenance.get("context") == "none":
+                # Answered without a source chunk (a question written by hand): there is
+                # nothing to ground it in, which is neither a pass nor a fail.
+                return {"qa_id": qa_id, "score": None, "flagged": None, "detail": NOT_APPLICABLE}
             source = pair_source(session, qa_id, "checked")
         embedder: CachedEmbedder = ctx.state["embedder"]
         async with ctx.state["lock"]:
@@ -89,8 +96,8 @@ class GroundQA(JobHandler):
             job.project_id,
             "grounding",
             qa_id=int(result["qa_id"]),
-            score=float(result["score"]),
-            flagged=bool(result["flagged"]),
+            score=None if result["score"] is None else float(result["score"]),
+            flagged=None if result["flagged"] is None else bool(result["flagged"]),
             detail=result["detail"],
             job_id=job.id,
         )
