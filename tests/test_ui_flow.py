@@ -95,6 +95,7 @@ def test_newcomer_flow(page: Browser, server: LiveServer, tmp_path: Path) -> Non
         # 5. questions, then answers, started on the Questions screen, followed on Jobs
         page.click("nav-questions")
         page.click("qs-generate")
+        page.click("confirm-yes")  # after the estimate
         job_id = new_job(page, server, project_id, set())
         wait_on_jobs_screen(page, job_id)
         assert generation.count_questions(server.core, project_id) >= chunk_count

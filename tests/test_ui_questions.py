@@ -78,6 +78,7 @@ def test_generate_filter_edit_delete_answer_and_tree(
         page.open(f"/projects/{project_id}/questions")
         total_is(page, "0 questions")
         page.click("qs-generate")
+        page.click("confirm-yes")  # after the estimate
         wait_job(page, server, project_id, "questions.generate", 0)
         generated = count(server, project_id)
         assert generated >= len(chunk_ids)
@@ -134,6 +135,8 @@ def test_generate_filter_edit_delete_answer_and_tree(
         page.wait(lambda: page.find(f"question-select-{mine.id}"))
         page.click(f"question-select-{mine.id}")
         page.click("qs-answer-selected")
+        page.wait(lambda: "Items: 1" in page.find("estimate-items").text)
+        page.click("confirm-yes")
         job_id = wait_job(page, server, project_id, "answers.generate", 1)
         assert jobs.show_job(server.core, job_id).job.params["question_ids"] == [mine.id]
         [pair] = generation.list_qa(server.core, project_id)
@@ -144,7 +147,7 @@ def test_generate_filter_edit_delete_answer_and_tree(
         total_is(page, f"{generated - 2} questions")
         page.click("qs-voting")  # consistency voting: three answers each, kept when they agree
         page.click("qs-answer-all")
-        page.wait_text(f"Answer the {generated - 2} unanswered question(s)")
+        page.wait(lambda: f"Items: {generated - 2}" in page.find("estimate-items").text)
         page.click("confirm-yes")
         voted = wait_job(page, server, project_id, "answers.generate", 2)
         assert jobs.show_job(server.core, voted).job.params["votes"] == 3

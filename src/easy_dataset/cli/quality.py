@@ -542,6 +542,8 @@ def _summary(result: ResultView) -> str:
     if result.kind == "judge":
         return str(detail.get("verdict", ""))
     if result.kind == "grounding":
+        if detail.get("applicable") is False:
+            return "not applicable: answered without a source chunk"
         unsupported = detail.get("unsupported") or []
         return f"{len(unsupported)} unsupported sentence(s)" + (
             f": {unsupported[0]}" if unsupported else ""

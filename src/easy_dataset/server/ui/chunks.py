@@ -1,7 +1,8 @@
 """The chunks screen (`/projects/{id}/chunks`): one page of chunks at a time from the
 database (a count and LIMIT/OFFSET, never all rows), search, file filter, and the manual
 operations: view as Markdown, edit, merge the selected, split at an offset, delete the
-selected, re-split a file with other settings. The dialogs live in `chunk_dialogs`."""
+selected, re-split a file with other settings; and questions generated for the selected
+chunks (after the estimate). The dialogs live in `chunk_dialogs`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from nicegui import ui
 
 from easy_dataset.server.ui import chunk_dialogs
 from easy_dataset.server.ui.context import UiContext
+from easy_dataset.server.ui.gen_common import JobLauncher, confirm_job
 from easy_dataset.server.ui.helpers import confirm, guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
@@ -34,6 +36,7 @@ class ChunksScreen:
         self.listing: ui.column | None = None
         self.summary: ui.label | None = None
         self.pager: ui.pagination | None = None
+        self.launcher: JobLauncher | None = None
 
     def build(self) -> None:
         ui.label(t("chunks.title")).classes("text-2xl")
@@ -60,6 +63,11 @@ class ChunksScreen:
         with ui.row().classes("w-full items-center gap-2"):
             self.summary = ui.label().props("data-testid=chunks-total")
             ui.space()
+            ui.button(
+                t("chunks.generate_selected"),
+                icon="auto_awesome",
+                on_click=guarded(self._generate),
+            ).props("flat data-testid=chunks-generate")
             ui.button(t("chunks.merge"), on_click=guarded(self._merge)).props(
                 "flat data-testid=chunks-merge"
             )
@@ -70,6 +78,8 @@ class ChunksScreen:
                 t("chunks.resplit"),
                 on_click=lambda: chunk_dialogs.resplit(self.ctx, self.project, names, self.reload),
             ).props("flat data-testid=chunks-resplit")
+        # A line per job started here, with a link to it on the Jobs screen.
+        self.launcher = JobLauncher(self.ctx, self.project, None)
         self.pager = ui.pagination(1, 1, direction_links=True, value=1)
         self.pager.props("max-pages=7 boundary-numbers data-testid=chunks-pager")
         self.pager.on_value_change(lambda e: self._go(int(e.value or 1)))
@@ -172,6 +182,23 @@ class ChunksScreen:
             self.selected.add(chunk_id)
         else:
             self.selected.discard(chunk_id)
+
+    async def _generate(self) -> None:
+        """Questions for the selected chunks only, after the estimate."""
+        if not self.selected:
+            ui.notify(t("chunks.select_first"))
+            return
+        ids = sorted(self.selected)
+        if await confirm_job(
+            self.ctx,
+            self.project,
+            "questions.generate",
+            t("scope.title.questions"),
+            t("scope.chunks", count=len(ids)),
+            chunk_ids=ids,
+        ):
+            assert self.launcher is not None
+            await self.launcher.start("questions.generate", chunk_ids=ids)
 
     async def _merge(self) -> None:
         merged = chunks.merge_chunks(self.ctx.core, sorted(self.selected))

@@ -1,5 +1,6 @@
-"""What the tags, personas and questions screens share: starting a generation job from a
-page (and following it until it ends), dialogs that remove themselves, tag paths."""
+"""What the tags, personas, questions and chunks screens share: starting a generation job
+from a page (and following it until it ends), the estimate asked for before a long one,
+dialogs that remove themselves, tag paths."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from easy_dataset.server.ui.helpers import notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.nav import project_path
 from easy_dataset.services import generation, jobs
+from easy_dataset.services.generation import Estimate
 from easy_dataset.services.tags import TagNode
 from easy_dataset.services.views import ProjectView
 
@@ -84,6 +86,86 @@ class JobLauncher:
             self.timer.deactivate()
         if ended and self.on_done is not None:
             await self.on_done()
+
+
+def duration(seconds: float) -> str:
+    """ "about 45 s", "about 18 min", "about 2.5 h" in the page's language: never a clock."""
+    if seconds < 90:
+        return t("scope.seconds", n=max(1, round(seconds)))
+    if seconds < 90 * 60:
+        return t("scope.minutes", n=round(seconds / 60))
+    return t("scope.hours", n=f"{seconds / 3600:.1f}")
+
+
+def estimate_lines(found: Estimate) -> list[tuple[str, str]]:
+    """(test id, text) per line of an estimate."""
+    lines = [
+        ("estimate-items", t("scope.items", count=found.items)),
+        ("estimate-calls", t("scope.calls", count=f"{found.calls:,}")),
+        (
+            "estimate-tokens",
+            t(
+                "scope.tokens",
+                total=f"{found.tokens:,}",
+                prompt=f"{found.prompt_tokens:,}",
+                completion=f"{found.completion_tokens:,}",
+            ),
+        ),
+    ]
+    if found.seconds is None or found.latency_ms is None:
+        lines.append(("estimate-time", t("scope.time_unknown", model=found.model)))
+    else:
+        lines.append(
+            (
+                "estimate-time",
+                t(
+                    "scope.time",
+                    duration=duration(found.seconds),
+                    latency=f"{found.latency_ms / 1000:.1f}",
+                    calls=found.latency_calls,
+                    at=found.concurrency,
+                ),
+            )
+        )
+    if found.without_context:
+        lines.append(("estimate-no-chunk", t("scope.without_context", count=found.without_context)))
+    if found.skipped_no_chunk:
+        lines.append(("estimate-skipped", t("scope.skipped", count=found.skipped_no_chunk)))
+    return lines
+
+
+async def confirm_job(
+    ctx: UiContext, project: ProjectView, kind: str, title: str, scope: str, **options: Any
+) -> bool:
+    """Show what `kind` with these options would do (its estimate; nothing is created) and
+    ask before starting it; True when the person starts it. With nothing to do there is
+    only a Close button."""
+    found = await off_loop(generation.estimate, ctx.core, project.id, kind, **options)
+    with ui.dialog().props("data-testid=estimate-dialog") as box, ui.card().classes("w-[36rem]"):
+        ui.label(title).classes("text-lg")
+        ui.label(t("scope.for", what=scope)).props("data-testid=estimate-scope")
+        if found.items == 0:
+            ui.label(t("scope.nothing")).props("data-testid=estimate-nothing")
+        else:
+            for testid, text in estimate_lines(found):
+                ui.label(text).props(f"data-testid={testid}")
+            ui.label(t("scope.note")).classes("text-xs text-gray-600")
+        with ui.row().classes("w-full justify-end"):
+            if found.items == 0:
+                ui.button(t("scope.close"), on_click=lambda: box.submit(False)).props(
+                    "flat data-testid=confirm-no"
+                )
+            else:
+                ui.button(t("common.cancel"), on_click=lambda: box.submit(False)).props(
+                    "flat data-testid=confirm-no"
+                )
+                ui.button(t("scope.start"), on_click=lambda: box.submit(True)).props(
+                    "data-testid=confirm-yes"
+                )
+    answer = await box
+    box.clear()
+    box.delete()
+    return answer is True
 
 
 def dialog(testid: str) -> tuple[ui.dialog, ui.card]:

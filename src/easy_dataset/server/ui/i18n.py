@@ -13,6 +13,7 @@ from nicegui.slot import Slot
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
 from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
+from easy_dataset.server.ui.strings_scope import SCOPE_STRINGS
 
 LANGUAGES = ("en", "zh")
 COOKIE = "easy_dataset_lang"
@@ -262,6 +263,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 STRINGS.update(GENERATION_STRINGS)
 STRINGS.update(REVIEW_STRINGS)
 STRINGS.update(QUALITY_STRINGS)
+STRINGS.update(SCOPE_STRINGS)
 
 
 def current_language() -> str:

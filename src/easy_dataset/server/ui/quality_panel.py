@@ -171,6 +171,9 @@ class QualityPanel:
     def _grounding(self, result: ResultView, detail: dict[str, Any]) -> None:
         score = "" if result.score is None else t("quality.ground.support", score=result.score)
         self._heading(result, score)
+        if detail.get("applicable") is False:  # answered without a source chunk
+            ui.label(t("quality.ground.na")).classes("text-sm").props("data-testid=qa-ground-na")
+            return
         sentences = detail.get("sentences") or []
         with ui.element("div").classes("text-sm leading-6").props("data-testid=qa-ground-text"):
             for sentence in sentences:

@@ -13,7 +13,7 @@ from nicegui import ui
 
 from easy_dataset.server.ui import question_dialogs
 from easy_dataset.server.ui.context import UiContext
-from easy_dataset.server.ui.gen_common import JobLauncher, tag_paths
+from easy_dataset.server.ui.gen_common import JobLauncher, confirm_job, tag_paths
 from easy_dataset.server.ui.helpers import confirm, guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
@@ -53,6 +53,7 @@ class QuestionsScreen:
         self.tabs: ui.tabs | None = None
         self.tree: QuestionTree | None = None
         self.launcher: JobLauncher | None = None
+        self.file_names: dict[int, str] = {}
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -67,6 +68,7 @@ class QuestionsScreen:
         ui.label(t("questions.title")).classes("text-2xl")
         self.tags = tag_paths(tags.tag_tree(self.ctx.core, self.project.id))
         names = {view.id: view.name for view in files.list_files(self.ctx.core, self.project.id)}
+        self.file_names = names
         self.tag_select = question_dialogs.filter_bar(names, self.tags, self._filter)
         with ui.row().classes("w-full items-center gap-2"):
             ui.button(t("questions.add"), icon="add", on_click=self._add).props(
@@ -262,31 +264,56 @@ class QuestionsScreen:
             notify_ok(t("questions.deleted", count=count))
             await self.refresh()
 
+    def _scope(self) -> tuple[dict[str, Any], str]:
+        """The job options and words for the File and Tag filters that are set: generating
+        and answering from this screen stay within what the list shows."""
+        options: dict[str, Any] = {}
+        words: list[str] = []
+        if self.file_id is not None:
+            options["file_ids"] = [self.file_id]
+            words.append(t("scope.file", name=self.file_names.get(self.file_id, self.file_id)))
+        if self.tag_id is not None:
+            options["tag_ids"] = [self.tag_id]
+            words.append(t("scope.tag", name=self.tags.get(self.tag_id, self.tag_id)))
+        return options, " · ".join(words) or t("scope.all")
+
     async def _answer(self) -> None:
         if not self.selected:
             ui.notify(t("gen.select_first"))
             return
-        assert self.launcher is not None
-        await self.launcher.start(
-            "answers.generate", question_ids=sorted(self.selected), votes=self._votes()
-        )
-
-    async def _answer_all(self) -> None:
-        unanswered = await off_loop(
-            generation.count_questions, self.ctx.core, self.project.id, answered=False
-        )
-        if await confirm(
-            t("questions.confirm_answer_all", count=unanswered), action=t("questions.answer_go")
+        options: dict[str, Any] = {"question_ids": sorted(self.selected), "votes": self._votes()}
+        scope = t("scope.questions", count=len(self.selected))
+        if await confirm_job(
+            self.ctx, self.project, "answers.generate", t("scope.title.answers"), scope, **options
         ):
             assert self.launcher is not None
-            await self.launcher.start("answers.generate", votes=self._votes())
+            await self.launcher.start("answers.generate", **options)
+
+    async def _answer_all(self) -> None:
+        options, scope = self._scope()
+        options["votes"] = self._votes()
+        scope = f"{t('scope.unanswered')} · {scope}"
+        if await confirm_job(
+            self.ctx, self.project, "answers.generate", t("scope.title.answers"), scope, **options
+        ):
+            assert self.launcher is not None
+            await self.launcher.start("answers.generate", **options)
 
     def _votes(self) -> int | None:
         return self.votes if self.voting.value else None
 
     async def _generate(self) -> None:
-        assert self.launcher is not None
-        await self.launcher.start("questions.generate")
+        options, scope = self._scope()
+        if await confirm_job(
+            self.ctx,
+            self.project,
+            "questions.generate",
+            t("scope.title.questions"),
+            scope,
+            **options,
+        ):
+            assert self.launcher is not None
+            await self.launcher.start("questions.generate", **options)
 
 
 def register() -> None:
