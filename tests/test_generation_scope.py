@@ -213,6 +213,9 @@ def test_rest_estimate_and_scoped_stages(app: App, project: str, home: Path) -> 
         assert (answers["items"], answers["without_context"]) == (1, 1)
         bad = client.post(f"{url}/answers.generate/estimate", json={"tag_ids": [0]})
         assert bad.status_code == 422
+        # The job plans the same item: the question written without a chunk.
+        answering = client.post(f"{url}/answers.generate", json={})
+        assert answering.status_code == 202 and answering.json()["total"] == 1
 
 
 def test_python_api_estimates_and_answers_without_context(

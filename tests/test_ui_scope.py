@@ -105,6 +105,17 @@ def test_chunks_screen_generates_for_the_selected_chunks_after_an_estimate(
         page.click("chunks-generate")
         page.wait(lambda: "per call" in page.find("estimate-time").text)
         assert "about" in page.find("estimate-time").text
+        page.click("confirm-no")
+        closed(page)
+
+        # In Chinese too: the same figures, a duration (never a clock time).
+        page.click("language-toggle")
+        page.wait_text("为所选生成问题")
+        page.click(f"chunk-select-{third}")
+        page.click("chunks-generate")
+        page.wait(lambda: page.find("estimate-items").text == "任务项：1")
+        assert "约" in page.find("estimate-time").text and "秒" in page.find("estimate-time").text
+        page.wait_text("以上数字是根据文本长度和提示词模板估算的")
 
 
 def test_questions_screen_generates_and_answers_within_the_file_filter(
