@@ -97,6 +97,11 @@ def duration(seconds: float) -> str:
     return t("scope.hours", n=f"{seconds / 3600:.1f}")
 
 
+def latency(ms: int) -> str:
+    """ "850 ms", "4.2 s": units both languages read."""
+    return f"{ms} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
 def estimate_lines(found: Estimate) -> list[tuple[str, str]]:
     """(test id, text) per line of an estimate."""
     lines = [
@@ -121,7 +126,7 @@ def estimate_lines(found: Estimate) -> list[tuple[str, str]]:
                 t(
                     "scope.time",
                     duration=duration(found.seconds),
-                    latency=f"{found.latency_ms / 1000:.1f}",
+                    latency=latency(found.latency_ms),
                     calls=found.latency_calls,
                     at=found.concurrency,
                 ),

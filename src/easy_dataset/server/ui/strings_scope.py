@@ -18,8 +18,8 @@ SCOPE_STRINGS: dict[str, tuple[str, str]] = {
         "Token：约 {total}（提示 {prompt} + 生成 {completion}）",
     ),
     "scope.time": (
-        "Time: {duration} ({latency} s per call, median of {calls} recent calls, {at} at a time)",
-        "耗时：{duration}（每次调用 {latency} 秒，取最近 {calls} 次调用的中位数，同时 {at} 个）",
+        "Time: {duration} ({latency} per call, median of {calls} recent calls, {at} at a time)",
+        "耗时：{duration}（每次调用 {latency}，取最近 {calls} 次调用的中位数，同时 {at} 个）",
     ),
     "scope.time_unknown": (
         "Time: unknown (no recent calls of {model} in the usage log)",
