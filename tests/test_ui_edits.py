@@ -2,15 +2,17 @@
 the confirmation; previous / next, the back link, the header's links and the language toggle
 ask (save, discard or stay) while anything is unsaved; reloading or closing the tab is
 warned by `beforeunload`. A pair's edited question is what the Questions list shows. The
-export form keeps every choice across a language switch and a reload."""
+export form keeps every choice across a language switch and a reload. The settings forms
+and the chunk editor ask before leaving too."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
-from easy_dataset.services import generation, projects
+from easy_dataset.services import chunks, generation, projects
 from easy_dataset.store.dataset import QAPair
 from tests import browser as harness
 from tests.browser import Browser, LiveServer
@@ -177,3 +179,38 @@ def test_export_form_survives_language_switch_and_reload(
     page.wait(lambda: page.find("export-count").text == f"{confirmed} QA pairs will be exported")
     assert page.find("export-url").text == url
     assert projects.get_project(server.core, project_id).id == project_id
+
+
+def test_settings_forms_and_the_chunk_editor_ask_before_leaving(
+    page: Browser, server: LiveServer, tmp_path: Path
+) -> None:
+    project_id = seed(server, tmp_path)
+    page.open(f"/projects/{project_id}/settings")
+    page.click("tab-generation")
+    page.type("generation-density", "700")
+    page.wait(lambda: would_warn(page), what="the reload warning on settings")
+    page.click("nav-chunks")
+    page.click("unsaved-save")  # saves the generation form, then goes on
+    page.wait(lambda: page.driver.current_url.endswith(f"/projects/{project_id}/chunks"))
+    settings = generation.get_generation_settings(server.core, project_id)
+    assert settings.chars_per_question == 700
+    # A saved form leaves without a question.
+    page.open(f"/projects/{project_id}/settings")
+    page.click("tab-generation")
+    assert value(page, "generation-density") == "700"
+    assert not would_warn(page)
+    # The chunk editor: Esc and a click beside it keep it open (the page behind it cannot be
+    # reached), and a reload or closing the tab is warned.
+    page.open(f"/projects/{project_id}/chunks")
+    first = chunks.list_chunks(server.core, project_id, limit=1)[1][0]
+    page.click(f"chunk-edit-{first.id}")
+    page.type("chunk-editor", "Text I am still writing.")
+    page.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    backdrop = page.driver.find_element(By.CSS_SELECTOR, ".q-dialog__backdrop")
+    page.driver.execute_script("arguments[0].click()", backdrop)
+    page.wait(lambda: would_warn(page), what="the reload warning in the chunk editor")
+    assert value(page, "chunk-editor") == "Text I am still writing."
+    # Cancel discards on purpose, and nothing is left to warn about.
+    page.click_text("Cancel")
+    page.wait(lambda: not would_warn(page), what="no warning after Cancel")
+    assert chunks.get_chunk(server.core, first.id).content == first.content

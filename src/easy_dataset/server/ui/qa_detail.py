@@ -21,7 +21,7 @@ from easy_dataset.server.ui.nav import project_path
 from easy_dataset.server.ui.qa_filters import ReviewFilters
 from easy_dataset.server.ui.quality_panel import QualityPanel
 from easy_dataset.server.ui.settings_prompts import text_block
-from easy_dataset.server.ui.unsaved import UnsavedGuard
+from easy_dataset.server.ui.unsaved import page_guard
 from easy_dataset.services import generation
 from easy_dataset.services.generation import QADetail, QAView
 from easy_dataset.services.views import ProjectView
@@ -52,7 +52,7 @@ class QADetailScreen:
         self.note: ui.textarea | None = None
         self.confirm_button: ui.button | None = None
         self.revised: ui.column | None = None
-        self.guard = UnsavedGuard(self._save_everything)
+        self.guard = page_guard()
 
     @property
     def qa_id(self) -> int:
@@ -125,9 +125,8 @@ class QADetailScreen:
         self.answer.props("autogrow outlined data-testid=qa-edit-answer")
         self.cot = ui.textarea(t("qa.reasoning"), value=view.cot).classes("w-full")
         self.cot.props("autogrow outlined data-testid=qa-edit-cot")
-        self.guard.watch(self.question, lambda: self.view.question)
-        self.guard.watch(self.answer, lambda: self.view.answer)
-        self.guard.watch(self.cot, lambda: self.view.cot)
+        for field in (self.question, self.answer, self.cot):
+            self.guard.watch(field, self._save)
         with ui.row().classes("gap-2"):
             ui.button(t("common.save"), on_click=guarded(self._save)).props("data-testid=qa-save")
             self.confirm_button = ui.button(on_click=guarded(self._toggle_confirm))
@@ -167,7 +166,7 @@ class QADetailScreen:
             ui.button(t("qa.add_tag"), on_click=guarded(add)).props("flat data-testid=qa-tag-add")
         self.note = ui.textarea(t("qa.note"), value=self.view.note).classes("w-full")
         self.note.props("autogrow outlined data-testid=qa-note")
-        self.guard.watch(self.note, lambda: self.view.note)
+        self.guard.watch(self.note, self._save_note)
 
         def save_note() -> None:
             self._save_note()
@@ -245,11 +244,11 @@ class QADetailScreen:
     def _show_stored(self) -> None:
         """The fields show what is stored now: called once the page's edits are stored (the
         service strips text) or the model has revised the answer."""
-        fields = ((self.question, "question"), (self.answer, "answer"), (self.cot, "cot"))
-        for element, name in fields:
-            if element is not None:
-                element.set_value(getattr(self.view, name))
-        self.guard.refresh()
+        assert self.question is not None and self.answer is not None and self.cot is not None
+        self.question.set_value(self.view.question)
+        self.answer.set_value(self.view.answer)
+        self.cot.set_value(self.view.cot)
+        self.guard.saved(self.question, self.answer, self.cot)
 
     def _save(self) -> None:
         question, answer, cot = self._edits()
@@ -265,14 +264,7 @@ class QADetailScreen:
             self.ctx.core, self.project.id, self.qa_id, self.note.value or ""
         )
         self.note.set_value(self.view.note)
-        self.guard.refresh()
-
-    def _save_everything(self) -> None:
-        """What the unsaved-changes question's "save" does: the texts, then the note."""
-        if self._edited():
-            self._save()
-        if self.note is not None and (self.note.value or "").strip() != self.view.note:
-            self._save_note()
+        self.guard.saved(self.note)
 
     def _toggle_confirm(self) -> None:
         wanted = not self.view.confirmed

@@ -1,11 +1,12 @@
-"""Unsaved edits are never lost silently: `UnsavedGuard` watches a page's edit fields against
-what is stored and, while any differs,
+"""Unsaved edits are never lost silently: a page's `UnsavedGuard` (`page_guard()`) watches its
+edit fields against what is stored and, while any differs,
 
 - the browser warns before the page is reloaded, closed or left by its own navigation
   (`beforeunload`);
 - a click on a link of this site (header, back link) and the language toggle ask first, in
   the page's language: save and go on, discard and go on, or stay (`leave`);
-- the page's own moves (previous / next) call `leave(url)` and get the same question.
+- the page's own moves (previous / next) call `leave(url)` and get the same question;
+  "save" runs the save handler of every field that differs (a form's own Save button).
 
 The browser holds one flag, `window.easyDatasetUnsaved`, set from the server whenever the
 page turns clean or dirty; the script that reads it is added once per page that has a guard.
@@ -18,7 +19,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nicegui import ui
+from nicegui import context, ui
 from nicegui.elements.mixins.value_element import ValueElement
 from nicegui.events import GenericEventArguments
 
@@ -28,8 +29,9 @@ from easy_dataset.server.ui.i18n import t
 
 LEAVE_EVENT = "easy_dataset_leave"
 # The flag, the warning on unload, and links of this site asking the server first.
+# Idempotent: a guard made after the page loaded (a dialog's) runs it through the socket.
 SCRIPT = """
-<script>
+if (!window.easyDatasetLeave) {
 window.easyDatasetUnsaved = false;
 window.addEventListener('beforeunload', (event) => {
   if (window.easyDatasetUnsaved) { event.preventDefault(); event.returnValue = ''; }
@@ -49,7 +51,7 @@ document.addEventListener('click', (event) => {
   event.stopPropagation();
   window.easyDatasetLeave(url.pathname + url.search + url.hash);
 }, true);
-</script>
+}
 """.replace("EVENT", LEAVE_EVENT)
 
 SaveHandler = Callable[[], Awaitable[Any] | Any]
@@ -62,25 +64,60 @@ def local_path(url: str) -> str:
     return url
 
 
-class UnsavedGuard:
-    """Create one while building a page, `watch` each edit field with what is stored for it,
-    and call `refresh` after saving (the stored values changed)."""
+def page_guard() -> UnsavedGuard:
+    """The guard of the page being built or handled (one per page, made on first use)."""
+    client = context.client
+    guard = _GUARDS.get(client.id)
+    if guard is None:
+        guard = _GUARDS[client.id] = UnsavedGuard()
+        client.on_delete(lambda: _GUARDS.pop(client.id, None))
+    return guard
 
-    def __init__(self, save: SaveHandler) -> None:
-        self.save = save
-        self._fields: list[tuple[ValueElement[Any], Callable[[], object]]] = []
+
+class UnsavedGuard:
+    """Edit fields of one page, each with the value last stored and the handler that saves
+    it: `watch` a field when it is built (its value then is what is stored), `saved` once
+    its value has been stored (or reset), `forget` when it goes away (a closed dialog)."""
+
+    def __init__(self) -> None:
+        self._fields: dict[int, tuple[ValueElement[Any], object, SaveHandler]] = {}
         self._dirty = False
-        ui.add_head_html(SCRIPT)
+        if context.client.has_socket_connection:
+            ui.run_javascript(SCRIPT)
+        else:
+            ui.add_head_html(f"<script>{SCRIPT}</script>")
         ui.on(LEAVE_EVENT, self._asked_to_leave)
 
-    def watch(self, element: ValueElement[Any], stored: Callable[[], object]) -> None:
-        """`stored()` is what the field shows when nothing is unsaved."""
-        self._fields.append((element, stored))
+    def watch(self, element: ValueElement[Any], save: SaveHandler) -> None:
+        self._fields[element.id] = (element, element.value, save)
         element.on_value_change(self.refresh)
+
+    def saved(self, *elements: ValueElement[Any]) -> None:
+        """These fields' values are what is stored now."""
+        for element in elements:
+            if element.id in self._fields:
+                _, _, save = self._fields[element.id]
+                self._fields[element.id] = (element, element.value, save)
+        self.refresh()
+
+    def forget(self, *elements: ValueElement[Any]) -> None:
+        for element in elements:
+            self._fields.pop(element.id, None)
+        self.refresh()
+
+    def unsaved(self) -> list[SaveHandler]:
+        """The save handlers of the fields that differ from what is stored, once each."""
+        handlers: list[SaveHandler] = []
+        for key in [key for key, (element, _, _) in self._fields.items() if element.is_deleted]:
+            del self._fields[key]  # its dialog is gone
+        for element, stored, save in self._fields.values():
+            if not _same(element.value, stored) and save not in handlers:
+                handlers.append(save)
+        return handlers
 
     @property
     def dirty(self) -> bool:
-        return any(_text(element.value) != _text(stored()) for element, stored in self._fields)
+        return bool(self.unsaved())
 
     def refresh(self) -> None:
         """Tell the browser whether leaving now would lose something."""
@@ -111,9 +148,10 @@ class UnsavedGuard:
         dialog.delete()
         if choice == "save":
             try:
-                result = self.save()
-                if inspect.isawaitable(result):
-                    await result
+                for save in self.unsaved():
+                    result = save()
+                    if inspect.isawaitable(result):
+                        await result
             except EasyDatasetError as exc:
                 notify_error(exc)
                 return False
@@ -132,5 +170,17 @@ class UnsavedGuard:
         await self.leave(str(event.args))
 
 
+def _same(value: object, stored: object) -> bool:
+    """Numbers by value (a number field gives 400.0 for 400), text without the outer
+    whitespace the services strip anyway, and None as empty."""
+    numbers = (int, float)
+    if isinstance(value, numbers) and isinstance(stored, numbers):
+        return float(value) == float(stored)
+    return _text(value) == _text(stored)
+
+
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
+
+
+_GUARDS: dict[str, UnsavedGuard] = {}
