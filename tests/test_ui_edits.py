@@ -16,6 +16,7 @@ from easy_dataset.services import chunks, generation, projects
 from easy_dataset.store.dataset import QAPair
 from tests import browser as harness
 from tests.browser import Browser, LiveServer
+from tests.fake_openai import FakeOpenAI
 from tests.test_ui_qa import ids, seed
 
 # The fixtures: one Chromium per session, a fresh server and a page on it per test.
@@ -214,3 +215,39 @@ def test_settings_forms_and_the_chunk_editor_ask_before_leaving(
     page.click_text("Cancel")
     page.wait(lambda: not would_warn(page), what="no warning after Cancel")
     assert chunks.get_chunk(server.core, first.id).content == first.content
+
+
+def test_revise_keeps_the_edited_question(
+    page: Browser, server: LiveServer, tmp_path: Path
+) -> None:
+    with FakeOpenAI() as fake:
+        project_id = seed(server, tmp_path, fake.base_url)
+        qa_id = ids(server, project_id)[0]
+        page.open(f"/projects/{project_id}/qa/{qa_id}")
+        page.type("qa-edit-question", "How is the tool of the guide installed?")
+        page.type("qa-advice", "Mention the package manager.")
+        page.click("qa-revise")
+        revised = page.find("qa-revised", timeout=30).text
+        stored = generation.get_qa(server.core, project_id, qa_id)
+        assert stored.question == "How is the tool of the guide installed?"
+        assert stored.answer.strip() == revised.strip()
+        assert value(page, "qa-edit-question") == stored.question
+        assert value(page, "qa-edit-answer") == stored.answer
+        # The model was asked the edited question.
+        assert any(
+            "How is the tool of the guide installed?" in str(call) for call in fake.stats().log
+        )
+        assert not would_warn(page)
+
+
+def test_language_switch_keeps_the_review_filters(
+    page: Browser, server: LiveServer, tmp_path: Path
+) -> None:
+    project_id = seed(server, tmp_path)
+    confirmed = ids(server, project_id, confirmed=True)
+    page.open(f"/projects/{project_id}/qa")
+    page.choose("qa-status", "Confirmed")
+    page.wait(lambda: page.find("qa-total").text.startswith(f"{len(confirmed)} QA pairs"))
+    page.click("language-toggle")
+    page.wait(lambda: page.find("qa-total").text.startswith(f"共 {len(confirmed)} 个问答对"))
+    assert "status=confirmed" in page.driver.current_url
