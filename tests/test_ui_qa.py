@@ -161,6 +161,8 @@ def test_detail_edit_confirm_rate_tag_note_and_step(
     page.click("qa-save")
     page.wait_text("the answer may not be empty")
     assert generation.get_qa(server.core, project_id, first).answer == "A better answer."
+    # (un-)confirming saves the edits first, so it waits for an answer that can be stored
+    page.type("qa-edit-answer", "A better answer.")
     # un-confirm, confirm
     page.click("qa-confirm")
     page.wait(lambda: not generation.get_qa(server.core, project_id, first).confirmed)

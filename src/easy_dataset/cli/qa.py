@@ -179,11 +179,24 @@ def edit(
     cot: Annotated[
         str | None, typer.Option("--cot", help="New chain of thought ('' removes it).")
     ] = None,
+    confirm: Annotated[
+        bool | None,
+        typer.Option(
+            "--confirm/--unconfirm", help="Confirm (or un-confirm) it with the edit, at once."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Rewrite the question, answer or reasoning by hand."""
+    """Rewrite the question, answer or reasoning by hand (a new question is also its
+    question's text in `questions list`); --confirm confirms it in the same step."""
     pair = generation.edit_qa(
-        state(ctx).app(), project, qa_id, question=question, answer=answer, cot=cot
+        state(ctx).app(),
+        project,
+        qa_id,
+        question=question,
+        answer=answer,
+        cot=cot,
+        confirmed=confirm,
     )
     if as_json:
         print_json(pair)

@@ -54,6 +54,10 @@ class QAEdit(BaseModel):
     question: str | None = Field(default=None, max_length=MAX_TEXT)
     answer: str | None = Field(default=None, max_length=MAX_TEXT)
     cot: str | None = Field(default=None, max_length=MAX_TEXT)
+    confirmed: bool | None = Field(
+        default=None,
+        description="Confirm (true) or un-confirm (false) in the same transaction as the edit.",
+    )
 
 
 class Confirmation(BaseModel):
@@ -150,14 +154,24 @@ def neighbours(
 
 @router.patch("/{qa_id}")
 def edit_qa(project: ProjectRef, qa_id: IdPath, body: QAEdit, core: Core) -> QAView:
+    """Edit the question, answer or reasoning and, with `confirmed`, confirm the pair in the
+    same transaction (edit and confirm at once: nothing edited is left unsaved). A new
+    question is also the text of the pair's question in the questions list."""
     return generation.edit_qa(
-        core, project, qa_id, question=body.question, answer=body.answer, cot=body.cot
+        core,
+        project,
+        qa_id,
+        question=body.question,
+        answer=body.answer,
+        cot=body.cot,
+        confirmed=body.confirmed,
     )
 
 
 @router.post("/confirm")
 def confirm_qa(project: ProjectRef, body: Confirmation, core: Core) -> list[QAView]:
-    """Confirm (or un-confirm) QA pairs, all or none."""
+    """Confirm (or un-confirm) QA pairs, all or none. It changes nothing else: to save an
+    edit and confirm together, send both to `PATCH /qa/{qa_id}` (`confirmed: true`)."""
     return generation.confirm_qa(core, project, body.ids, body.confirmed)
 
 

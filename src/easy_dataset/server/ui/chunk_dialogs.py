@@ -12,6 +12,7 @@ from easy_dataset.server.ui.helpers import confirm, guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.settings_forms import ChunkingFields
 from easy_dataset.server.ui.settings_prompts import text_block
+from easy_dataset.server.ui.unsaved import page_guard
 from easy_dataset.services import chunks
 from easy_dataset.services.views import ChunkView, ProjectView
 
@@ -45,7 +46,11 @@ def view(row: ChunkView) -> None:
 
 
 def edit(ctx: UiContext, row: ChunkView, reload: Reload) -> None:
+    """The chunk's text in an editor; a click beside the dialog or Esc does not close it
+    (only Save or Cancel do), and leaving the page with an unsaved edit asks first."""
     dialog, card = _dialog()
+    dialog.props("persistent")
+    guard = page_guard()
     with card:
         ui.label(t("chunks.edit_title", id=row.id)).classes("text-lg")
         editor = ui.textarea(value=row.content).classes("w-full font-mono")
@@ -53,13 +58,20 @@ def edit(ctx: UiContext, row: ChunkView, reload: Reload) -> None:
 
         async def save() -> None:
             chunks.edit_chunk(ctx.core, row.id, editor.value or "")
+            guard.forget(editor)
             dialog.close()
             notify_ok(t("common.saved"))
             await reload()
 
+        def cancel() -> None:
+            guard.forget(editor)
+            dialog.close()
+
+        guard.watch(editor, save)
+
         with ui.row():
             ui.button(t("common.save"), on_click=guarded(save)).props("data-testid=chunk-save")
-            ui.button(t("common.cancel"), on_click=dialog.close).props("flat")
+            ui.button(t("common.cancel"), on_click=cancel).props("flat")
     dialog.open()
 
 

@@ -1,6 +1,8 @@
 """The export screen (`/projects/{id}/export`): format and options, which pairs, a live count
 and a one-record preview; the download is the REST endpoint's streamed file, opened by the
-browser, so no row of it passes through this page."""
+browser, so no row of it passes through this page. Every choice is kept in the page's
+address (`export_form.ExportForm`), so switching the language or reloading keeps the form,
+its count and what the download holds."""
 
 from __future__ import annotations
 
@@ -16,6 +18,11 @@ from easy_dataset.export import ExportOptions
 from easy_dataset.export.options import CUSTOM_SOURCES
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.export_form import (
+    COT_MODES,
+    FILE_TYPES,
+    FORMATS,
+    QUESTION_SLOTS,
+    ExportForm,
     count_matching,
     export_url,
     parse_ids,
@@ -25,6 +32,7 @@ from easy_dataset.server.ui.export_form import (
 from easy_dataset.server.ui.helpers import off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
+from easy_dataset.server.ui.nav import project_path
 from easy_dataset.server.ui.qa_filters import tag_names
 from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.services import tags
@@ -32,16 +40,12 @@ from easy_dataset.services.export import ExportFilters
 from easy_dataset.services.generation.qa_query import FLAG_KINDS
 from easy_dataset.services.views import ProjectView
 
-FORMATS = ("alpaca", "sharegpt", "messages", "reasoning", "custom")
-COT_MODES = ("", "think", "field", "omit")  # "": the format's default
-DEFAULT_FIELDS = {"question": "question", "answer": "answer"}
-
 
 class ExportScreen:
-    def __init__(self, ctx: UiContext, project: ProjectView, ids: str) -> None:
+    def __init__(self, ctx: UiContext, project: ProjectView, form: ExportForm) -> None:
         self.ctx = ctx
         self.project = project
-        self.initial_ids = ids
+        self.initial = form
         self.url = ""
         self.requests = 0
         self.fields: dict[str, ui.input] = {}
@@ -73,42 +77,45 @@ class ExportScreen:
 
     def _shape(self) -> None:
         with ui.row().classes("w-full items-end gap-4"):
-            self.format = ui.select(list(FORMATS), value="alpaca", label=t("export.format"))
+            start = self.initial
+            self.format = ui.select(list(FORMATS), value=start.format, label=t("export.format"))
             self.format.classes("min-w-[10rem]").props("data-testid=export-format")
             self.file_type = ui.select(
-                ["jsonl", "json"], value="jsonl", label=t("export.file_type")
+                list(FILE_TYPES), value=start.file_type, label=t("export.file_type")
             )
             self.file_type.classes("min-w-[7rem]").props("data-testid=export-file-type")
             self.cot = ui.select(
                 {mode: t(f"export.cot.{mode or 'default'}") for mode in COT_MODES},
-                value="",
+                value=start.cot,
                 label=t("export.cot"),
             )
             self.cot.classes("min-w-[14rem]").props("data-testid=export-cot")
-            self.provenance = ui.switch(t("export.provenance")).props(
+            self.provenance = ui.switch(t("export.provenance"), value=start.provenance).props(
                 "data-testid=export-provenance"
             )
-        self.system = ui.textarea(t("export.system")).classes("w-full")
+        self.system = ui.textarea(t("export.system"), value=start.system).classes("w-full")
         self.system.props("autogrow outlined debounce=400 data-testid=export-system")
         with ui.row().classes("w-full items-end gap-4") as self.alpaca_row:
             self.question_as = ui.select(
-                {slot: t(f"export.question_as.{slot}") for slot in ("instruction", "input")},
-                value="instruction",
+                {slot: t(f"export.question_as.{slot}") for slot in QUESTION_SLOTS},
+                value=start.question_as,
                 label=t("export.question_as"),
             )
             self.question_as.classes("min-w-[14rem]").props("data-testid=export-question-as")
-            self.instruction = ui.input(t("export.instruction")).classes("flex-1")
+            self.instruction = ui.input(t("export.instruction"), value=start.instruction)
+            self.instruction.classes("flex-1")
             self.instruction.props("debounce=400 data-testid=export-instruction")
         with ui.column().classes("w-full gap-1") as self.custom_box:
             ui.label(t("export.fields_help")).classes("text-sm text-gray-600")
             with ui.row().classes("w-full gap-2"):
                 for source in CUSTOM_SOURCES:
                     field = ui.input(
-                        t("export.field_for", source=source), value=DEFAULT_FIELDS.get(source, "")
+                        t("export.field_for", source=source), value=start.fields.get(source, "")
                     )
                     field.classes("w-36").props(f"debounce=400 data-testid=export-field-{source}")
                     self.fields[source] = field
-        self.custom_box.set_visibility(False)
+        self.alpaca_row.set_visibility(start.format == "alpaca")
+        self.custom_box.set_visibility(start.format == "custom")
         watched: list[ValueElement[Any]] = [self.format, self.file_type, self.cot, self.system]
         watched += [self.provenance, self.question_as, self.instruction, *self.fields.values()]
         for element in watched:
@@ -116,27 +123,37 @@ class ExportScreen:
 
     def _which(self) -> None:
         with ui.row().classes("w-full items-end gap-4"):
-            self.confirmed = ui.checkbox(t("export.confirmed_only")).props(
-                "data-testid=export-confirmed"
+            start = self.initial
+            self.confirmed = ui.checkbox(t("export.confirmed_only"), value=start.confirmed)
+            self.confirmed.props("data-testid=export-confirmed")
+            self.min_score = ui.number(
+                t("export.min_score"), value=start.min_score, min=0, max=5, step=0.5
             )
-            self.min_score = ui.number(t("export.min_score"), min=0, max=5, step=0.5)
             self.min_score.classes("w-32").props(
                 "clearable debounce=400 data-testid=export-min-score"
             )
             domain_tags = tag_names(tags.tag_tree(self.ctx.core, self.project.id))
+            domain_tags += [tag for tag in start.tags if tag not in domain_tags]
             self.tags = ui.select(
-                domain_tags, label=t("export.tags"), multiple=True, new_value_mode="add-unique"
+                domain_tags,
+                value=list(start.tags),
+                label=t("export.tags"),
+                multiple=True,
+                new_value_mode="add-unique",
             )
             self.tags.classes("min-w-[14rem]").props("use-chips data-testid=export-tags")
-            self.ids = ui.input(t("export.ids"), value=self.initial_ids).classes("min-w-[14rem]")
+            self.ids = ui.input(t("export.ids"), value=start.ids).classes("min-w-[14rem]")
             self.ids.props("clearable debounce=400 data-testid=export-ids")
         with ui.row().classes("w-full items-end gap-4"):
-            self.min_judge = ui.number(t("export.min_judge"), min=0, max=5, step=0.5)
+            self.min_judge = ui.number(
+                t("export.min_judge"), value=start.min_judge, min=0, max=5, step=0.5
+            )
             self.min_judge.classes("w-40").props(
                 "clearable debounce=400 data-testid=export-min-judge"
             )
             self.exclude = ui.select(
                 {kind: t(f"quality.flag.{kind}") for kind in FLAG_KINDS},
+                value=list(start.exclude),
                 label=t("export.exclude_flagged"),
                 multiple=True,
             )
@@ -147,6 +164,30 @@ class ExportScreen:
         self._changed(self.exclude)
 
     # -- state ----------------------------------------------------------------------------
+
+    def _form(self) -> ExportForm:
+        """The choices as they stand, for the page's address."""
+        return ExportForm(
+            format=str(self.format.value),
+            file_type=str(self.file_type.value),
+            cot=str(self.cot.value or ""),
+            provenance=bool(self.provenance.value),
+            system=str(self.system.value or ""),
+            question_as=str(self.question_as.value),
+            instruction=str(self.instruction.value or ""),
+            fields={source: str(field.value or "") for source, field in self.fields.items()},
+            confirmed=bool(self.confirmed.value),
+            min_score=self.min_score.value,
+            tags=[str(tag) for tag in self.tags.value or []],
+            ids=str(self.ids.value or ""),
+            min_judge=self.min_judge.value,
+            exclude=[str(kind) for kind in self.exclude.value or []],
+        )
+
+    def _remember(self) -> None:
+        """Keep the form in the address: a reload or a language switch comes back to it."""
+        here = project_path(self.project.id, "export") + self._form().query()
+        ui.navigate.history.replace(here)
 
     def _options(self) -> ExportOptions:
         chosen = str(self.format.value)
@@ -187,6 +228,7 @@ class ExportScreen:
         """Check the choices, then count and preview what they export (off the loop)."""
         self.requests += 1
         mine = self.requests
+        self._remember()
         try:
             options, filters = self._options(), self._filters()
         except ValidationError as exc:
@@ -227,9 +269,9 @@ class ExportScreen:
 
 def register() -> None:
     @ui.page("/projects/{project_id}/export")
-    def export_page(request: Request, project_id: int, ids: str = "") -> None:
+    def export_page(request: Request, project_id: int) -> None:
         opened = project_page(request, project_id, "export")
         if opened is None:
             return
         with content():
-            ExportScreen(*opened, ids=ids[:10_000]).build()
+            ExportScreen(*opened, form=ExportForm.from_query(request.query_params)).build()

@@ -1,16 +1,133 @@
-"""What the export screen needs besides widgets: the download address (the REST endpoint,
+"""What the export screen needs besides widgets: the form's state in the page's address (so
+a language switch or a reload keeps every choice), the download address (the REST endpoint,
 so the file streams from the database straight to the browser), the count of matching pairs
 and a one-record preview made by the export encoder itself."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import math
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from pydantic import BaseModel, Field
+
 from easy_dataset.export import ExportOptions
+from easy_dataset.export.options import CUSTOM_SOURCES
 from easy_dataset.services.app import App
 from easy_dataset.services.export import ExportFilters, count_export, export_stream
+from easy_dataset.services.generation.qa_query import FLAG_KINDS
+
+FORMATS = ("alpaca", "sharegpt", "messages", "reasoning", "custom")
+FILE_TYPES = ("jsonl", "json")
+COT_MODES = ("", "think", "field", "omit")  # "": the format's default
+QUESTION_SLOTS = ("instruction", "input")
+DEFAULT_FIELDS = {"question": "question", "answer": "answer"}
+MAX_SCORE = 5
+MAX_QUERY_TEXT = 10_000
+
+
+class QueryValues(Protocol):
+    """What a page reads its address through (Starlette's `QueryParams`)."""
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
+class ExportForm(BaseModel):
+    """Every choice of the export form, as kept in the page's address."""
+
+    format: str = "alpaca"
+    file_type: str = "jsonl"
+    cot: str = ""
+    provenance: bool = False
+    system: str = ""
+    question_as: str = "instruction"
+    instruction: str = ""
+    fields: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_FIELDS))
+    confirmed: bool = False
+    min_score: float | None = None
+    tags: list[str] = []
+    ids: str = ""
+    min_judge: float | None = None
+    exclude: list[str] = []
+
+    @classmethod
+    def from_query(cls, query: QueryValues) -> ExportForm:
+        """The form an address describes; what it cannot mean is left at the default."""
+
+        def get(name: str) -> str | None:
+            values = query.getlist(name)
+            return values[0] if values else None
+
+        def one(name: str, allowed: tuple[str, ...], default: str) -> str:
+            value = get(name)
+            return value if value in allowed else default
+
+        def text(name: str) -> str:
+            return (get(name) or "")[:MAX_QUERY_TEXT]
+
+        fields = dict(DEFAULT_FIELDS)
+        for pair in query.getlist("field"):
+            source, _, name = pair.partition("=")
+            if source in CUSTOM_SOURCES:
+                fields[source] = name[:200]
+        return cls(
+            format=one("format", FORMATS, "alpaca"),
+            file_type=one("file_type", FILE_TYPES, "jsonl"),
+            cot=one("cot", COT_MODES, ""),
+            provenance=get("provenance") == "true",
+            system=text("system"),
+            question_as=one("question_as", QUESTION_SLOTS, "instruction"),
+            instruction=text("instruction"),
+            fields=fields,
+            confirmed=get("confirmed_only") == "true",
+            min_score=_score(get("min_score")),
+            tags=_unique([tag[:200] for tag in query.getlist("tag") if tag.strip()])[:100],
+            ids=text("ids"),
+            min_judge=_score(get("min_judge")),
+            exclude=_unique(
+                [kind for kind in query.getlist("exclude_flagged") if kind in FLAG_KINDS]
+            ),
+        )
+
+    def query(self) -> str:
+        """The address's query string (`?...`, or "" for the defaults): only what differs."""
+        params: list[tuple[str, str]] = []
+        default = ExportForm()
+        for name in ("format", "file_type", "cot", "question_as"):
+            if getattr(self, name) != getattr(default, name):
+                params.append((name, getattr(self, name)))
+        for name in ("system", "instruction", "ids"):
+            if getattr(self, name):
+                params.append((name, getattr(self, name)))
+        if self.provenance:
+            params.append(("provenance", "true"))
+        params.extend(
+            ("field", f"{source}={name}")
+            for source, name in self.fields.items()
+            if name != DEFAULT_FIELDS.get(source, "")
+        )
+        if self.confirmed:
+            params.append(("confirmed_only", "true"))
+        for name in ("min_score", "min_judge"):
+            value = getattr(self, name)
+            if value is not None:
+                params.append((name, f"{value:g}"))
+        params.extend(("tag", tag) for tag in self.tags)
+        params.extend(("exclude_flagged", kind) for kind in self.exclude)
+        return f"?{urlencode(params)}" if params else ""
+
+
+def _score(value: object) -> float | None:
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and 0 <= number <= MAX_SCORE else None
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 def export_url(project_id: int, options: ExportOptions, filters: ExportFilters) -> str:

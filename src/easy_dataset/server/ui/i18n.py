@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from nicegui.slot import Slot
 
+from easy_dataset.server.ui.strings_edits import EDITS_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
 from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
@@ -264,6 +265,7 @@ STRINGS.update(GENERATION_STRINGS)
 STRINGS.update(REVIEW_STRINGS)
 STRINGS.update(QUALITY_STRINGS)
 STRINGS.update(SCOPE_STRINGS)
+STRINGS.update(EDITS_STRINGS)
 
 
 def current_language() -> str:

@@ -3,8 +3,6 @@ project's screens and the language toggle; then a content column."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import Request
 from nicegui import ui
 
@@ -18,14 +16,20 @@ from easy_dataset.services.views import ProjectView
 PRODUCT = "easy-dataset"
 
 
-def _language_toggle(request: Request) -> None:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+def _language_toggle() -> None:
+    """Switch language and come back to the address the page shows *now*: screens keep
+    their state in it (filters, the export form), and a page with unsaved edits asks
+    first (`unsaved.py` defines `easyDatasetLeave`)."""
     other = next(code for code in LANGUAGES if code != current_language())
-    ui.button(
-        t("layout.other_language"),
-        icon="translate",
-        on_click=lambda: ui.navigate.to(f"/_ui/language/{other}?next={quote(here, safe='')}"),
-    ).props("flat color=white dense data-testid=language-toggle")
+    go = (
+        "() => { const here = window.location.pathname + window.location.search;"
+        f" const url = '/_ui/language/{other}?next=' + encodeURIComponent(here);"
+        " if (window.easyDatasetLeave) window.easyDatasetLeave(url);"
+        " else window.location.href = url; }"
+    )
+    ui.button(t("layout.other_language"), icon="translate").props(
+        "flat color=white dense data-testid=language-toggle"
+    ).on("click", js_handler=go)
 
 
 def _project_switcher(ctx: UiContext, current: ProjectView, screen: str) -> None:
@@ -57,7 +61,7 @@ def header(ctx: UiContext, request: Request, project: ProjectView | None, screen
                     + ("font-bold underline" if item.key == screen else "no-underline")
                 )
         ui.space()
-        _language_toggle(request)
+        _language_toggle()
 
 
 def content() -> ui.column:

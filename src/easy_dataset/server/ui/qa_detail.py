@@ -1,6 +1,10 @@
 """One QA pair (`/projects/{id}/qa/{qa_id}`): the source chunk (Markdown, escaped) beside
 the pair; edit question, answer and reasoning, confirm, rate, tag, note, revise with advice
-(one model call, off the event loop), and previous/next within the list's filters."""
+(one model call, off the event loop), and previous/next within the list's filters.
+
+No action loses an edit: confirming (or un-confirming) saves the edited texts in the same
+service call, revising saves them first (the model revises what the page shows), and leaving
+the page with unsaved edits or an unsaved note asks first (`unsaved.UnsavedGuard`)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from easy_dataset.server.ui.nav import project_path
 from easy_dataset.server.ui.qa_filters import ReviewFilters
 from easy_dataset.server.ui.quality_panel import QualityPanel
 from easy_dataset.server.ui.settings_prompts import text_block
+from easy_dataset.server.ui.unsaved import page_guard
 from easy_dataset.services import generation
 from easy_dataset.services.generation import QADetail, QAView
 from easy_dataset.services.views import ProjectView
@@ -44,8 +49,10 @@ class QADetailScreen:
         self.answer: ui.textarea | None = None
         self.cot: ui.textarea | None = None
         self.rating: ui.rating | None = None
+        self.note: ui.textarea | None = None
         self.confirm_button: ui.button | None = None
         self.revised: ui.column | None = None
+        self.guard = page_guard()
 
     @property
     def qa_id(self) -> int:
@@ -59,10 +66,10 @@ class QADetailScreen:
             ui.space()
             self.prev_button = ui.button(t("qa.previous"), icon="chevron_left")
             self.prev_button.props("flat data-testid=qa-prev").disable()
-            self.prev_button.on_click(lambda: self._step(0))
+            self.prev_button.on_click(guarded(lambda: self._step(0)))
             self.next_button = ui.button(t("qa.next"), icon="chevron_right")
             self.next_button.props("flat data-testid=qa-next").disable()
-            self.next_button.on_click(lambda: self._step(1))
+            self.next_button.on_click(guarded(lambda: self._step(1)))
         with ui.row().classes("w-full items-start gap-4 no-wrap max-md:flex-wrap"):
             with ui.column().classes("flex-1 min-w-[20rem] gap-2"):
                 self._chunk()
@@ -118,6 +125,8 @@ class QADetailScreen:
         self.answer.props("autogrow outlined data-testid=qa-edit-answer")
         self.cot = ui.textarea(t("qa.reasoning"), value=view.cot).classes("w-full")
         self.cot.props("autogrow outlined data-testid=qa-edit-cot")
+        for field in (self.question, self.answer, self.cot):
+            self.guard.watch(field, self._save)
         with ui.row().classes("gap-2"):
             ui.button(t("common.save"), on_click=guarded(self._save)).props("data-testid=qa-save")
             self.confirm_button = ui.button(on_click=guarded(self._toggle_confirm))
@@ -155,11 +164,12 @@ class QADetailScreen:
 
             new_tag.on("keydown.enter", guarded(add))
             ui.button(t("qa.add_tag"), on_click=guarded(add)).props("flat data-testid=qa-tag-add")
-        note = ui.textarea(t("qa.note"), value=self.view.note).classes("w-full")
-        note.props("autogrow outlined data-testid=qa-note")
+        self.note = ui.textarea(t("qa.note"), value=self.view.note).classes("w-full")
+        self.note.props("autogrow outlined data-testid=qa-note")
+        self.guard.watch(self.note, self._save_note)
 
         def save_note() -> None:
-            self.view = generation.note_qa(self.ctx.core, self.project.id, self.qa_id, note.value)
+            self._save_note()
             notify_ok(t("qa.note_saved"))
 
         ui.button(t("qa.save_note"), on_click=guarded(save_note)).props(
@@ -194,6 +204,8 @@ class QADetailScreen:
             self.revised = ui.column().classes("w-full")
 
             async def revise() -> None:
+                if self._edited():  # the model revises what the page shows
+                    self._save()
                 button.disable()
                 spinner.set_visibility(True)
                 try:
@@ -207,8 +219,7 @@ class QADetailScreen:
                 finally:
                     button.enable()
                     spinner.set_visibility(False)
-                if self.answer is not None:
-                    self.answer.set_value(self.view.answer)
+                self._show_stored()
                 if self.revised is not None:
                     self.revised.clear()
                     with self.revised:
@@ -220,24 +231,66 @@ class QADetailScreen:
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _save(self) -> None:
+    def _edits(self) -> tuple[str, str, str]:
+        """Question, answer and reasoning as the page shows them."""
         assert self.question is not None and self.answer is not None and self.cot is not None
+        return self.question.value or "", self.answer.value or "", self.cot.value or ""
+
+    def _edited(self) -> bool:
+        view = self.view
+        stored = (view.question, view.answer, view.cot)
+        return any(text.strip() != was for text, was in zip(self._edits(), stored, strict=True))
+
+    def _show_stored(self) -> None:
+        """The fields show what is stored now: called once the page's edits are stored (the
+        service strips text) or the model has revised the answer."""
+        assert self.question is not None and self.answer is not None and self.cot is not None
+        self.question.set_value(self.view.question)
+        self.answer.set_value(self.view.answer)
+        self.cot.set_value(self.view.cot)
+        self.guard.saved(self.question, self.answer, self.cot)
+
+    def _save(self) -> None:
+        question, answer, cot = self._edits()
         self.view = generation.edit_qa(
-            self.ctx.core,
-            self.project.id,
-            self.qa_id,
-            question=self.question.value or "",
-            answer=self.answer.value or "",
-            cot=self.cot.value or "",
+            self.ctx.core, self.project.id, self.qa_id, question=question, answer=answer, cot=cot
         )
+        self._show_stored()
         notify_ok(t("common.saved"))
+
+    def _save_note(self) -> None:
+        assert self.note is not None
+        self.view = generation.note_qa(
+            self.ctx.core, self.project.id, self.qa_id, self.note.value or ""
+        )
+        self.note.set_value(self.view.note)
+        self.guard.saved(self.note)
 
     def _toggle_confirm(self) -> None:
         wanted = not self.view.confirmed
-        [self.view] = generation.confirm_qa(self.ctx.core, self.project.id, [self.qa_id], wanted)
+        edited = self._edited()
+        if edited:  # one transaction: the confirmation carries the edit, or neither is stored
+            question, answer, cot = self._edits()
+            self.view = generation.edit_qa(
+                self.ctx.core,
+                self.project.id,
+                self.qa_id,
+                question=question,
+                answer=answer,
+                cot=cot,
+                confirmed=wanted,
+            )
+            self._show_stored()
+        else:
+            [self.view] = generation.confirm_qa(
+                self.ctx.core, self.project.id, [self.qa_id], wanted
+            )
         self._confirm_label()
         self._status()
-        notify_ok(t("qa.confirmed") if wanted else t("qa.unconfirmed"))
+        if edited:
+            notify_ok(t("qa.saved_confirmed") if wanted else t("qa.saved_unconfirmed"))
+        else:
+            notify_ok(t("qa.confirmed") if wanted else t("qa.unconfirmed"))
 
     def _rate(self, score: float | None) -> None:
         if score == self.view.score:
@@ -272,10 +325,10 @@ class QADetailScreen:
             if button is not None and target is not None:
                 button.enable()
 
-    def _step(self, which: int) -> None:
+    async def _step(self, which: int) -> None:
         target = self.neighbours[which]
         if target is not None:
-            ui.navigate.to(detail_path(self.project.id, target, self.filters))
+            await self.guard.leave(detail_path(self.project.id, target, self.filters))
 
 
 def register() -> None:

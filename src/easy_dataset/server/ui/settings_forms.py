@@ -1,4 +1,5 @@
-"""Settings → chunking and generation: two forms over the project's stored settings."""
+"""Settings → chunking and generation: two forms over the project's stored settings; leaving
+the page with unsaved changes in either asks first (`unsaved.page_guard`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from easy_dataset.errors import InputError, validation_reasons
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.helpers import guarded, notify_ok
 from easy_dataset.server.ui.i18n import t
+from easy_dataset.server.ui.unsaved import page_guard
 from easy_dataset.services import generation, models, projects
 from easy_dataset.services.views import ProjectView
 from easy_dataset.types import ChunkSettings
@@ -43,6 +45,15 @@ class ChunkingFields:
             self.delimiter = ui.input(t("chunking.delimiter"), value=shown)
             self.language = ui.input(t("chunking.language"), value=settings.language or "")
         ui.label(t("chunking.help")).classes("text-sm text-gray-600")
+        self.elements = (
+            self.strategy,
+            self.min_chars,
+            self.max_chars,
+            self.size,
+            self.overlap,
+            self.delimiter,
+            self.language,
+        )
 
     def settings(self) -> ChunkSettings:
         return chunk_settings(
@@ -63,8 +74,12 @@ def chunking_form(ctx: UiContext, project: ProjectView) -> None:
 
     def save() -> None:
         projects.set_chunking(ctx.core, project.id, fields.settings())
+        guard.saved(*fields.elements)
         notify_ok(t("common.saved"))
 
+    guard = page_guard()
+    for element in fields.elements:
+        guard.watch(element, save)
     ui.button(t("common.save"), on_click=guarded(save)).props("data-testid=chunking-save")
 
 
@@ -99,6 +114,12 @@ def generation_form(ctx: UiContext, project: ProjectView) -> None:
             tags_enabled=bool(tags.value),
             tag_levels=int(levels.value or 1),
         )
+        guard.saved(*elements)
         notify_ok(t("common.saved"))
+
+    guard = page_guard()
+    elements = (language, density, low, high, exact, tags, levels)
+    for element in elements:
+        guard.watch(element, save)
 
     ui.button(t("common.save"), on_click=guarded(save)).props("data-testid=generation-save")

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError, validation_reasons
@@ -21,7 +21,7 @@ from easy_dataset.services.generation.views import QADetail, QAView, qa_view
 from easy_dataset.services.projects import find_project, generation_settings
 from easy_dataset.services.prompts import effective_template
 from easy_dataset.store.base import utcnow
-from easy_dataset.store.dataset import QAPair
+from easy_dataset.store.dataset import QAPair, Question
 from easy_dataset.store.models import Chunk
 
 MAX_SCORE = 5
@@ -123,9 +123,15 @@ def edit_qa(
     question: str | None = None,
     answer: str | None = None,
     cot: str | None = None,
+    confirmed: bool | None = None,
 ) -> QAView:
-    """Replace the question, answer and/or chain of thought; the provenance notes the edit."""
-    values: dict[str, object] = {}
+    """Replace the question, answer and/or chain of thought, and confirm (or un-confirm) the
+    pair in the same transaction, so a confirmation never leaves an edit behind.
+
+    Text that really changes is noted in the provenance (`edited`); a new question is asked
+    by the pair's Question row, and so by every pair of that question, too, so the
+    Questions list shows what the pair asks."""
+    values: dict[str, str] = {}
     for name, text in (("question", question), ("answer", answer)):
         if text is not None:
             if not text.strip():
@@ -133,16 +139,39 @@ def edit_qa(
             values[name] = text.strip()
     if cot is not None:
         values["cot"] = cot.strip()
-    if not values:
-        raise InputError("nothing to change: give a question, an answer or a chain of thought")
+    if not values and confirmed is None:
+        raise InputError(
+            "nothing to change: give a question, an answer, a chain of thought or a confirmation"
+        )
     with app.db.session() as session:
         project = find_project(session, project_ref)
         row = _find(session, project.id, qa_id)
-        for name, value in values.items():
+        changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+        for name, value in changed.items():
             setattr(row, name, value)
-        row.provenance = {**(row.provenance or {}), "edited": utcnow().isoformat()}
+        if changed:
+            row.provenance = {**(row.provenance or {}), "edited": utcnow().isoformat()}
+        if "question" in changed and row.question_id is not None:
+            _ask_everywhere(session, project.id, row.question_id, changed["question"])
+        if confirmed is not None:
+            row.confirmed = confirmed
         session.flush()
         return qa_view(row)
+
+
+def _ask_everywhere(session: Session, project_id: int, question_id: int, text: str) -> None:
+    """The Question row and all its pairs ask `text` (as `questions.edit_question` does the
+    other way round)."""
+    session.execute(
+        update(Question)
+        .where(Question.id == question_id, Question.project_id == project_id)
+        .values(text=text)
+    )
+    session.execute(
+        update(QAPair)
+        .where(QAPair.question_id == question_id, QAPair.project_id == project_id)
+        .values(question=text)
+    )
 
 
 def confirm_qa(
