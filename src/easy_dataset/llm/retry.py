@@ -103,8 +103,9 @@ def classify(exc: openai.APIError, config: ModelConfig, url: str) -> ModelCallEr
     if isinstance(exc, openai.APITimeoutError):
         return ModelCallError(
             "timeout",
-            f"no reply from {url} within {config.timeout:g} s; raise `timeout` for slow "
-            "models or lower `concurrency`",
+            f"no reply from {url} within {config.timeout:g} s; raise the model "
+            f"configuration's timeout setting (now {config.timeout:g} s) for slow models, "
+            "or lower its concurrency or max tokens",
             retryable=True,
         )
     if isinstance(exc, openai.APIConnectionError):
