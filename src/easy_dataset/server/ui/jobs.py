@@ -264,10 +264,12 @@ class JobsScreen:
                 )
             ).props("data-testid=job-counts")
             if progress is not None and job.status == "running":
-                left = time_left(progress.eta_seconds)
-                ui.label(t("jobs.speed_left", rate=f"{progress.rate:.2f}", left=left)).props(
-                    "data-testid=job-speed"
-                )
+                rate = f"{progress.rate:.2f}"
+                if progress.eta_seconds is None:
+                    speed = t("jobs.speed_estimating", rate=rate)
+                else:
+                    speed = t("jobs.speed_left", rate=rate, left=time_left(progress.eta_seconds))
+                ui.label(speed).props("data-testid=job-speed")
             ui.label(times_line(job, datetime.now(UTC))).props("data-testid=job-times")
             with ui.column().classes("gap-0").props("data-testid=job-calls"):
                 for line in calls_lines(detail.calls):

@@ -39,7 +39,7 @@ class GenerationFields:
     when to pause, filled from a configuration, each with a line saying what it does."""
 
     def __init__(self, config: ModelConfig, prefix: str) -> None:
-        with ui.grid(columns=3).classes("w-full gap-4"):
+        with ui.grid(columns=3).classes("w-full gap-x-4 gap-y-10"):
             self.max_tokens = self._number("max_tokens", config.max_tokens, prefix, low=1)
             self.timeout = self._number("timeout", config.timeout, prefix, low=0.1)
             self.temperature = self._number(

@@ -28,6 +28,10 @@ JOBS_STRINGS: dict[str, tuple[str, str]] = {
     "jobs.finished_plain": ("finished {at}", "结束于 {at}"),
     "jobs.speed_left": ("{rate} items/s · {left} left", "{rate} 项/秒 · 剩余{left}"),
     "jobs.left.unknown": ("estimating…", "估算中…"),
+    "jobs.speed_estimating": (
+        "{rate} items/s · estimating the time left",
+        "{rate} 项/秒 · 正在估算剩余时间",
+    ),
     "jobs.left.soon": ("under a minute", "不到 1 分钟"),
     "jobs.left.minutes": ("about {m} min", "约 {m} 分钟"),
     "jobs.left.hours": ("about {h} h {m} min", "约 {h} 小时 {m} 分钟"),
@@ -117,8 +121,9 @@ JOBS_STRINGS: dict[str, tuple[str, str]] = {
         "如何让模型返回 JSON。",
     ),
     "models.structured.auto": (
-        "auto: a JSON schema where the provider is known to accept one, else instructions",
-        "auto：服务商已知支持时发送 JSON schema，否则用提示词说明",
+        "auto: a JSON schema where the provider is known to accept one (never for "
+        "custom), else instructions",
+        "auto：服务商已知支持时发送 JSON schema（custom 从不发送），否则用提示词说明",
     ),
     "models.structured.json_schema": (
         "json_schema: constrained decoding, for vLLM, llama.cpp, Ollama, OpenAI",
