@@ -70,6 +70,7 @@ def test_edit_a_model_keeps_its_key(page: Browser, server: LiveServer) -> None:
     page.type("edit-timeout", "600")
     page.type("edit-max-tokens", "512")
     page.type("edit-unreachable-after", "3")
+    page.type("edit-rpm", "30")
     page.choose("edit-structured", JSON_OBJECT)
     page.click("edit-save")
     page.wait(
@@ -79,7 +80,7 @@ def test_edit_a_model_keeps_its_key(page: Browser, server: LiveServer) -> None:
     resolved = models.resolve_model(server.core, project.id)
     assert resolved.api_key == SECRET  # kept: the key field was left empty
     assert resolved.config.max_tokens == 512 and resolved.config.unreachable_after == 3
-    assert resolved.config.structured == "json_object"
+    assert resolved.config.structured == "json_object" and resolved.config.rpm == 30
     assert resolved.config.model == "m" and resolved.config.base_url == config.base_url
     page.wait(lambda: "timeout: 600 s" in page.find(f"model-settings-{view.id}").text)
     assert "Max tokens: 512" in page.find(f"model-settings-{view.id}").text

@@ -87,7 +87,8 @@ def status_error(status: int, detail: str, config: ModelConfig, url: str) -> Mod
     if status == 429:
         return ModelCallError(
             "rate_limit",
-            f"{url} is rate limiting us (HTTP 429{said}); lower `concurrency` or set `rpm`",
+            f"{url} is rate limiting us (HTTP 429{said}); lower the model configuration's "
+            "concurrency or set its requests-per-minute (rpm) limit",
             status=status,
             retryable=True,
         )

@@ -52,6 +52,8 @@ class GenerationFields:
             self.unreachable_after = self._number(
                 "unreachable_after", config.unreachable_after, prefix, low=1, high=10_000
             )
+            self.rpm = self._number("rpm", config.rpm, prefix, low=1)
+            self.tpm = self._number("tpm", config.tpm, prefix, low=1)
         modes = {mode: t(f"models.structured.{mode}") for mode in get_args(StructuredMode)}
         self.structured = ui.select(
             modes, value=config.structured, label=t("models.structured")
@@ -90,6 +92,8 @@ class GenerationFields:
             "top_p": real(self.top_p),
             "continuations": whole(self.continuations),
             "unreachable_after": whole(self.unreachable_after),
+            "rpm": whole(self.rpm),
+            "tpm": whole(self.tpm),
             "structured": self.structured.value,
         }
 

@@ -148,4 +148,14 @@ JOBS_STRINGS: dict[str, tuple[str, str]] = {
         "retrying every item.",
         "连续发生多少次连接失败或超时后暂停任务，而不是逐项重试。",
     ),
+    "models.rpm": ("Requests per minute", "每分钟请求数"),
+    "models.rpm_help": (
+        "At most this many requests a minute to this endpoint; empty: no limit.",
+        "每分钟最多向该服务发送的请求数；留空不限。",
+    ),
+    "models.tpm": ("Tokens per minute", "每分钟 token 数"),
+    "models.tpm_help": (
+        "At most this many tokens a minute to this endpoint; empty: no limit.",
+        "每分钟最多向该服务发送的 token 数；留空不限。",
+    ),
 }
