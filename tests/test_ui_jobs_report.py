@@ -134,6 +134,22 @@ def test_type_names_and_failures_on_the_page_in_both_languages(
     assert "生成问题" in page.find("jobs-stage").text
 
 
+def test_a_refused_key_says_what_to_fix_without_a_cli_command(
+    page: Browser, server: LiveServer, tmp_path: Path
+) -> None:
+    with FakeOpenAI(Faults(status_for_auth=401, api_key="sk-right")) as fake:
+        project_id = make_project(server, tmp_path, fake.base_url)
+        page.open(f"/projects/{project_id}/jobs")
+        page.click("jobs-start")
+        page.wait(lambda: page.find("job-status").text == "failed", timeout=60, what="failure")
+    page.find("job-failure").click()
+    page.wait_text("refused the API key")
+    text = page.text()
+    assert "key refused" in text  # the kind, in words
+    assert "model configuration 'fake'" in text
+    assert "easy-dataset models" not in text and "easy-dataset jobs" not in text
+
+
 def test_time_left_and_spans_read_as_durations() -> None:
     # Outside a page the strings are English.
     assert time_left(18 * 60) == "about 18 min"

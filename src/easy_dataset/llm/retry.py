@@ -71,9 +71,10 @@ def status_error(status: int, detail: str, config: ModelConfig, url: str) -> Mod
         env = config.api_key_env or PRESETS[config.provider].api_key_env or "NAME"
         return ModelCallError(
             "auth",
-            f"{url} refused the API key (HTTP {status}{said}); set the key with "
-            f"`easy-dataset models add {config.name} --api-key-env {env}` "
-            f"and export {env}, or check that the key may use model {config.model!r}",
+            f"{url} refused the API key (HTTP {status}{said}); store the right key with "
+            f"model configuration {config.name!r} or set its API key variable (api_key_env, "
+            f"e.g. {env}) where the server runs, and check that the key may use model "
+            f"{config.model!r}",
             status=status,
         )
     if status == 404:
