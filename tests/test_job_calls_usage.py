@@ -63,7 +63,7 @@ def test_a_retried_timeout_is_on_the_job(cli: Cli, app: App, tmp_path: Path) -> 
     shown = cli("jobs", "show", str(summary.job_id))
     assert shown.exit_code == 0
     assert "1 failed (timeout 1)" in shown.stdout
-    assert "1 call(s) failed (timeout) and were retried" in shown.stdout
+    assert "1 call timed out and was retried" in shown.stdout
     as_json = cli.json("jobs", "show", str(summary.job_id))
     assert as_json["calls"]["retried_kinds"] == {"timeout": 1}
 

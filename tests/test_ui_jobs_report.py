@@ -12,7 +12,7 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.server.ui.jobs import span, time_left
+from easy_dataset.server.ui.jobs import calls_lines, span, time_left
 from easy_dataset.services import files, jobs, models, projects
 from easy_dataset.types import ChunkSettings
 from tests import browser as harness
@@ -158,3 +158,20 @@ def test_time_left_and_spans_read_as_durations() -> None:
     assert time_left(None) == "estimating…"
     assert span(42) == "42 s" and span(12 * 60 + 5) == "12 min"
     assert span(3700) == "1 h 1 min"
+
+
+def test_call_lines_word_each_kind() -> None:
+    calls = jobs.JobCalls(
+        calls=40,
+        failed=5,
+        retried=4,
+        cancelled=16,
+        kinds={"rate_limit": 3, "timeout": 1, "auth": 1},
+        retried_kinds={"rate_limit": 3, "timeout": 1},
+    )
+    assert calls_lines(calls) == [
+        "Model calls: 40 · 5 failed (key refused: 1, rate limited: 3, timed out: 1) · "
+        "16 cancelled by you",
+        "3 calls hit the rate limit and were retried",
+        "1 call timed out and was retried",
+    ]

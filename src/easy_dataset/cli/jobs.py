@@ -84,6 +84,14 @@ def report_job(summary: JobSummary) -> None:
         console.print(f"`easy-dataset jobs resume {summary.job_id}` goes on from here")
 
 
+RETRIED_WORDS = {
+    "timeout": "timed out",
+    "connection": "could not connect",
+    "rate_limit": "hit the rate limit",
+    "http": "got a server error",
+}
+
+
 def call_lines(calls: jobs.JobCalls) -> list[str]:
     """What the job's model calls went through: failed attempts by kind, retried ones."""
     lines = [f"model calls: {calls.calls}"]
@@ -93,7 +101,10 @@ def call_lines(calls: jobs.JobCalls) -> list[str]:
     if calls.cancelled:
         lines[0] += f" · {calls.cancelled} cancelled"
     for kind, count in sorted(calls.retried_kinds.items()):
-        lines.append(f"  {count} call(s) failed ({kind}) and were retried")
+        what = RETRIED_WORDS.get(kind, f"failed ({kind})")
+        calls_were = "1 call" if count == 1 else f"{count} calls"
+        retried = "was retried" if count == 1 else "were retried"
+        lines.append(f"  {calls_were} {what} and {retried}")
     return lines
 
 

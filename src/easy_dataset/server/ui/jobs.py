@@ -105,7 +105,8 @@ def calls_lines(calls: jobs.JobCalls) -> list[str]:
         first.append(t("jobs.calls_cancelled", count=calls.cancelled))
     lines = [" · ".join(first)]
     for kind, count in sorted(calls.retried_kinds.items()):
-        what = kind_label(kind)
+        key = f"jobs.retried_what.{kind}"
+        what = t(key) if key in STRINGS else kind_label(kind)
         if count == 1:
             lines.append(t("jobs.retried.one", what=what))
         else:
