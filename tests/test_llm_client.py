@@ -105,7 +105,7 @@ def test_auth_failure_is_not_retried_and_says_what_to_do(fake: FakeOpenAI) -> No
     harness = Harness(fake, api_key="sk-wrong", api_key_env="TEAM_API_KEY")
     error = harness.fail()
     assert (error.kind, error.status) == ("auth", 401)
-    assert "--api-key-env TEAM_API_KEY" in str(error)
+    assert "api_key_env, e.g. TEAM_API_KEY" in str(error)
     assert "sk-wrong" not in str(error)
     assert fake.stats().total == 1
     assert harness.sleeps == []

@@ -60,7 +60,8 @@ def test_status_kinds(status: int, kind: str, retryable: bool) -> None:
 
 def test_messages_say_what_to_fix() -> None:
     auth = status_error(401, "Incorrect API key", CONFIG, "https://api.openai.com/v1")
-    assert "easy-dataset models add prod --api-key-env OPENAI_API_KEY" in str(auth)
+    assert "model configuration 'prod'" in str(auth) and "OPENAI_API_KEY" in str(auth)
+    assert "easy-dataset" not in str(auth)  # shown on web pages too: no CLI command
     model = status_error(404, "The model `gpt-9` does not exist", CONFIG, "u")
     assert "model name 'gpt-4o-mini'" in str(model)
     url = status_error(404, "Not Found", CONFIG, "u")

@@ -84,7 +84,7 @@ def test_failures_show_raw_output_and_retry(
         assert job.failed == job.total
         failures = page.driver.find_elements(By.CSS_SELECTOR, "[data-testid=job-failure]")
         assert len(failures) == job.total
-        assert "parse" in failures[0].text
+        assert "no JSON in the reply" in failures[0].text  # kind "parse", in words
         failures[0].click()
         page.wait(lambda: MALFORMED_TEXT in page.find("job-raw-output").text)
         fake.set_faults(Faults())

@@ -95,8 +95,8 @@ def test_charts_and_error_table(page: Browser, server: LiveServer, tmp_path: Pat
     fake_calls = next(row for row in models_rows if row.key == "fake-model").calls
     page.wait(lambda: len(error_cells(page)) == 2, what="two rows of errors")
     assert error_cells(page) == [
-        ["fake-model", str(fake_calls), "2", f"{200 / fake_calls:.1f}%", "auth: 1, http: 1"],
-        ["old-model", "1", "0", "0.0%", "—"],
+        ["fake-model", str(fake_calls), "2", f"{200 / fake_calls:.1f}%", "auth: 1, http: 1", "0"],
+        ["old-model", "1", "0", "0.0%", "—", "0"],
     ]
     # the last 7 days leave the old call out
     page.choose("usage-period", "Last 7 days")

@@ -84,6 +84,30 @@ def report_job(summary: JobSummary) -> None:
         console.print(f"`easy-dataset jobs resume {summary.job_id}` goes on from here")
 
 
+RETRIED_WORDS = {
+    "timeout": "timed out",
+    "connection": "could not connect",
+    "rate_limit": "hit the rate limit",
+    "http": "got a server error",
+}
+
+
+def call_lines(calls: jobs.JobCalls) -> list[str]:
+    """What the job's model calls went through: failed attempts by kind, retried ones."""
+    lines = [f"model calls: {calls.calls}"]
+    if calls.failed:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(calls.kinds.items()))
+        lines[0] += f" · {calls.failed} failed ({kinds})"
+    if calls.cancelled:
+        lines[0] += f" · {calls.cancelled} cancelled"
+    for kind, count in sorted(calls.retried_kinds.items()):
+        what = RETRIED_WORDS.get(kind, f"failed ({kind})")
+        calls_were = "1 call" if count == 1 else f"{count} calls"
+        retried = "was retried" if count == 1 else "were retried"
+        lines.append(f"  {calls_were} {what} and {retried}")
+    return lines
+
+
 @app.command("list")
 @guarded
 def list_(
@@ -136,6 +160,8 @@ def show(
     )
     if job.error:
         console.print(escape(job.error))
+    for line in call_lines(detail.calls):
+        console.print(escape(line))
     for failure in detail.failures:
         console.print(
             f"[red]{escape(failure.item_key)}[/] ({failure.kind}, attempt {failure.attempt}): "

@@ -18,7 +18,7 @@ from easy_dataset.cli.common import (
     state,
 )
 from easy_dataset.errors import InputError
-from easy_dataset.llm.types import Provider, StructuredMode
+from easy_dataset.llm.types import ModelConfig, Provider, StructuredMode
 from easy_dataset.services import models
 
 app = typer.Typer(help="Configure the models a project calls.", no_args_is_help=True)
@@ -123,6 +123,133 @@ def add(
         console.print(f"added model {escape(view.name)}{mark}: {escape(view.config.model)}")
 
 
+@app.command("edit")
+@guarded
+def edit(
+    ctx: typer.Context,
+    name: NameArg,
+    project: ProjectOption,
+    rename: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Model name at the endpoint.")
+    ] = None,
+    provider: Annotated[Provider | None, typer.Option("--provider", help="Preset.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Endpoint URL.")] = None,
+    api_key_env: Annotated[
+        str | None,
+        typer.Option("--api-key-env", help="Variable holding the API key (ends in API_KEY)."),
+    ] = None,
+    api_key_stdin: Annotated[
+        bool, typer.Option("--api-key-stdin", help="Read a new API key from stdin.")
+    ] = False,
+    clear_key: Annotated[
+        bool, typer.Option("--clear-key", help="Remove the stored API key.")
+    ] = False,
+    temperature: Annotated[float | None, typer.Option("--temperature")] = None,
+    top_p: Annotated[float | None, typer.Option("--top-p")] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option("--max-tokens", help="Tokens per reply at most.")
+    ] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds per request.")] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option("--header", help="Extra HTTP header NAME=VALUE; repeat; replaces them all."),
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", help="Requests in flight at most.")
+    ] = None,
+    rpm: Annotated[int | None, typer.Option("--rpm", help="Requests per minute.")] = None,
+    tpm: Annotated[int | None, typer.Option("--tpm", help="Tokens per minute.")] = None,
+    structured: Annotated[
+        StructuredMode | None,
+        typer.Option(
+            "--structured",
+            help="How JSON replies are obtained: auto, json_schema (constrained decoding: "
+            "vLLM, llama.cpp, Ollama), json_object or prompt.",
+        ),
+    ] = None,
+    max_retries: Annotated[int | None, typer.Option("--max-retries")] = None,
+    validation_retries: Annotated[int | None, typer.Option("--validation-retries")] = None,
+    unreachable_after: Annotated[
+        int | None,
+        typer.Option(
+            "--unreachable-after",
+            help="Connection failures or timeouts in a row after which jobs pause.",
+        ),
+    ] = None,
+    continuations: Annotated[
+        int | None,
+        typer.Option("--continuations", help="Times a reply cut off at max tokens is continued."),
+    ] = None,
+    unset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--unset",
+            help="Clear a setting back to its default (e.g. temperature, max_tokens); repeat.",
+        ),
+    ] = None,
+    default: Annotated[bool, typer.Option("--default", help="Make it the default.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Change settings of a configuration; the others and its stored API key are kept."""
+    given: dict[str, Any] = {
+        "name": rename,
+        "model": model,
+        "provider": provider,
+        "base_url": base_url,
+        "api_key_env": api_key_env,
+        "temperature": temperature,
+        "top_p": top_p,
+        "max_tokens": max_tokens,
+        "timeout": timeout,
+        "extra_headers": _headers(header) if header else None,
+        "concurrency": concurrency,
+        "rpm": rpm,
+        "tpm": tpm,
+        "structured": structured,
+        "max_retries": max_retries,
+        "validation_retries": validation_retries,
+        "unreachable_after": unreachable_after,
+        "continuations": continuations,
+    }
+    changes: dict[str, object] = {key: value for key, value in given.items() if value is not None}
+    for setting in unset or []:
+        key = setting.strip().replace("-", "_")
+        if key in changes:
+            raise InputError(f"--unset {setting} and a new value for it: choose one")
+        changes[key] = None
+    api_key = sys.stdin.readline().strip() if api_key_stdin else None
+    if not changes and api_key is None and not clear_key and not default:
+        raise InputError("nothing to change; `easy-dataset models edit --help` lists the settings")
+    view = models.update_model(
+        state(ctx).app(),
+        project,
+        name,
+        changes,
+        api_key=api_key,
+        clear_key=clear_key,
+        make_default=default,
+    )
+    if as_json:
+        print_json(view)
+    else:
+        config = view.config
+        console.print(f"updated model {escape(view.name)}: {escape(_settings_line(config))}")
+
+
+def _settings_line(config: ModelConfig) -> str:
+    """The settings slow and local models need, in one line."""
+
+    def shown(value: object) -> str:
+        return "default" if value is None else str(value)
+
+    return (
+        f"{config.model} · max tokens {shown(config.max_tokens)} · timeout {config.timeout:g} s"
+        f" · temperature {shown(config.temperature)} · top-p {shown(config.top_p)}"
+        f" · structured {config.structured} · concurrency {config.concurrency}"
+    )
+
+
 @app.command("list")
 @guarded
 def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = False) -> None:
@@ -134,7 +261,18 @@ def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = Fals
     if not found:
         console.print("no models configured: the embedded model is used")
         return
-    table = Table("", "name", "provider", "model", "endpoint", "key", "concurrency")
+    table = Table(
+        "",
+        "name",
+        "provider",
+        "model",
+        "endpoint",
+        "key",
+        "concurrency",
+        "timeout",
+        "max tokens",
+        "structured",
+    )
     for view in found:
         key = view.key_hint or (f"${view.config.api_key_env}" if view.config.api_key_env else "")
         table.add_row(
@@ -145,6 +283,9 @@ def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = Fals
             escape(view.base_url or "in-process"),
             escape(key),
             str(view.config.concurrency),
+            f"{view.config.timeout:g} s",
+            str(view.config.max_tokens or "—"),
+            view.config.structured,
         )
     console.print(table)
     for view in found:

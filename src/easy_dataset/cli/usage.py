@@ -23,17 +23,22 @@ def usage(
     ),
     as_json: JsonOption = False,
 ) -> None:
-    """Show calls, errors, cached replies and tokens, grouped by model, job, project or day."""
+    """Show calls, errors, cached replies and tokens, grouped by model, job, project or day.
+
+    Calls stopped by cancelling a job are counted apart, never as errors."""
     rows = usage_totals(state(ctx).app(), project_ref=project, job_id=job, group_by=by)
     if as_json:
         print_json(rows)
         return
-    table = Table(by, "calls", "errors", "cached", "prompt tokens", "completion tokens", "ms")
+    table = Table(
+        by, "calls", "errors", "cancelled", "cached", "prompt tokens", "completion tokens", "ms"
+    )
     for row in rows:
         table.add_row(
             escape(row.key),
             str(row.calls),
             str(row.errors),
+            str(row.cancelled),
             str(row.cached),
             f"{row.prompt_tokens:,}",
             f"{row.completion_tokens:,}",

@@ -277,7 +277,7 @@ class LocalChatClient:
             error = ModelCallError(
                 "timeout",
                 f"the embedded model gave no reply within {self.config.timeout:g} s; "
-                "raise `timeout` or lower `max_tokens`",
+                "raise the model configuration's timeout setting or lower its max tokens",
             )
             self._record_error(error.kind, str(error), started)
             raise error from exc

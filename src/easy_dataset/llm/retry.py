@@ -71,9 +71,10 @@ def status_error(status: int, detail: str, config: ModelConfig, url: str) -> Mod
         env = config.api_key_env or PRESETS[config.provider].api_key_env or "NAME"
         return ModelCallError(
             "auth",
-            f"{url} refused the API key (HTTP {status}{said}); set the key with "
-            f"`easy-dataset models add {config.name} --api-key-env {env}` "
-            f"and export {env}, or check that the key may use model {config.model!r}",
+            f"{url} refused the API key (HTTP {status}{said}); store the right key with "
+            f"model configuration {config.name!r} or set its API key variable (api_key_env, "
+            f"e.g. {env}) where the server runs, and check that the key may use model "
+            f"{config.model!r}",
             status=status,
         )
     if status == 404:
@@ -87,7 +88,8 @@ def status_error(status: int, detail: str, config: ModelConfig, url: str) -> Mod
     if status == 429:
         return ModelCallError(
             "rate_limit",
-            f"{url} is rate limiting us (HTTP 429{said}); lower `concurrency` or set `rpm`",
+            f"{url} is rate limiting us (HTTP 429{said}); lower the model configuration's "
+            "concurrency or set its requests-per-minute (rpm) limit",
             status=status,
             retryable=True,
         )
@@ -103,8 +105,9 @@ def classify(exc: openai.APIError, config: ModelConfig, url: str) -> ModelCallEr
     if isinstance(exc, openai.APITimeoutError):
         return ModelCallError(
             "timeout",
-            f"no reply from {url} within {config.timeout:g} s; raise `timeout` for slow "
-            "models or lower `concurrency`",
+            f"no reply from {url} within {config.timeout:g} s; raise the model "
+            f"configuration's timeout setting (now {config.timeout:g} s) for slow models, "
+            "or lower its concurrency or max tokens",
             retryable=True,
         )
     if isinstance(exc, openai.APIConnectionError):

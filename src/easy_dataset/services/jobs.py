@@ -1,4 +1,5 @@
-"""Jobs as people and scripts see them: list, show with failures, cancel, retry, resume."""
+"""Jobs as people and scripts see them: list, show with failures and the model calls that
+failed or were retried, cancel, retry, resume."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from easy_dataset.jobs.runner import ProgressCallback
 from easy_dataset.services import generation, quality  # noqa: F401
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
+from easy_dataset.services.usage import JobCalls, job_calls
 from easy_dataset.store.models import Job, JobFailure, JobItem
 
 
@@ -57,6 +59,7 @@ class FailureView(BaseModel):
 class JobDetail(BaseModel):
     job: JobView
     failures: list[FailureView]  # the latest failure of each item that is failed now
+    calls: JobCalls  # its model calls from the usage log: failed, retried, cancelled
 
 
 def _view(job: Job) -> JobView:
@@ -105,6 +108,23 @@ def jobs_page(
         return total, [_view(job) for job in page]
 
 
+def calls_of(app: App, job_ids: list[int]) -> dict[int, JobCalls]:
+    """Per job, its model calls: how many failed (by kind) and how many were retried."""
+    if not job_ids:
+        return {}
+    final: dict[int, dict[str, int]] = {}
+    query = (
+        select(JobItem.job_id, JobFailure.kind, func.count())
+        .join(JobFailure, JobFailure.item_id == JobItem.id)
+        .where(JobItem.job_id.in_(job_ids))
+        .group_by(JobItem.job_id, JobFailure.kind)
+    )
+    with app.db.session() as session:
+        for job_id, kind, count in session.execute(query):
+            final.setdefault(job_id, {})[kind] = count
+    return job_calls(app, job_ids, final)
+
+
 def show_job(app: App, job_id: int, *, failures: int = 50) -> JobDetail:
     job = _job(app, job_id)
     latest = (
@@ -132,7 +152,7 @@ def show_job(app: App, job_id: int, *, failures: int = 50) -> JobDetail:
             )
             if len(rows) >= failures:
                 break
-    return JobDetail(job=_view(job), failures=rows)
+    return JobDetail(job=_view(job), failures=rows, calls=calls_of(app, [job_id])[job_id])
 
 
 def cancel_job(app: App, job_id: int) -> JobView:
@@ -197,9 +217,11 @@ def resume_jobs(
 
 __all__ = [
     "FailureView",
+    "JobCalls",
     "JobDetail",
     "JobView",
     "Progress",
+    "calls_of",
     "cancel_job",
     "interrupted_jobs",
     "jobs_page",

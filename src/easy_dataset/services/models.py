@@ -1,4 +1,4 @@
-"""Model configurations per project: add, list, remove, choose the default, test, open."""
+"""Model configurations per project: add, edit, list, remove, choose the default, test, open."""
 
 from __future__ import annotations
 
@@ -157,6 +157,78 @@ def add_model(
     except IntegrityError:
         raise ConflictError(
             f"a model configuration named {config.name!r} already exists in this project"
+        ) from None
+
+
+# Settings an edit may change; `name` renames the configuration.
+EDITABLE = frozenset(ModelConfig.model_fields)
+
+
+def update_model(
+    app: App,
+    project_ref: str | int,
+    name: str,
+    changes: dict[str, object],
+    *,
+    api_key: str | None = None,
+    clear_key: bool = False,
+    make_default: bool = False,
+) -> ModelView:
+    """Change some settings of a stored configuration; the rest (and its key) are kept.
+
+    `changes` maps setting names to new values (None clears an optional setting back to
+    its default); the merged settings are validated as a whole by ModelConfig. A new
+    `api_key` replaces the stored one, `clear_key` removes it, neither keeps it.
+    """
+    unknown = sorted(set(changes) - EDITABLE)
+    if unknown:
+        raise InputError(f"no model setting {', '.join(map(repr, unknown))}")
+    if api_key is not None and not api_key.strip():
+        raise InputError("the API key is empty")
+    if api_key is not None and clear_key:
+        raise InputError("give a new API key or clear the stored one, not both")
+    try:
+        with app.db.session() as session:
+            project = find_project(session, project_ref)
+            row = _find(session, project.id, name)
+            current, _ = _stored(row)
+            merged = current.model_dump(mode="json")
+            # Invalid stored values are left at their defaults by _stored; only the
+            # settings the user names here replace what is kept.
+            for key, value in changes.items():
+                if value is None and key in {"name", "model"}:
+                    raise InputError(f"{key} cannot be cleared")
+                merged[key] = (
+                    value
+                    if value is not None
+                    else ModelConfig.model_fields[key].get_default(call_default_factory=True)
+                )
+            config = parse_config(merged)
+            _resolved_url(config)
+            row.name = config.name
+            row.settings = config.model_dump(mode="json")
+            secret = session.get(ModelSecret, row.id)
+            if clear_key and secret is not None:
+                session.delete(secret)
+                secret = None
+            elif api_key is not None:
+                if secret is None:
+                    secret = ModelSecret(model_config_id=row.id, api_key=api_key.strip())
+                    session.add(secret)
+                else:
+                    secret.api_key = api_key.strip()
+            if make_default:
+                session.execute(
+                    update(ModelConfigRow)
+                    .where(ModelConfigRow.project_id == project.id)
+                    .values(is_default=False)
+                )
+                row.is_default = True
+            session.flush()
+            return _view(row, secret)
+    except IntegrityError:
+        raise ConflictError(
+            f"a model configuration named {changes.get('name')!r} already exists in this project"
         ) from None
 
 

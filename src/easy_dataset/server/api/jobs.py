@@ -11,6 +11,7 @@ from easy_dataset.server.api.common import IdPath, Limit, Offset, Page
 from easy_dataset.server.deps import Core, Executor, submit_job
 from easy_dataset.services import jobs
 from easy_dataset.services.jobs import FailureView, JobView
+from easy_dataset.services.usage import JobCalls
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -33,6 +34,7 @@ class LiveProgress(BaseModel):
 class JobState(BaseModel):
     job: JobView
     failures: list[FailureView]  # the latest failure of each item that is failed now
+    calls: JobCalls  # its model calls: failed (by kind), retried, cancelled
     queued: bool  # waiting in this server's queue
     progress: LiveProgress | None  # while it runs in this server
 
@@ -57,6 +59,7 @@ def _state(core: Core, executor: Executor, job_id: int, failures: int = 50) -> J
     return JobState(
         job=detail.job,
         failures=detail.failures,
+        calls=detail.calls,
         queued=job_id in executor.queued(),
         progress=live,
     )
@@ -94,7 +97,8 @@ def show_job(
     executor: Executor,
     failures: Annotated[int, Query(ge=0, le=1000, description="Failures to list at most.")] = 50,
 ) -> JobState:
-    """A job's counts and failures (kind, message, raw model output), and its live progress."""
+    """A job's counts and failures (kind, message, raw model output), its model calls that
+    failed or were retried, and its live progress."""
     return _state(core, executor, job_id, failures)
 
 

@@ -1,15 +1,16 @@
-"""Model configurations per project (keys accepted, never shown), connection tests, presets."""
+"""Model configurations per project (keys accepted, never shown), edits, connection tests,
+presets."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from easy_dataset.llm.catalog import ConnectionReport
 from easy_dataset.llm.presets import PRESETS, ModelsApi
-from easy_dataset.llm.types import ModelConfig, Provider
+from easy_dataset.llm.types import ModelConfig, Provider, StructuredMode
 from easy_dataset.server.api.common import Limit, Offset, Page, ProjectRef, page_of
 from easy_dataset.server.deps import Core
 from easy_dataset.services import models
@@ -28,6 +29,40 @@ class NewModel(ModelConfig):
     api_key: SecretStr | None = Field(
         default=None, description="Stored apart from the configuration; never returned."
     )
+    default: bool = Field(default=False, description="Make it the project's default.")
+
+
+class ModelChanges(BaseModel):
+    """The settings to change; those left out are kept, null clears an optional one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    provider: Provider | None = None
+    base_url: str | None = Field(default=None, max_length=2000)
+    model: str | None = Field(default=None, min_length=1, max_length=500)
+    api_key_env: str | None = Field(default=None, max_length=200)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, gt=0, le=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    timeout: float | None = Field(default=None, gt=0, description="Seconds per request.")
+    extra_headers: dict[str, str] | None = None
+    concurrency: int | None = Field(default=None, ge=1, le=1024)
+    rpm: int | None = Field(default=None, ge=1)
+    tpm: int | None = Field(default=None, ge=1)
+    structured: StructuredMode | None = Field(
+        default=None,
+        description="auto, json_schema (constrained decoding: vLLM, llama.cpp, Ollama, "
+        "OpenAI), json_object (JSON mode) or prompt (instructions only).",
+    )
+    max_retries: int | None = Field(default=None, ge=0)
+    validation_retries: int | None = Field(default=None, ge=0)
+    unreachable_after: int | None = Field(default=None, ge=1, le=10_000)
+    continuations: int | None = Field(default=None, ge=0, le=10)
+    api_key: SecretStr | None = Field(
+        default=None, description="A new key (stored apart, never returned); left out: kept."
+    )
+    clear_key: bool = Field(default=False, description="Remove the stored key.")
     default: bool = Field(default=False, description="Make it the project's default.")
 
 
@@ -69,6 +104,22 @@ def add_model(project: ProjectRef, body: NewModel, core: Core) -> ModelView:
     config = ModelConfig.model_validate(body.model_dump(exclude={"api_key", "default"}))
     key = body.api_key.get_secret_value() if body.api_key is not None else None
     return models.add_model(core, project, config, api_key=key, make_default=body.default)
+
+
+@router.patch(NAMED)
+def edit_model(project: ProjectRef, name: ConfigName, body: ModelChanges, core: Core) -> ModelView:
+    """Change some settings of a configuration; the others and the stored key are kept."""
+    changes = body.model_dump(exclude_unset=True, exclude={"api_key", "clear_key", "default"})
+    key = body.api_key.get_secret_value() if body.api_key is not None else None
+    return models.update_model(
+        core,
+        project,
+        name,
+        changes,
+        api_key=key,
+        clear_key=body.clear_key,
+        make_default=body.default,
+    )
 
 
 @router.post(NAMED + "/test")

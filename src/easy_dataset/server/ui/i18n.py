@@ -12,6 +12,7 @@ from nicegui.slot import Slot
 
 from easy_dataset.server.ui.strings_edits import EDITS_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
+from easy_dataset.server.ui.strings_jobs import JOBS_STRINGS
 from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
 from easy_dataset.server.ui.strings_scope import SCOPE_STRINGS
@@ -231,7 +232,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "jobs.col.failed": ("Failed", "失败"),
     "jobs.col.pending": ("Pending", "待处理"),
     "jobs.col.rate": ("Rate", "速度"),
-    "jobs.col.eta": ("ETA", "预计剩余"),
     "jobs.status.pending": ("pending", "排队中"),
     "jobs.status.paused": ("paused", "已暂停"),
     "jobs.status.running": ("running", "运行中"),
@@ -243,8 +243,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{ok} succeeded · {failed} failed · {pending} pending · {total} in all",
         "成功 {ok} · 失败 {failed} · 待处理 {pending} · 共 {total}",
     ),
-    "jobs.speed": ("{rate} items/s · about {eta} left", "{rate} 项/秒 · 约剩 {eta}"),
-    "jobs.times": ("created {created} · finished {finished}", "创建 {created} · 结束 {finished}"),
     "jobs.attempt": ("attempt {n} at {at}", "第 {n} 次尝试，{at}"),
     "jobs.no_output": ("(no model output)", "（无模型输出）"),
     "jobs.cancel": ("Cancel", "取消任务"),
@@ -266,6 +264,7 @@ STRINGS.update(REVIEW_STRINGS)
 STRINGS.update(QUALITY_STRINGS)
 STRINGS.update(SCOPE_STRINGS)
 STRINGS.update(EDITS_STRINGS)
+STRINGS.update(JOBS_STRINGS)
 
 
 def current_language() -> str:

@@ -1,10 +1,14 @@
 """The jobs screen (`/projects/{id}/jobs`): start a generation stage, and follow every job
 live (a timer polls the job rows and the executor's latest progress; the work runs on the
-server's job thread, so closing the tab stops nothing). A job's failures show kind,
-message and raw model output; failed items can be retried, jobs cancelled or resumed."""
+server's job thread, so closing the tab stops nothing). Job types show as translated
+names, times as "running since" / "finished … after …", what is left as a duration. A
+job's model calls that failed or were retried (from the usage log) are listed on it, and
+its failed items with kind, message and raw model output, on the page itself; failed
+items can be retried, jobs cancelled or resumed."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
@@ -12,16 +16,112 @@ from nicegui import events, ui
 
 from easy_dataset.errors import NotFoundError
 from easy_dataset.jobs import find_interrupted
+from easy_dataset.jobs.lease import failure_summary
 from easy_dataset.server.ui.context import UiContext
-from easy_dataset.server.ui.helpers import duration, guarded, notify_error, notify_ok, when
-from easy_dataset.server.ui.i18n import t
+from easy_dataset.server.ui.helpers import guarded, notify_error, notify_ok, when
+from easy_dataset.server.ui.i18n import STRINGS, t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.services import generation, jobs, models
 from easy_dataset.services.views import ProjectView
 
-COLUMNS = ("id", "type", "status", "done", "succeeded", "failed", "pending", "rate", "eta")
+COLUMNS = (
+    "id",
+    "type",
+    "status",
+    "done",
+    "succeeded",
+    "failed",
+    "pending",
+    "calls",
+    "rate",
+    "left",
+)
 ACTIVE = ("pending", "paused", "running")
+
+
+def type_label(job_type: str) -> str:
+    """A job type's name in the page's language; an unknown type as it is stored."""
+    key = f"jobs.type.{job_type}"
+    return t(key) if key in STRINGS else job_type
+
+
+def kind_label(kind: str) -> str:
+    key = f"jobs.kind.{kind}"
+    return t(key) if key in STRINGS else kind
+
+
+def time_left(seconds: float | None) -> str:
+    """An estimate of what is left, worded as a duration ("about 18 min"), never a clock."""
+    if seconds is None:
+        return t("jobs.left.unknown")
+    minutes = round(seconds / 60)
+    if seconds < 60 or minutes < 1:
+        return t("jobs.left.soon")
+    if minutes < 60:
+        return t("jobs.left.minutes", m=minutes)
+    hours, rest = divmod(minutes, 60)
+    return t("jobs.left.hours", h=hours, m=rest)
+
+
+def span(seconds: float) -> str:
+    """How long something took or has been going: "40 s", "12 min", "1 h 5 min"."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return t("jobs.span.seconds", s=whole)
+    minutes = whole // 60
+    if minutes < 60:
+        return t("jobs.span.minutes", m=minutes)
+    hours, rest = divmod(minutes, 60)
+    return t("jobs.span.hours", h=hours, m=rest)
+
+
+def times_line(job: jobs.JobView, now: datetime) -> str:
+    """Created, then "running since" while it runs, the finish time only once finished."""
+    parts = [t("jobs.created", at=when(job.created_at))]
+    if job.status == "running" and job.started_at is not None:
+        elapsed = span((now - job.started_at).total_seconds())
+        parts.append(t("jobs.running_since", at=when(job.started_at), elapsed=elapsed))
+    elif job.finished_at is not None and job.status not in ACTIVE:
+        if job.started_at is not None:
+            took = span((job.finished_at - job.started_at).total_seconds())
+            parts.append(t("jobs.finished_at", at=when(job.finished_at), took=took))
+        else:
+            parts.append(t("jobs.finished_plain", at=when(job.finished_at)))
+    return " · ".join(parts)
+
+
+def calls_lines(calls: jobs.JobCalls) -> list[str]:
+    """The job's model calls: how many, which failed (by kind), which were retried."""
+    first = [t("jobs.calls", calls=calls.calls)]
+    if calls.failed:
+        kinds = ", ".join(
+            f"{kind_label(kind)}: {count}" for kind, count in sorted(calls.kinds.items())
+        )
+        first.append(t("jobs.calls_failed", count=calls.failed, kinds=kinds))
+    elif calls.calls:
+        first.append(t("jobs.calls_clean"))
+    if calls.cancelled:
+        first.append(t("jobs.calls_cancelled", count=calls.cancelled))
+    lines = [" · ".join(first)]
+    for kind, count in sorted(calls.retried_kinds.items()):
+        key = f"jobs.retried_what.{kind}"
+        what = t(key) if key in STRINGS else kind_label(kind)
+        if count == 1:
+            lines.append(t("jobs.retried.one", what=what))
+        else:
+            lines.append(t("jobs.retried.many", count=count, what=what))
+    return lines
+
+
+def error_text(job: jobs.JobView) -> str | None:
+    """The job's error for this page: the runner's summary of failed items names CLI
+    commands, so here it says where the failures are on the page instead."""
+    if job.error is None:
+        return None
+    if job.failed and job.error == failure_summary(job.id, job.failed, job.total):
+        return t("jobs.failed_summary", failed=job.failed, total=job.total)
+    return job.error
 
 
 class JobsScreen:
@@ -48,20 +148,28 @@ class JobsScreen:
 
     def rows(self) -> list[dict[str, Any]]:
         rows = []
-        for job in jobs.list_jobs(self.ctx.core, project_ref=self.project.id):
+        listed = jobs.list_jobs(self.ctx.core, project_ref=self.project.id)
+        calls = jobs.calls_of(self.ctx.core, [job.id for job in listed])
+        for job in listed:
             progress = self.ctx.executor.progress.get(job.id)
             live = progress is not None and job.status == "running"
+            made = calls[job.id]
             rows.append(
                 {
                     "id": job.id,
-                    "type": job.type,
+                    "type": type_label(job.type),
                     "status": t(f"jobs.status.{job.status}"),
                     "done": f"{job.succeeded + job.failed}/{job.total}",
                     "succeeded": job.succeeded,
                     "failed": job.failed,
                     "pending": job.pending,
+                    "calls": (
+                        t("jobs.calls_cell", calls=made.calls, failed=made.failed)
+                        if made.failed
+                        else str(made.calls)
+                    ),
                     "rate": f"{progress.rate:.2f}/s" if live and progress else "—",
-                    "eta": duration(progress.eta_seconds) if live and progress else "—",
+                    "left": time_left(progress.eta_seconds) if live and progress else "—",
                 }
             )
         return rows
@@ -72,11 +180,25 @@ class JobsScreen:
             if rows != self.table.rows:
                 self.table.rows = rows
                 self.table.update()
-        if self.shown is not None:
-            job = jobs.show_job(self.ctx.core, self.shown, failures=0).job
-            state = (job.status, job.succeeded, job.failed, job.pending, job.cancel_requested)
-            if state != self.shown_state:
-                self.show(self.shown)
+        if self.shown is None:
+            return
+        if self._state(jobs.show_job(self.ctx.core, self.shown, failures=0)) != self.shown_state:
+            self.show(self.shown)
+
+    @staticmethod
+    def _state(detail: jobs.JobDetail) -> tuple[Any, ...]:
+        """What, when it changes, redraws the open job."""
+        job, calls = detail.job, detail.calls
+        return (
+            job.status,
+            job.succeeded,
+            job.failed,
+            job.pending,
+            job.cancel_requested,
+            calls.calls,
+            calls.failed,
+            calls.cancelled,
+        )
 
     def _start_form(self) -> None:
         configs = [view.name for view in models.list_models(self.ctx.core, self.project.id)]
@@ -84,7 +206,9 @@ class JobsScreen:
         with ui.card().classes("w-full"), ui.row().classes("w-full items-end gap-4"):
             stage = (
                 ui.select(
-                    list(generation.STAGES), value="questions.generate", label=t("jobs.stage")
+                    {name: type_label(name) for name in generation.STAGES},
+                    value="questions.generate",
+                    label=t("jobs.stage"),
                 )
                 .classes("min-w-[14rem]")
                 .props("data-testid=jobs-stage")
@@ -119,20 +243,16 @@ class JobsScreen:
         if job.project_id != self.project.id:
             raise NotFoundError(t("jobs.not_here", id=job_id))
         self.shown = job_id
-        self.shown_state = (
-            job.status,
-            job.succeeded,
-            job.failed,
-            job.pending,
-            job.cancel_requested,
-        )
+        self.shown_state = self._state(detail)
         if self.detail is None:
             return
         self.detail.clear()
         progress = self.ctx.executor.progress.get(job_id)
         done = job.succeeded + job.failed
         with self.detail, ui.card().classes("w-full").props(f"data-testid=job-{job_id}"):
-            ui.label(t("jobs.detail_title", id=job.id, type=job.type)).classes("text-lg")
+            ui.label(t("jobs.detail_title", id=job.id, type=type_label(job.type))).classes(
+                "text-lg"
+            )
             ui.label(t(f"jobs.status.{job.status}")).props("data-testid=job-status")
             ui.linear_progress(value=done / job.total if job.total else 0, show_value=False)
             ui.label(
@@ -145,20 +265,31 @@ class JobsScreen:
                 )
             ).props("data-testid=job-counts")
             if progress is not None and job.status == "running":
-                ui.label(
-                    t("jobs.speed", rate=f"{progress.rate:.2f}", eta=duration(progress.eta_seconds))
+                rate = f"{progress.rate:.2f}"
+                if progress.eta_seconds is None:
+                    speed = t("jobs.speed_estimating", rate=rate)
+                else:
+                    speed = t("jobs.speed_left", rate=rate, left=time_left(progress.eta_seconds))
+                ui.label(speed).props("data-testid=job-speed")
+            ui.label(times_line(job, datetime.now(UTC))).props("data-testid=job-times")
+            with ui.column().classes("gap-0").props("data-testid=job-calls"):
+                for line in calls_lines(detail.calls):
+                    ui.label(line).classes("text-sm")
+            error = error_text(job)
+            if error:
+                ui.label(error).classes("text-negative whitespace-pre-wrap").props(
+                    "data-testid=job-error"
                 )
-            ui.label(t("jobs.times", created=when(job.created_at), finished=when(job.finished_at)))
-            if job.error:
-                ui.label(job.error).classes("text-negative whitespace-pre-wrap")
             self._actions(job)
+            if detail.failures:
+                ui.label(t("jobs.failures_title", count=job.failed)).classes("font-medium")
             for failure in detail.failures:
-                with (
-                    ui.expansion(f"{failure.item_key} · {failure.kind} · {failure.message}")
-                    .classes("w-full")
-                    .props("data-testid=job-failure")
-                ):
+                title = f"{failure.item_key} · {kind_label(failure.kind)} · {failure.message}"
+                with ui.expansion(title).classes("w-full").props("data-testid=job-failure"):
                     ui.label(t("jobs.attempt", n=failure.attempt, at=when(failure.created_at)))
+                    ui.label(t("jobs.failure_message")).classes("text-sm font-medium")
+                    ui.label(failure.message).classes("text-sm whitespace-pre-wrap break-all")
+                    ui.label(t("jobs.raw_reply")).classes("text-sm font-medium")
                     text_block(failure.raw_output or t("jobs.no_output"), "job-raw-output")
 
     def _actions(self, job: jobs.JobView) -> None:

@@ -1,5 +1,7 @@
 """The usage screen (`/projects/{id}/usage`): tokens and calls per day and per model for this
-project, per project for all of them, and error rates by kind, over a chosen period. Charts
+project, per project for all of them, and error rates by kind, over a chosen period. Calls
+stopped by the user's cancelling a job are shown apart, never as errors, and the error
+rate is over the calls that ran to an end. Charts
 are ECharts drawn as SVG with plain-text tooltips, so model and project names stay text."""
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from easy_dataset.services.usage import ErrorRate, UsageRow
 from easy_dataset.services.views import ProjectView
 
 PERIODS: dict[str, int | None] = {"week": 7, "month": 30, "quarter": 90, "all": None}
-ERROR_COLUMNS = ("key", "calls", "errors", "rate", "kinds")
+ERROR_COLUMNS = ("key", "calls", "errors", "rate", "kinds", "cancelled")
 
 
 @dataclass
@@ -58,6 +60,7 @@ def _idle(key: str) -> UsageRow:
         key=key,
         calls=0,
         errors=0,
+        cancelled=0,
         cached=0,
         prompt_tokens=0,
         completion_tokens=0,
@@ -132,6 +135,7 @@ def error_row(rate: ErrorRate) -> dict[str, Any]:
         "errors": rate.errors,
         "rate": f"{rate.error_rate * 100:.1f}%",
         "kinds": kinds or "—",
+        "cancelled": rate.cancelled,
     }
 
 
@@ -191,7 +195,8 @@ class UsageScreen:
         overall = report.overall
         self.summary.set_text(
             t(
-                "usage.summary",
+                "usage.summary_cancelled",
+                cancelled=overall.cancelled,
                 calls=overall.calls,
                 tokens=prompt + completion,
                 prompt=prompt,
