@@ -101,14 +101,14 @@ def test_generate_filter_edit_delete_answer_and_tree(
 
         # filters: origin, text, tag, answered
         page.choose("qs-origin", "manual")
-        total_is(page, "1 questions")
+        total_is(page, "1 question ·")
         page.choose("qs-origin", "All")
         page.type("qs-search", "linux")
-        total_is(page, "1 questions")
+        total_is(page, "1 question ·")
         page.type("qs-search", "")
         total_is(page, f"{generated + 1} questions")
         page.choose("qs-tag", "Bees › Queens")
-        total_is(page, "1 questions")
+        total_is(page, "1 question ·")
         page.choose("qs-tag", "All")
         total_is(page, f"{generated + 1} questions")
 
@@ -139,12 +139,12 @@ def test_generate_filter_edit_delete_answer_and_tree(
         [pair] = generation.list_qa(server.core, project_id)
         assert pair.question_id == mine.id and pair.answer
         page.choose("qs-answered", "answered")
-        total_is(page, "1 questions")
+        total_is(page, "1 question ·")
         page.choose("qs-answered", "unanswered")
         total_is(page, f"{generated - 2} questions")
         page.click("qs-voting")  # consistency voting: three answers each, kept when they agree
         page.click("qs-answer-all")
-        page.wait_text(f"Answer the {generated - 2} unanswered question(s)")
+        page.wait_text(f"Answer the {generated - 2} unanswered questions")
         page.click("confirm-yes")
         voted = wait_job(page, server, project_id, "answers.generate", 2)
         assert jobs.show_job(server.core, voted).job.params["votes"] == 3

@@ -61,6 +61,7 @@ FLAG_KIND = {
     "pii": "pii",
     "refs": "refs",
     "contamination": "contamination",
+    "hygiene": "hygiene",
 }
 PII_ACTIONS = ("flag", "mask")
 VERDICTS: dict[str, Verdict | None] = {"ok": "ok", "error": "error", "undo": None}
@@ -369,6 +370,17 @@ def refs(
     _flag_outcome(ctx, project, "refs", summary, as_json=as_json, nothing=" (no QA pairs)")
 
 
+@app.command("hygiene")
+@guarded
+def hygiene(
+    ctx: typer.Context, project: ProjectOption, qa: QaIdsOption = None, as_json: JsonOption = False
+) -> None:
+    """Repair stray quotes and commas, leaked tags, HTML wrappers and doubled spaces; flag
+    instructions posing as questions, texts that ask nothing and empty answers."""
+    summary = _run(ctx, project, "hygiene", qa_ids=qa)
+    _flag_outcome(ctx, project, "hygiene", summary, as_json=as_json, nothing=" (no QA pairs)")
+
+
 def _add_benchmark(ctx: typer.Context, project: str, file: Path) -> quality.BenchmarkView:
     """Store a benchmark file with the project (one of the same name is replaced)."""
     try:
@@ -563,6 +575,10 @@ def _summary(result: ResultView) -> str:
         )
     if result.kind == "sample":
         return str(detail.get("note") or "")
+    if result.kind == "hygiene":
+        issues = [f"{i.get('field')}: {i.get('reason')}" for i in detail.get("issues") or []]
+        repairs = sorted({r for done in (detail.get("repairs") or {}).values() for r in done})
+        return "; ".join(issues + ([f"repaired {', '.join(repairs)}"] if repairs else []))
     text = json.dumps(detail, ensure_ascii=False)
     return text if len(text) <= 100 else text[:99] + "…"
 

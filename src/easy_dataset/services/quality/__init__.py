@@ -5,6 +5,7 @@ report. Importing this package registers the job handlers."""
 from easy_dataset.services.quality import (  # noqa: F401 (registers the handlers)
     dedup_job,
     ground_job,
+    hygiene,
     judge_job,
     sample,
     scan_jobs,
