@@ -6,15 +6,19 @@ repaired), so the repair stays visible."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.generate.hygiene import PairHygiene, check_pair, check_question
 from easy_dataset.jobs import JobContext, register
+from easy_dataset.services.app import App
+from easy_dataset.services.projects import find_project
 from easy_dataset.services.quality.results import record
 from easy_dataset.services.quality.scan_jobs import ScanJob
-from easy_dataset.store.dataset import QAPair, Question
+from easy_dataset.store.dataset import QAPair, QualityResult, Question
 
 KIND = "hygiene"
 
@@ -89,3 +93,31 @@ class HygieneScan(ScanJob):
         if question is not None and question.text == pair.question:
             question.text = now.question
         pair.question, pair.answer, pair.cot = now.question, now.answer, now.cot
+
+
+def question_flags(
+    app: App, project_ref: str | int, question_ids: Iterable[int]
+) -> dict[int, list[str]]:
+    """What hygiene flagged in each of these questions of the project and still finds in
+    its text (an edit that fixed it clears the flag): id -> reasons."""
+    wanted = set(question_ids)
+    if not wanted:
+        return {}
+    with app.db.session() as session:
+        project = find_project(session, project_ref)
+        rows = session.execute(
+            select(Question.id, Question.text)
+            .join(QualityResult, QualityResult.question_id == Question.id)
+            .where(
+                QualityResult.project_id == project.id,
+                QualityResult.kind == KIND,
+                QualityResult.flagged.is_(True),
+                QualityResult.question_id.in_(wanted),
+            )
+        )
+        found: dict[int, list[str]] = {}
+        for question_id, text in rows:
+            now = check_question(text)
+            if now.flagged:
+                found[int(question_id)] = [issue.reason for issue in now.issues]
+        return found
