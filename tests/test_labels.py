@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from easy_dataset.cli.common import counted
 from easy_dataset.server.ui import i18n
 from easy_dataset.server.ui.i18n import STRINGS, plural, t
 from easy_dataset.services import App, chunk_labels, chunks, projects
@@ -66,3 +67,13 @@ def test_chunk_labels(app: App, tmp_path: Path, fake: FakeOpenAI) -> None:
     assert list(choices) == [row.id for row in sorted(notes, key=lambda r: r.ordinal)]
     assert all(text.startswith(f"#{n + 1} · ") for n, text in enumerate(choices.values()))
     assert projects.get_project(app, project).id != projects.get_project(app, other).id
+
+
+def test_cli_counts_read_right() -> None:
+    assert [counted(n, "question") for n in (0, 1, 2)] == [
+        "0 questions",
+        "1 question",
+        "2 questions",
+    ]
+    assert counted(1, "QA pair") == "1 QA pair"
+    assert counted(3, "child", "children") == "3 children"

@@ -16,6 +16,7 @@ from easy_dataset.cli.common import (
     JsonOption,
     ProjectOption,
     console,
+    counted,
     escape,
     guarded,
     print_json,
@@ -151,7 +152,7 @@ def _flag_outcome(
     count = generation.count_qa(state(ctx).app(), project, flagged=[kind])
     lines = []
     if summary.status == "succeeded":
-        line = f"{count} QA pair(s) flagged by {kind}"
+        line = f"{counted(count, 'QA pair')} flagged by {kind}"
         if count:
             line += f"; `easy-dataset qa list -p {escape(project)} --flagged {kind}` lists them"
         lines.append(line)
@@ -257,7 +258,9 @@ def dedup(
     total, marked = quality.count_duplicates(state(ctx).app(), project, target)
     lines = []
     if summary.status == "succeeded":
-        lines.append(f"{total} cluster(s) of duplicates; {marked} marked (each cluster keeps one)")
+        lines.append(
+            f"{counted(total, 'cluster')} of duplicates; {marked} marked (each cluster keeps one)"
+        )
         if total:
             lines.append(
                 f"`easy-dataset quality clusters -p {escape(project)} --target {target}` "
@@ -305,7 +308,7 @@ def clusters(
             )
         table.add_section()
     console.print(table)
-    console.print(f"{len(found)} of {total} cluster(s) shown")
+    console.print(f"{len(found)} of {counted(total, 'cluster')} shown")
 
 
 def _cluster_json(cluster: quality.ClusterView) -> dict[str, Any]:
@@ -329,13 +332,13 @@ def delete_duplicates(
     if not yes:
         _clusters, marked = quality.count_duplicates(state(ctx).app(), project, target)
         raise InputError(
-            f"this deletes {marked} marked duplicate(s) for good; add --yes to go ahead"
+            f"this deletes {counted(marked, 'marked duplicate')} for good; add --yes to go ahead"
         )
     count = quality.delete_duplicates(state(ctx).app(), project, target)
     if as_json:
         print_json({"deleted": count})
     else:
-        console.print(f"deleted {count} duplicate(s)")
+        console.print(f"deleted {counted(count, 'duplicate')}")
 
 
 @app.command("pii")
@@ -415,7 +418,9 @@ def contamination(
     for file in benchmark or []:
         view = _add_benchmark(ctx, project, file)
         if not as_json:
-            console.print(f"benchmark {escape(view.name)}: {view.items} item(s) ({view.id})")
+            console.print(
+                f"benchmark {escape(view.name)}: {counted(view.items, 'item')} ({view.id})"
+            )
     summary = _run(ctx, project, "contamination", n=n, qa_ids=qa)
     _flag_outcome(ctx, project, "contamination", summary, as_json=as_json, nothing=" (no QA pairs)")
 
@@ -452,7 +457,9 @@ def benchmarks_add(
     if as_json:
         print_json(view.__dict__)
     else:
-        console.print(f"added benchmark {escape(view.name)}: {view.items} item(s) ({view.id})")
+        console.print(
+            f"added benchmark {escape(view.name)}: {counted(view.items, 'item')} ({view.id})"
+        )
 
 
 @benchmarks_app.command("remove")
@@ -555,7 +562,7 @@ def _summary(result: ResultView) -> str:
         return str(detail.get("verdict", ""))
     if result.kind == "grounding":
         unsupported = detail.get("unsupported") or []
-        return f"{len(unsupported)} unsupported sentence(s)" + (
+        return f"{counted(len(unsupported), 'unsupported sentence')}" + (
             f": {unsupported[0]}" if unsupported else ""
         )
     if result.kind == "duplicate":
