@@ -29,7 +29,7 @@ WRAP = {
     "name": "white-space: normal; overflow-wrap: anywhere; min-width: 8rem",
     "description": "white-space: normal; overflow-wrap: anywhere; min-width: 12rem",
     "tokens": "white-space: normal",
-    "created": "white-space: normal",
+    "created": "white-space: nowrap",  # a date broken over two lines reads badly
 }
 # Projects are few; more than this on one page would need paging here.
 MAX_LISTED = 1000
