@@ -26,7 +26,6 @@ HYGIENE_STRINGS: dict[str, tuple[str, str]] = {
     "hygiene.repair.whitespace": ("extra spaces", "多余空格"),
     "questions.flagged": ("flagged: {reasons}", "已标记：{reasons}"),
     # chunk labels and the chunk picker of "Add a question"
-    "chunks.label": ("{file} #{ordinal}", "{file} #{ordinal}"),
     "questions.meta_chunk_label": ("chunk {label}", "文本块 {label}"),
     "questions.chunk_file": ("Chunk: file (optional)", "文本块：文件（可选）"),
     "questions.chunk_pick": ("Chunk", "文本块"),
