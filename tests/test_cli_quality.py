@@ -52,7 +52,7 @@ def test_pii_flags_a_planted_address(cli: Cli, app: App, project: str) -> None:
     ids = seed(app, project, PAIRS)
     ran = cli("quality", "pii", "-p", project)
     assert ran.exit_code == 0, ran.output
-    assert "succeeded" in ran.stdout and "1 QA pair(s) flagged by pii" in ran.stdout
+    assert "succeeded" in ran.stdout and "1 QA pair flagged by pii" in ran.stdout
     assert qa_ids(cli, project, "--flagged", "pii") == [ids[EMAIL]]
     assert ids[EMAIL] not in qa_ids(cli, project, "--not-flagged", "pii")
     assert len(qa_ids(cli, project, "--not-flagged", "pii")) == len(PAIRS) - 1
@@ -86,7 +86,7 @@ def test_dedup_then_export_without_the_duplicate(
     ids = seed(app, project, PAIRS)
     ran = cli("quality", "dedup", "-p", project, "--mode", "exact")
     assert ran.exit_code == 0, ran.output
-    assert "1 cluster(s) of duplicates; 1 marked" in ran.stdout
+    assert "1 cluster of duplicates; 1 marked" in ran.stdout
     again = cli.json("quality", "dedup", "-p", project, "--mode", "exact")
     assert (again["clusters"], again["marked"]) == (1, 1)
     [marked] = qa_ids(cli, project, "--flagged", "duplicate")
@@ -155,7 +155,7 @@ def test_contamination_with_a_benchmark_file(
     )
     ran = cli("quality", "contamination", "-p", project, "--benchmark", str(bench), "--n", "5")
     assert ran.exit_code == 0, ran.output
-    assert "benchmark eval.jsonl: 3 item(s)" in ran.stdout
+    assert "benchmark eval.jsonl: 3 items" in ran.stdout
     assert qa_ids(cli, project, "--flagged", "contamination") == [ids[EGGS]]
 
     # The same file again replaces the stored copy.

@@ -40,7 +40,7 @@ def test_pages_search_and_filter(page: Browser, server: LiveServer, tmp_path: Pa
     page.find("chunks-pager").find_element(By.XPATH, ".//button[normalize-space(.)='2']").click()
     page.wait(lambda: "page 2 of 2" in page.find("chunks-total").text, what="page 2")
     page.type("chunks-search", "package")
-    page.wait(lambda: "1 chunks · page 1 of 1" in page.find("chunks-total").text, what="search")
+    page.wait(lambda: "1 chunk · page 1 of 1" in page.find("chunks-total").text, what="search")
     shown = page.driver.find_elements(By.CSS_SELECTOR, "[data-testid^='chunk-text-']")
     assert shown and all("package" in element.text for element in shown)
     page.open(f"/projects/{project_id}/chunks?file=999")  # an unknown file: all files
@@ -98,4 +98,5 @@ def test_resplit_a_file(page: Browser, server: LiveServer, tmp_path: Path) -> No
     page.wait(lambda: len(chunk_ids(server, project_id)) < before, what="the new chunks")
     view = files.list_files(server.core, project_id)[0]
     assert view.chunking["strategy"] == "markdown"
-    page.wait(lambda: f"{view.chunk_count} chunks" in page.find("chunks-total").text)
+    made = f"{view.chunk_count} chunk{'' if view.chunk_count == 1 else 's'} ·"
+    page.wait(lambda: made in page.find("chunks-total").text)

@@ -124,7 +124,7 @@ def test_newcomer_flow(page: Browser, server: LiveServer, tmp_path: Path) -> Non
         # 7. export the confirmed pairs and read the download
         page.click("nav-export")
         page.click("export-confirmed")
-        page.wait(lambda: page.find("export-count").text == "1 QA pairs will be exported")
+        page.wait(lambda: page.find("export-count").text == "1 QA pair will be exported")
         page.wait(lambda: EDITED in page.find("export-preview").text)
         page.click("export-download")
         data = downloaded(page, folder, "Flow-alpaca.jsonl")

@@ -42,7 +42,7 @@ def test_generate_toggle_edit_and_add(page: Browser, server: LiveServer, tmp_pat
             server.core, project_id, bees, genre="Field notes", audience="Beekeepers"
         )
         page.open(f"/projects/{project_id}/personas")
-        page.wait(lambda: page.find(f"personas-count-{guide}").text == "0 pair(s)")
+        page.wait(lambda: page.find(f"personas-count-{guide}").text == "0 pairs")
         assert page.find(f"persona-genre-{mine.id}").text == "Field notes"
         page.type("personas-count", "3")
         page.click("personas-generate")
@@ -53,7 +53,7 @@ def test_generate_toggle_edit_and_add(page: Browser, server: LiveServer, tmp_pat
         )
         [job] = jobs.list_jobs(server.core, project_ref=project_id)
         assert (job.type, job.total, job.params["count"]) == ("personas.generate", 1, 3)
-        page.wait(lambda: page.find(f"personas-count-{guide}").text == "3 pair(s)")
+        page.wait(lambda: page.find(f"personas-count-{guide}").text == "3 pairs")
         made = generation.list_personas(server.core, project_id, file_id=guide)
         first = made[0]
         assert page.find(f"persona-genre-{first.id}").text == first.genre
@@ -87,7 +87,7 @@ def test_generate_toggle_edit_and_add(page: Browser, server: LiveServer, tmp_pat
         page.type("persona-form-genre", IMG)
         page.type("persona-form-audience", "Students")
         page.click("persona-form-save")
-        page.wait(lambda: page.find(f"personas-count-{guide}").text == "4 pair(s)")
+        page.wait(lambda: page.find(f"personas-count-{guide}").text == "4 pairs")
         added = generation.list_personas(server.core, project_id, file_id=guide)[-1]
         assert (added.genre, added.audience, added.active) == (IMG, "Students", True)
         assert page.find(f"persona-genre-{added.id}").text == IMG

@@ -195,7 +195,7 @@ def test_review_sample_verdicts_and_hostile_text(
     page.wait(lambda: page.find("sample-question").text == PAIRS[2][0], what="the next pair")
     page.type("sample-note", "wrong count")
     page.click("sample-error")
-    page.wait(lambda: page.find("sample-progress").text.startswith("Reviewed 2 / 3 · 1 errors"))
+    page.wait(lambda: page.find("sample-progress").text.startswith("Reviewed 2 / 3 · 1 error"))
     assert page.find("sample-estimate").text.startswith("Estimated error rate 50.0% (95%")
     status = quality.sample_status(server.core, pid)
     assert (status.reviewed, status.errors) == (2, 1)

@@ -10,7 +10,17 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import chunks, files, generation, jobs, models, projects, quality, tags
+from easy_dataset.services import (
+    chunk_labels,
+    chunks,
+    files,
+    generation,
+    jobs,
+    models,
+    projects,
+    quality,
+    tags,
+)
 from easy_dataset.services.generation import templates
 from easy_dataset.types import ChunkSettings
 from tests import browser as harness
@@ -61,6 +71,11 @@ def wait_job(
     return job.id
 
 
+def questions(count: int, before: str = "") -> str:
+    """ "1 question", "3 questions" (with `before` the noun: "1 unanswered question")."""
+    return f"{count} {before}question" + ("" if count == 1 else "s")
+
+
 def total_is(page: Browser, text: str) -> None:
     page.wait(lambda: text in page.find("qs-total").text, what=f"the total {text!r}")
 
@@ -74,7 +89,8 @@ def test_generate_filter_edit_delete_answer_and_tree(
             tag_id(server, project_id, "Workers"),
             tag_id(server, project_id, "Queens"),
         )
-        chunk_ids = [row.id for row in chunks.list_chunks(server.core, project_id)[1]]
+        chunk_rows = chunks.list_chunks(server.core, project_id)[1]
+        chunk_ids = [row.id for row in chunk_rows]
         page.open(f"/projects/{project_id}/questions")
         total_is(page, "0 questions")
         page.click("qs-generate")
@@ -82,7 +98,7 @@ def test_generate_filter_edit_delete_answer_and_tree(
         wait_job(page, server, project_id, "questions.generate", 0)
         generated = count(server, project_id)
         assert generated >= len(chunk_ids)
-        total_is(page, f"{generated} questions")  # the finished job refreshed the list
+        total_is(page, questions(generated))  # the finished job refreshed the list
         assert count(server, project_id, tag_id=workers) == generated  # the first leaf
 
         # add one by hand with a chunk and a tag; an empty one is refused, nothing changes
@@ -92,26 +108,30 @@ def test_generate_filter_edit_delete_answer_and_tree(
         page.wait_text("a question needs some text")
         assert count(server, project_id) == generated
         page.type("question-form-text", "How do I install it on Linux?")
-        page.type("question-form-chunk", str(chunk_ids[0]))
+        # the chunk is picked by file and place in it, never typed as an id
+        first = chunk_rows[0]
+        page.choose("question-form-chunk-file", first.file_name)
+        picks = chunk_labels.chunk_choices(server.core, project_id, first.file_id)
+        page.choose("question-form-chunk", picks[first.id])
         page.choose("question-form-tag", "Bees › Queens")
         page.click("question-form-save")
-        total_is(page, f"{generated + 1} questions")
+        total_is(page, questions(generated + 1))
         [mine] = generation.list_questions(server.core, project_id, origin="manual")
         assert (mine.chunk_id, mine.tag_id, mine.answered) == (chunk_ids[0], queens, False)
         page.wait(lambda: "Linux" in page.find(f"question-text-{mine.id}").text)
 
         # filters: origin, text, tag, answered
         page.choose("qs-origin", "manual")
-        total_is(page, "1 questions")
+        total_is(page, "1 question ·")
         page.choose("qs-origin", "All")
         page.type("qs-search", "linux")
-        total_is(page, "1 questions")
+        total_is(page, "1 question ·")
         page.type("qs-search", "")
-        total_is(page, f"{generated + 1} questions")
+        total_is(page, questions(generated + 1))
         page.choose("qs-tag", "Bees › Queens")
-        total_is(page, "1 questions")
+        total_is(page, "1 question ·")
         page.choose("qs-tag", "All")
-        total_is(page, f"{generated + 1} questions")
+        total_is(page, questions(generated + 1))
 
         # edit text and tag
         page.click(f"question-edit-{mine.id}")
@@ -128,7 +148,7 @@ def test_generate_filter_edit_delete_answer_and_tree(
         page.click(f"question-select-{second.id}")
         page.click("qs-delete")
         page.click("confirm-yes")
-        total_is(page, f"{generated - 1} questions")
+        total_is(page, questions(generated - 1))
         assert count(server, project_id) == generated - 1
 
         # answer the selected one, then all the rest
@@ -142,9 +162,9 @@ def test_generate_filter_edit_delete_answer_and_tree(
         [pair] = generation.list_qa(server.core, project_id)
         assert pair.question_id == mine.id and pair.answer
         page.choose("qs-answered", "answered")
-        total_is(page, "1 questions")
+        total_is(page, "1 question ·")
         page.choose("qs-answered", "unanswered")
-        total_is(page, f"{generated - 2} questions")
+        total_is(page, questions(generated - 2))
         page.click("qs-voting")  # consistency voting: three answers each, kept when they agree
         page.click("qs-answer-all")
         page.wait(lambda: f"Items: {generated - 2}" in page.find("estimate-items").text)
@@ -266,9 +286,9 @@ def test_templates_added_edited_and_applied(
         assert len(pairs) == chunk_count
         assert all(pair.answer in {"install", "usage", "intro"} for pair in pairs)
         page.click("qs-tab-list")
-        total_is(page, f"{chunk_count} questions")
+        total_is(page, questions(chunk_count))
         page.choose("qs-answered", "answered")
-        total_is(page, f"{chunk_count} questions")
+        total_is(page, questions(chunk_count))
         # delete the template; its questions stay
         page.click("qs-tab-templates")
         page.click(f"tpl-delete-{template.id}")
@@ -289,7 +309,7 @@ def test_hostile_question_and_tag_show_as_text(
     page.type("question-form-text", IMG)
     page.choose("question-form-tag", IMG)
     page.click("question-form-save")
-    total_is(page, "1 questions")
+    total_is(page, questions(1))
     [question] = generation.list_questions(server.core, project_id)
     assert (question.text, question.tag) == (IMG, IMG)
     assert page.find(f"question-text-{question.id}").text == IMG

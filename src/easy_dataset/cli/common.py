@@ -128,6 +128,11 @@ def progress_bar(description: str, total: int | None, enabled: bool = True) -> I
         yield progress
 
 
+def counted(count: int, one: str, other: str | None = None) -> str:
+    """ "1 question", "3 questions" (`other` where the plural is not `one` + "s")."""
+    return f"{count} {one if count == 1 else other or one + 's'}"
+
+
 def heading_path(parts: Sequence[str]) -> str:
     return " > ".join(parts) if parts else "(no heading)"
 

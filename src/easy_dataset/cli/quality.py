@@ -16,6 +16,7 @@ from easy_dataset.cli.common import (
     JsonOption,
     ProjectOption,
     console,
+    counted,
     escape,
     guarded,
     print_json,
@@ -61,6 +62,7 @@ FLAG_KIND = {
     "pii": "pii",
     "refs": "refs",
     "contamination": "contamination",
+    "hygiene": "hygiene",
 }
 PII_ACTIONS = ("flag", "mask")
 VERDICTS: dict[str, Verdict | None] = {"ok": "ok", "error": "error", "undo": None}
@@ -150,7 +152,7 @@ def _flag_outcome(
     count = generation.count_qa(state(ctx).app(), project, flagged=[kind])
     lines = []
     if summary.status == "succeeded":
-        line = f"{count} QA pair(s) flagged by {kind}"
+        line = f"{counted(count, 'QA pair')} flagged by {kind}"
         if count:
             line += f"; `easy-dataset qa list -p {escape(project)} --flagged {kind}` lists them"
         lines.append(line)
@@ -256,7 +258,9 @@ def dedup(
     total, marked = quality.count_duplicates(state(ctx).app(), project, target)
     lines = []
     if summary.status == "succeeded":
-        lines.append(f"{total} cluster(s) of duplicates; {marked} marked (each cluster keeps one)")
+        lines.append(
+            f"{counted(total, 'cluster')} of duplicates; {marked} marked (each cluster keeps one)"
+        )
         if total:
             lines.append(
                 f"`easy-dataset quality clusters -p {escape(project)} --target {target}` "
@@ -304,7 +308,7 @@ def clusters(
             )
         table.add_section()
     console.print(table)
-    console.print(f"{len(found)} of {total} cluster(s) shown")
+    console.print(f"{len(found)} of {counted(total, 'cluster')} shown")
 
 
 def _cluster_json(cluster: quality.ClusterView) -> dict[str, Any]:
@@ -328,13 +332,13 @@ def delete_duplicates(
     if not yes:
         _clusters, marked = quality.count_duplicates(state(ctx).app(), project, target)
         raise InputError(
-            f"this deletes {marked} marked duplicate(s) for good; add --yes to go ahead"
+            f"this deletes {counted(marked, 'marked duplicate')} for good; add --yes to go ahead"
         )
     count = quality.delete_duplicates(state(ctx).app(), project, target)
     if as_json:
         print_json({"deleted": count})
     else:
-        console.print(f"deleted {count} duplicate(s)")
+        console.print(f"deleted {counted(count, 'duplicate')}")
 
 
 @app.command("pii")
@@ -367,6 +371,17 @@ def refs(
     """Find answers that talk about "the text" or "the document" instead of answering."""
     summary = _run(ctx, project, "refs", qa_ids=qa)
     _flag_outcome(ctx, project, "refs", summary, as_json=as_json, nothing=" (no QA pairs)")
+
+
+@app.command("hygiene")
+@guarded
+def hygiene(
+    ctx: typer.Context, project: ProjectOption, qa: QaIdsOption = None, as_json: JsonOption = False
+) -> None:
+    """Repair stray quotes and commas, leaked tags, HTML wrappers and doubled spaces; flag
+    instructions posing as questions, texts that ask nothing and empty answers."""
+    summary = _run(ctx, project, "hygiene", qa_ids=qa)
+    _flag_outcome(ctx, project, "hygiene", summary, as_json=as_json, nothing=" (no QA pairs)")
 
 
 def _add_benchmark(ctx: typer.Context, project: str, file: Path) -> quality.BenchmarkView:
@@ -403,7 +418,9 @@ def contamination(
     for file in benchmark or []:
         view = _add_benchmark(ctx, project, file)
         if not as_json:
-            console.print(f"benchmark {escape(view.name)}: {view.items} item(s) ({view.id})")
+            console.print(
+                f"benchmark {escape(view.name)}: {counted(view.items, 'item')} ({view.id})"
+            )
     summary = _run(ctx, project, "contamination", n=n, qa_ids=qa)
     _flag_outcome(ctx, project, "contamination", summary, as_json=as_json, nothing=" (no QA pairs)")
 
@@ -440,7 +457,9 @@ def benchmarks_add(
     if as_json:
         print_json(view.__dict__)
     else:
-        console.print(f"added benchmark {escape(view.name)}: {view.items} item(s) ({view.id})")
+        console.print(
+            f"added benchmark {escape(view.name)}: {counted(view.items, 'item')} ({view.id})"
+        )
 
 
 @benchmarks_app.command("remove")
@@ -545,7 +564,7 @@ def _summary(result: ResultView) -> str:
         if detail.get("applicable") is False:
             return "not applicable: answered without a source chunk"
         unsupported = detail.get("unsupported") or []
-        return f"{len(unsupported)} unsupported sentence(s)" + (
+        return f"{counted(len(unsupported), 'unsupported sentence')}" + (
             f": {unsupported[0]}" if unsupported else ""
         )
     if result.kind == "duplicate":
@@ -565,6 +584,10 @@ def _summary(result: ResultView) -> str:
         )
     if result.kind == "sample":
         return str(detail.get("note") or "")
+    if result.kind == "hygiene":
+        issues = [f"{i.get('field')}: {i.get('reason')}" for i in detail.get("issues") or []]
+        repairs = sorted({r for done in (detail.get("repairs") or {}).values() for r in done})
+        return "; ".join(issues + ([f"repaired {', '.join(repairs)}"] if repairs else []))
     text = json.dumps(detail, ensure_ascii=False)
     return text if len(text) <= 100 else text[:99] + "…"
 

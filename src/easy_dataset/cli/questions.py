@@ -11,6 +11,7 @@ from easy_dataset.cli.common import (
     JsonOption,
     ProjectOption,
     console,
+    counted,
     escape,
     guarded,
     print_json,
@@ -301,4 +302,4 @@ def delete(
     if as_json:
         print_json({"deleted": count})
     else:
-        console.print(f"deleted {count} question(s)")
+        console.print(f"deleted {counted(count, 'question')}")

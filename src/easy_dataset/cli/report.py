@@ -13,6 +13,7 @@ from easy_dataset.cli.common import (
     JsonOption,
     ProjectOption,
     console,
+    counted,
     escape,
     guarded,
     print_json,
@@ -100,11 +101,11 @@ def _print(report: Report) -> None:
     if not sample.size:
         console.print("sample: none drawn (`easy-dataset quality sample`)")
     elif not sample.reviewed:
-        console.print(f"sample: {sample.size} QA pairs, none reviewed yet")
+        console.print(f"sample: {counted(sample.size, 'QA pair')}, none reviewed yet")
     else:
         console.print(
-            f"sample: {sample.reviewed} of {sample.size} reviewed, {sample.errors} "
-            f"error(s); error rate {sample.rate:.1%} "
+            f"sample: {sample.reviewed} of {sample.size} reviewed, "
+            f"{counted(sample.errors, 'error')}; error rate {sample.rate:.1%} "
             f"({sample.confidence:.0%} interval {sample.low:.1%}–{sample.high:.1%})"
         )
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
 
 from easy_dataset.export.options import ExportFormat, ExportOptions
 from easy_dataset.export.records import ExportRecord
+from easy_dataset.generate.hygiene import strip_leaked_tags
 
 Shaper = Callable[[ExportRecord, ExportOptions], dict[str, Any]]
 
 
 def think_answer(cot: str, answer: str) -> str:
     """The answer with its reasoning in front, the way reasoning chat templates train on it."""
+    # A tag the model leaked (`</answer>`, a second `</think>`) would end the block early or
+    # teach the template's tags as content: none reaches the file.
+    cot, answer = strip_leaked_tags(cot).strip(), strip_leaked_tags(answer).strip()
     # Without reasoning there is nothing to wrap: an empty think block would teach silence.
-    return f"<think>\n{cot}\n</think>\n\n{answer}" if cot.strip() else answer
+    return f"<think>\n{cot}\n</think>\n\n{answer}" if cot else answer
 
 
 def _answer(record: ExportRecord, options: ExportOptions) -> str:
@@ -120,7 +125,14 @@ SHAPERS: dict[ExportFormat, Shaper] = {
 
 def shape(record: ExportRecord, options: ExportOptions) -> dict[str, Any]:
     """The output record for one QA pair, with its `metadata` when provenance is asked for."""
-    shaped = SHAPERS[options.format](record, options)
+    # Leaked chat-template tags never reach an exported file, whatever the format.
+    clean = dataclasses.replace(
+        record,
+        question=strip_leaked_tags(record.question),
+        answer=strip_leaked_tags(record.answer),
+        cot=strip_leaked_tags(record.cot),
+    )
+    shaped = SHAPERS[options.format](clean, options)
     if options.include_provenance:
         shaped["metadata"] = metadata(record)
     return shaped

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from easy_dataset.errors import ModelCallError
 from easy_dataset.generate.calls import ask_text, prompt, provenance
 from easy_dataset.generate.cot import mentions_source, scrub_source_mentions
+from easy_dataset.generate.hygiene import clean_answer, clean_reasoning
 from easy_dataset.generate.questions import heading_text
 from easy_dataset.generate.results import (
     AnswerResult,
@@ -92,9 +93,15 @@ async def draft_answer(
         )
     completion = await ask_text(client, rendered)
     main = provenance(client, rendered, completion)
-    cot = (completion.reasoning or "").strip()
+    # Leaked tags, HTML wrappers and doubled spaces repaired where the text is made.
+    cot = clean_reasoning(completion.reasoning or "").text
     return AnswerResult(
-        completion.text.strip(), cot, "reasoning" if cot else "none", "none", main, (main,)
+        clean_answer(completion.text).text,
+        cot,
+        "reasoning" if cot else "none",
+        "none",
+        main,
+        (main,),
     )
 
 
@@ -134,7 +141,7 @@ async def finish_cot(
                 overrides.get("cot_synthesize"),
             )
         reply = await ask_text(client, synth)
-        cot, source = reply.text.strip(), "synthesized"
+        cot, source = clean_reasoning(reply.text).text, "synthesized"
         steps.append(provenance(client, synth, reply))
     rewrite: CotRewrite = "none"
     if cot and mentions_source(cot):
@@ -154,7 +161,7 @@ async def rewrite_cot(
         completion = await ask_text(client, rendered)
     except ModelCallError:
         return scrub_source_mentions(cot), "regex", None
-    rewritten = scrub_source_mentions(completion.text.strip())
+    rewritten = scrub_source_mentions(clean_reasoning(completion.text).text)
     return (
         rewritten or scrub_source_mentions(cot),
         "model",
@@ -180,4 +187,6 @@ async def revise_answer(
         override,
     )
     completion = await ask_text(client, rendered)
-    return RevisedAnswer(completion.text.strip(), provenance(client, rendered, completion))
+    return RevisedAnswer(
+        clean_answer(completion.text).text, provenance(client, rendered, completion)
+    )

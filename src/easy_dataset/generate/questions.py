@@ -7,6 +7,7 @@ from typing import Any
 
 from easy_dataset.generate.calls import ask_json, prompt, provenance
 from easy_dataset.generate.dedup import distinct_indices
+from easy_dataset.generate.hygiene import clean_question
 from easy_dataset.generate.results import Persona, QuestionDraft, QuestionsResult
 from easy_dataset.generate.schemas import questions_schema
 from easy_dataset.llm.types import ChatClient
@@ -49,13 +50,16 @@ async def generate_questions(
         override,
     )
     reply: Any = await ask_json(client, rendered, questions_schema(count, names))
-    drafts = [
-        QuestionDraft(item.question.strip(), getattr(item, "tag", None))
+    # Debris (stray quotes and commas, leaked tags) repaired; what is empty then is dropped.
+    # What is still wrong (an instruction posing as a question) is kept for the flag.
+    replied = [
+        QuestionDraft(clean_question(item.question).text, getattr(item, "tag", None))
         for item in reply.value.questions
     ]
+    drafts = [draft for draft in replied if draft.text]
     kept = [drafts[index] for index in distinct_indices([d.text for d in drafts])][:count]
     return QuestionsResult(
         questions=kept,
-        dropped=len(drafts) - len(kept),
+        dropped=len(replied) - len(kept),
         provenance=provenance(client, rendered, reply.completion),
     )

@@ -31,7 +31,7 @@ from easy_dataset.types import JudgeCriterion, QualitySettings
 
 router = APIRouter(prefix="/projects/{project}/quality", tags=["quality"])
 
-Check = Literal["judge", "ground", "dedup", "pii", "refs", "contamination", "sample"]
+Check = Literal["judge", "ground", "dedup", "pii", "refs", "contamination", "sample", "hygiene"]
 Target = Literal["qa", "questions"]
 Fraction = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -98,6 +98,14 @@ class RefsOptions(_Options):
     qa_ids: QAIds = None
 
 
+class HygieneOptions(_Options):
+    """Stray quotes and commas, leaked tags, HTML wrappers and doubled spaces repaired in
+    QA pairs; instructions posing as questions, texts that ask nothing and empty answers
+    flagged."""
+
+    qa_ids: QAIds = None
+
+
 class ContaminationOptions(_Options):
     """Questions and answers sharing n-grams with the project's benchmark files."""
 
@@ -123,6 +131,7 @@ OPTIONS: dict[str, type[_Options]] = {
     "refs": RefsOptions,
     "contamination": ContaminationOptions,
     "sample": SampleOptions,
+    "hygiene": HygieneOptions,
 }
 
 

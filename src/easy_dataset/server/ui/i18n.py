@@ -3,15 +3,20 @@
 The language comes from the `easy_dataset_lang` cookie, set by `/_ui/language/<code>` (the
 toggle in the header), read from the request of the page being built or of the browser
 connection an event handler runs for. Adding a string: one line in `STRINGS`, key
-`<screen>.<name>`, value `(english, chinese)`; `{name}` fields are filled by `t`.
+`<screen>.<name>`, value `(english, chinese)`; `{name}` fields are filled by `t`, and
+`{name|one|other}` is the word for that field's number: "{count} {count|chunk|chunks}" reads
+"1 chunk", "2 chunks" (Chinese nouns have no plural, so Chinese strings need none).
 """
 
 from __future__ import annotations
+
+import re
 
 from nicegui.slot import Slot
 
 from easy_dataset.server.ui.strings_edits import EDITS_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
+from easy_dataset.server.ui.strings_hygiene import HYGIENE_STRINGS
 from easy_dataset.server.ui.strings_jobs import JOBS_STRINGS
 from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
@@ -48,7 +53,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "projects.copy_none": ("(none)", "（不复制）"),
     "projects.create": ("Create project", "创建项目"),
     "projects.created": ("Project {name} created", "项目 {name} 已创建"),
-    "projects.copied": ("{count} model configuration(s) copied", "已复制 {count} 个模型配置"),
+    "projects.copied": (
+        "{count} model {count|configuration|configurations} copied",
+        "已复制 {count} 个模型配置",
+    ),
     "projects.confirm_delete": (
         "Delete project {name} with all its files, chunks, questions and QA pairs?",
         "删除项目 {name} 及其全部文件、文本块、问题和问答对？",
@@ -77,7 +85,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "models.key_hint": ("key {hint}", "密钥 {hint}"),
     "models.no_key": ("no stored key", "未保存密钥"),
     "models.unusable": ("cannot be used: {problem}", "无法使用：{problem}"),
-    "models.concurrency_is": ("Concurrency: {n} calls in flight", "并发：{n} 个请求"),
+    "models.concurrency_is": ("Concurrency: {n} {n|call|calls} in flight", "并发：{n} 个请求"),
     "models.test": ("Test connection", "测试连接"),
     "models.testing": ("Testing {name}…", "正在测试 {name}…"),
     "models.test_ok": ("Connected in {ms} ms: {reply}", "连接成功，{ms} 毫秒：{reply}"),
@@ -156,16 +164,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "files.status.added": ("added", "已添加"),
     "files.status.duplicate": ("duplicate", "重复"),
     "files.status.failed": ("error", "错误"),
-    "files.added_detail": ("{chunks} chunks", "{chunks} 个文本块"),
+    "files.added_detail": ("{chunks} {chunks|chunk|chunks}", "{chunks} 个文本块"),
     "files.duplicate_detail": ("same as file {id}", "与文件 {id} 相同"),
     "files.list": ("Project files", "项目文件"),
     "files.delete_selected": ("Delete selected", "删除所选"),
     "files.select_first": ("Select files first", "请先选择文件"),
     "files.confirm_delete": (
-        "Delete {count} file(s) and their chunks? {names}",
+        "Delete {count} {count|file|files} and their chunks? {names}",
         "删除 {count} 个文件及其文本块？{names}",
     ),
-    "files.deleted": ("{count} file(s) deleted", "已删除 {count} 个文件"),
+    "files.deleted": ("{count} {count|file|files} deleted", "已删除 {count} 个文件"),
     "files.col.name": ("Name", "名称"),
     "files.col.format": ("Type", "类型"),
     "files.col.size": ("Size", "大小"),
@@ -179,7 +187,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chunks.all_files": ("All files", "全部文件"),
     "chunks.page_size": ("Per page", "每页"),
     "chunks.total": (
-        "{total} chunks · page {page} of {pages}",
+        "{total} {total|chunk|chunks} · page {page} of {pages}",
         "共 {total} 块 · 第 {page}/{pages} 页",
     ),
     "chunks.none": ("No chunks match.", "没有匹配的文本块。"),
@@ -188,8 +196,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chunks.merged": ("Merged into chunk {id}", "已合并到文本块 {id}"),
     "chunks.delete": ("Delete selected", "删除所选"),
     "chunks.select_first": ("Select chunks first", "请先选择文本块"),
-    "chunks.confirm_delete": ("Delete {count} chunk(s)?", "删除 {count} 个文本块？"),
-    "chunks.deleted": ("{count} chunk(s) deleted", "已删除 {count} 个文本块"),
+    "chunks.confirm_delete": ("Delete {count} {count|chunk|chunks}?", "删除 {count} 个文本块？"),
+    "chunks.deleted": ("{count} {count|chunk|chunks} deleted", "已删除 {count} 个文本块"),
     "chunks.view": ("View", "查看"),
     "chunks.markdown": ("Markdown", "Markdown"),
     "chunks.raw": ("Text", "原文"),
@@ -210,7 +218,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "该文件的文本块将被替换；这些设置将成为项目的分块设置。",
     ),
     "chunks.confirm_resplit": ("Replace all chunks of {name}?", "替换 {name} 的全部文本块？"),
-    "chunks.resplit_done": ("{count} chunks made", "已生成 {count} 个文本块"),
+    "chunks.resplit_done": ("{count} {count|chunk|chunks} made", "已生成 {count} 个文本块"),
     "chunks.no_files": ("Upload files first", "请先上传文件"),
     # jobs
     "jobs.title": ("Jobs", "任务"),
@@ -249,7 +257,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "jobs.cancel_requested": ("Job {id} is stopping", "任务 {id} 正在停止"),
     "jobs.retry": ("Retry failed items", "重试失败项"),
     "jobs.retrying": (
-        "{count} item(s) of job {id} queued again",
+        "{count} {count|item|items} of job {id} queued again",
         "任务 {id} 的 {count} 项已重新排队",
     ),
     "jobs.resume": ("Resume", "继续"),
@@ -265,6 +273,7 @@ STRINGS.update(QUALITY_STRINGS)
 STRINGS.update(SCOPE_STRINGS)
 STRINGS.update(EDITS_STRINGS)
 STRINGS.update(JOBS_STRINGS)
+STRINGS.update(HYGIENE_STRINGS)
 
 
 def current_language() -> str:
@@ -279,7 +288,22 @@ def current_language() -> str:
     return code if code in LANGUAGES else LANGUAGES[0]
 
 
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def plural(count: object, one: str, other: str) -> str:
+    """`one` for a count of exactly 1 (or -1), else `other`."""
+    try:
+        return one if abs(float(str(count).replace(",", ""))) == 1 else other
+    except ValueError:
+        return other
+
+
 def t(key: str, **fields: object) -> str:
-    """The string `key` in the current language, with `{name}` fields filled in."""
+    """The string `key` in the current language, with `{name}` fields filled in and
+    `{name|one|other}` chosen by the number in field `name`."""
     text = STRINGS[key][LANGUAGES.index(current_language())]
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    text = _PLURAL.sub(lambda m: plural(fields.get(m[1]), m[2], m[3]), text)
+    return text.format(**fields)

@@ -215,7 +215,7 @@ class JobsScreen:
             )
             model = ui.select(model_options, value="", label=t("jobs.model"))
             model.classes("min-w-[12rem]").props("data-testid=jobs-model")
-            concurrency = ui.number(t("jobs.concurrency"), min=1, max=1024)
+            concurrency = ui.number(t("jobs.concurrency"), min=1, max=1024).classes("min-w-[12rem]")
 
             def start() -> None:
                 job_id = generation.start_job(

@@ -25,6 +25,12 @@ COLUMNS = (
     "tokens",
     "created",
 )
+WRAP = {
+    "name": "white-space: normal; overflow-wrap: anywhere; min-width: 8rem",
+    "description": "white-space: normal; overflow-wrap: anywhere; min-width: 12rem",
+    "tokens": "white-space: normal",
+    "created": "white-space: nowrap",  # a date broken over two lines reads badly
+}
 # Projects are few; more than this on one page would need paging here.
 MAX_LISTED = 1000
 
@@ -58,8 +64,16 @@ class ProjectsScreen:
     def build(self) -> None:
         ui.label(t("projects.title")).classes("text-2xl")
         self._create_form()
+        # Long names and descriptions wrap: the table fits the page, no sideways scrolling.
         columns = [
-            {"name": key, "label": t(f"projects.col.{key}"), "field": key, "align": "left"}
+            {
+                "name": key,
+                "label": t(f"projects.col.{key}"),
+                "field": key,
+                "align": "left",
+                "style": WRAP.get(key, ""),
+                "headerStyle": "white-space: normal",
+            }
             for key in COLUMNS
         ]
         columns.append({"name": "actions", "label": "", "field": "id"})

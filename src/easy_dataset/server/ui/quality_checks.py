@@ -59,6 +59,7 @@ class ChecksSection:
             self._dedup()
             self._pii()
             self._refs()
+            self._hygiene()
             self._contamination()
             self._sample()
 
@@ -192,6 +193,10 @@ class ChecksSection:
     def _refs(self) -> None:
         with self._card("refs"):
             self._run_button("refs", lambda: self._start("refs"))
+
+    def _hygiene(self) -> None:
+        with self._card("hygiene"):
+            self._run_button("hygiene", lambda: self._start("hygiene"))
 
     def _contamination(self) -> None:
         with self._card("contamination"):

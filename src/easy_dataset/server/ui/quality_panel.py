@@ -10,6 +10,8 @@ from typing import Any
 
 from nicegui import ui
 
+from easy_dataset.generate.hygiene import REASONS as HYGIENE_REASONS
+from easy_dataset.generate.hygiene import REPAIRS as HYGIENE_REPAIRS
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.helpers import guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import STRINGS, t
@@ -149,6 +151,7 @@ class QualityPanel:
             "refs": self._refs,
             "contamination": self._contamination,
             "sample": self._sample,
+            "hygiene": self._hygiene,
         }
         if result.kind in draw:
             draw[result.kind](result, detail)
@@ -219,6 +222,26 @@ class QualityPanel:
         fields = [_field(f) for f in detail.get("fields") or []]
         if fields:
             ui.label(t("quality.refs.in", fields=", ".join(fields))).classes("text-sm")
+
+    def _hygiene(self, result: ResultView, detail: dict[str, Any]) -> None:
+        self._heading(result)
+        for issue in detail.get("issues") or []:
+            if isinstance(issue, dict) and issue.get("reason") in HYGIENE_REASONS:
+                ui.label(
+                    t(
+                        "hygiene.issue",
+                        field=_field(issue.get("field")),
+                        reason=t(f"hygiene.reason.{issue['reason']}"),
+                    )
+                ).classes("text-sm").props("data-testid=qa-hygiene-issue")
+        repairs = detail.get("repairs") or {}
+        done = sorted(
+            {str(r) for rs in repairs.values() if isinstance(rs, list) for r in rs}
+            & set(HYGIENE_REPAIRS)
+        )
+        if done:
+            what = ", ".join(t(f"hygiene.repair.{r}") for r in done)
+            ui.label(t("hygiene.repaired", what=what)).classes("text-sm text-gray-600")
 
     def _contamination(self, result: ResultView, detail: dict[str, Any]) -> None:
         share = "" if result.score is None else f"{result.score:.0%}"

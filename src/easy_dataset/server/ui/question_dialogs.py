@@ -3,7 +3,7 @@ views), and the add and edit dialogs."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from nicegui import ui
 
@@ -11,18 +11,20 @@ from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import Reload, dialog
 from easy_dataset.server.ui.helpers import guarded, notify_ok
 from easy_dataset.server.ui.i18n import t
-from easy_dataset.services import generation
+from easy_dataset.services import chunk_labels, files, generation
 from easy_dataset.services.generation import QuestionView
 from easy_dataset.services.views import ProjectView
 
 NO_TAG = 0
+NO_CHUNK = 0
 ALL = 0  # "any" in a filter select
 ORIGINS = ("generated", "template", "manual")
 ANSWERED = {"yes": True, "no": False}
 
 
-def meta(question: QuestionView) -> str:
-    """ "#12 · generated · answered · tag X · chunk 3"."""
+def meta(question: QuestionView, chunk_label: str | None = None) -> str:
+    """ "#12 · generated · answered · tag X · chunk bees.md · #3" (the chunk as the chunk
+    list numbers it, its id only when no label was found)."""
     parts = [
         t(
             "questions.meta",
@@ -33,7 +35,9 @@ def meta(question: QuestionView) -> str:
     ]
     if question.tag:
         parts.append(t("questions.meta_tag", tag=question.tag))
-    if question.chunk_id is not None:
+    if chunk_label is not None:
+        parts.append(t("questions.meta_chunk_label", label=chunk_label))
+    elif question.chunk_id is not None:
         parts.append(t("questions.meta_chunk", chunk=question.chunk_id))
     return " · ".join(parts)
 
@@ -45,6 +49,8 @@ def card(
     selected: bool | None = None,
     on_select: Callable[[int, bool], None] | None = None,
     prefix: str = "question",
+    chunk_label: str | None = None,
+    flags: Sequence[str] = (),
 ) -> None:
     """A question's text (as text, never HTML) and details; with `on_select` a checkbox."""
     with ui.card().classes("w-full py-2 gap-1").props(f"data-testid={prefix}-{question.id}"):
@@ -60,9 +66,15 @@ def card(
             ui.button(icon="edit", on_click=lambda: on_edit(question)).props(
                 f"flat dense round data-testid={prefix}-edit-{question.id}"
             ).tooltip(t("questions.edit"))
-        ui.label(meta(question)).classes("text-xs text-gray-600").props(
-            f"data-testid={prefix}-meta-{question.id}"
-        )
+        with ui.row().classes("items-center gap-2"):
+            ui.label(meta(question, chunk_label)).classes("text-xs text-gray-600").props(
+                f"data-testid={prefix}-meta-{question.id}"
+            )
+            if flags:  # what the hygiene check could not repair
+                reasons = ", ".join(t(f"hygiene.reason.{reason}") for reason in flags)
+                ui.badge(t("questions.flagged", reasons=reasons), color="negative").props(
+                    f"outline data-testid={prefix}-flag-{question.id}"
+                )
 
 
 def _tag_select(tags: dict[int, str], current: QuestionView | None) -> ui.select:
@@ -84,8 +96,7 @@ def add(ctx: UiContext, project: ProjectView, tags: dict[int, str], done: Reload
         ui.label(t("questions.add_title")).classes("text-lg")
         text = ui.textarea(t("questions.text")).classes("w-full")
         text.props("autogrow autofocus data-testid=question-form-text")
-        chunk = ui.number(t("questions.chunk_id"), min=1, precision=0).classes("w-full")
-        chunk.props("data-testid=question-form-chunk")
+        chunk = _chunk_picker(ctx, project)
         tag = _tag_select(tags, None)
 
         async def save() -> None:
@@ -102,6 +113,31 @@ def add(ctx: UiContext, project: ProjectView, tags: dict[int, str], done: Reload
 
         _buttons(box, save)
     box.open()
+
+
+def _chunk_picker(ctx: UiContext, project: ProjectView) -> ui.select:
+    """A file, then one of its chunks as the chunk list numbers them (none: no chunk)."""
+    found = {view.id: view.name for view in files.list_files(ctx.core, project.id)}
+    with ui.row().classes("w-full gap-2 no-wrap"):
+        file = ui.select(
+            {NO_CHUNK: t("questions.chunk_none")} | found,
+            value=NO_CHUNK,
+            label=t("questions.chunk_file"),
+        ).props("data-testid=question-form-chunk-file")
+        chunk = ui.select(
+            {NO_CHUNK: t("questions.chunk_none")}, value=NO_CHUNK, label=t("questions.chunk_pick")
+        ).props("data-testid=question-form-chunk")
+        file.classes("grow basis-0")
+        chunk.classes("grow basis-0")
+
+    def chosen() -> None:
+        options = {NO_CHUNK: t("questions.chunk_none")}
+        if file.value:
+            options |= chunk_labels.chunk_choices(ctx.core, project.id, int(file.value))
+        chunk.set_options(options, value=next(iter(options.keys() - {NO_CHUNK}), NO_CHUNK))
+
+    file.on_value_change(lambda _: chosen())
+    return chunk
 
 
 def _buttons(box: ui.dialog, save: Callable[[], Awaitable[None]]) -> None:

@@ -15,7 +15,7 @@ from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import walk
 from easy_dataset.server.ui.helpers import off_loop
 from easy_dataset.server.ui.i18n import t
-from easy_dataset.services import generation, tags
+from easy_dataset.services import chunk_labels, generation, tags
 from easy_dataset.services.generation import QuestionView
 from easy_dataset.services.views import ProjectView
 
@@ -102,6 +102,9 @@ class QuestionTree:
             limit=PAGE,
             **{**filters, **only},
         )
+        labels = await off_loop(
+            chunk_labels.chunk_labels, self.ctx.core, self.project.id, [r.chunk_id for r in rows]
+        )
         more = self.counts.get(tag_id, 0) > len(rows)
         if body.is_deleted:
             return
@@ -110,7 +113,12 @@ class QuestionTree:
             if not rows:
                 ui.label(t("questions.none")).classes("text-sm")
             for row in rows:
-                question_dialogs.card(row, on_edit=self.on_edit, prefix="tree-question")
+                question_dialogs.card(
+                    row,
+                    on_edit=self.on_edit,
+                    prefix="tree-question",
+                    chunk_label=labels.get(row.chunk_id) if row.chunk_id else None,
+                )
             if tag_id is not None and more:
                 with ui.row().classes("items-center gap-2"):
                     ui.label(

@@ -19,7 +19,7 @@ from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.question_templates import TemplatesSection
 from easy_dataset.server.ui.question_tree import QuestionTree
-from easy_dataset.services import files, generation, quality, tags
+from easy_dataset.services import chunk_labels, files, generation, quality, tags
 from easy_dataset.services.generation import QuestionView
 from easy_dataset.services.views import ProjectView
 
@@ -41,6 +41,8 @@ class QuestionsScreen:
         self.page_size = 20
         self.total: int | None = None  # None while counting
         self.rows: list[QuestionView] = []
+        self.labels: dict[int, str] = {}  # chunk id -> "file · #n" for the rows shown
+        self.flags: dict[int, list[str]] = {}  # question id -> what hygiene flagged
         self.rows_page = 0  # the page `rows` are
         self.selected: set[int] = set()
         self.requests = 0  # page fetches started: only the latest is shown
@@ -102,7 +104,9 @@ class QuestionsScreen:
                 )
             with ui.tab_panel("templates"):
                 TemplatesSection(self.ctx, self.project, self.launcher).build()
-        self._show(self._fetch(1, None), 1)
+        rows = self._fetch(1, None)
+        self.labels, self.flags = self._labels(rows)
+        self._show(rows, 1)
         ui.timer(0, self._count, once=True)
 
     def _list_panel(self) -> None:
@@ -144,6 +148,15 @@ class QuestionsScreen:
             self.page = page
             await self.reload(after=after)
 
+    def _labels(self, rows: list[QuestionView]) -> tuple[dict[int, str], dict[int, list[str]]]:
+        """How the chunk list names the chunks of these questions ("guide.md · #2"), and
+        what hygiene flagged in them."""
+        ids = [row.chunk_id for row in rows]
+        return (
+            chunk_labels.chunk_labels(self.ctx.core, self.project.id, ids),
+            quality.question_flags(self.ctx.core, self.project.id, [row.id for row in rows]),
+        )
+
     def _fetch(self, page: int, after: int | None) -> list[QuestionView]:
         offset = 0 if after is not None else (page - 1) * self.page_size
         return generation.list_questions(
@@ -163,7 +176,9 @@ class QuestionsScreen:
             self.counts += 1
         page = self.page
         rows = await off_loop(self._fetch, page, after)
+        labels = await off_loop(self._labels, rows)
         if mine == self.requests:
+            self.labels, self.flags = labels
             self._show(rows, page)
         if recount:
             await self._count()
@@ -213,6 +228,8 @@ class QuestionsScreen:
                     on_edit=self._edit,
                     selected=row.id in self.selected,
                     on_select=self._select,
+                    chunk_label=self.labels.get(row.chunk_id) if row.chunk_id else None,
+                    flags=self.flags.get(row.id, ()),
                 )
 
     def _select(self, question_id: int, on: bool) -> None:

@@ -44,6 +44,8 @@ class ChunkingFields:
             shown = settings.delimiter.replace("\n", "\\n").replace("\t", "\\t")
             self.delimiter = ui.input(t("chunking.delimiter"), value=shown)
             self.language = ui.input(t("chunking.language"), value=settings.language or "")
+            for field in (self.min_chars, self.max_chars, self.size, self.overlap):
+                field.classes("min-w-[9rem]")  # labels shown whole, never cut
         ui.label(t("chunking.help")).classes("text-sm text-gray-600")
         self.elements = (
             self.strategy,
@@ -95,9 +97,14 @@ def generation_form(ctx: UiContext, project: ProjectView) -> None:
         low = ui.number(t("generation.min"), value=current.min_questions, min=0)
         high = ui.number(t("generation.max"), value=current.max_questions, min=1)
         exact = ui.number(t("generation.exact"), value=current.exact_questions, min=1)
+        exact.props("data-testid=generation-exact")
+        # Each field at least as wide as its label: a label is never cut to "Exac…".
+        for field in (density, low, high, exact):
+            field.classes("min-w-[14rem]")
     with ui.row().classes("w-full gap-4 items-end"):
         tags = ui.checkbox(t("generation.tags_enabled"), value=current.tags_enabled)
         levels = ui.number(t("generation.tag_levels"), value=current.tag_levels, min=1, max=4)
+        levels.classes("min-w-[8rem]").props("data-testid=generation-tag-levels")
     default = next((m for m in models.list_models(ctx.core, project.id) if m.is_default), None)
     concurrency = default.config.concurrency if default else models.EMBEDDED.concurrency
     ui.label(t("generation.concurrency", n=concurrency)).classes("text-sm text-gray-600")

@@ -245,13 +245,13 @@ class ModelsSection:
                 provider.props("data-testid=model-provider").classes("min-w-[10rem]")
                 name = ui.input(t("models.name")).props("data-testid=model-name")
                 model = ui.input(t("models.model")).props("data-testid=model-model")
-                base_url = ui.input(t("models.base_url")).classes("grow")
+                base_url = ui.input(t("models.base_url")).classes("grow min-w-[16rem]")
                 base_url.props("data-testid=model-base-url")
                 api_key = ui.input(t("models.api_key"), password=True).props(
                     "autocomplete=new-password data-testid=model-api-key"
                 )
                 concurrency = ui.number(t("models.concurrency"), value=4, min=1, max=1024)
-                concurrency.props("data-testid=model-concurrency")
+                concurrency.props("data-testid=model-concurrency").classes("min-w-[8rem]")
                 make_default = ui.checkbox(t("models.make_default"))
             with (
                 ui.expansion(t("models.advanced"))

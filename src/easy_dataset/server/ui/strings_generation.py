@@ -44,7 +44,7 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
     "tags.new_name": ("New top-level tag", "新的顶层标签"),
     "tags.add": ("Add", "添加"),
     "tags.added": ("Tag {name} added", "已添加标签 {name}"),
-    "tags.count": ("{count} tags", "共 {count} 个标签"),
+    "tags.count": ("{count} {count|tag|tags}", "共 {count} 个标签"),
     "tags.none": (
         "No tags yet: build them with the model, add or import them.",
         "还没有标签：可用模型构建、手动添加或导入。",
@@ -61,7 +61,7 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
     "tags.moved": ("Tag {name} moved", "标签 {name} 已移动"),
     "tags.delete": ("Delete", "删除"),
     "tags.confirm_delete": (
-        "Delete tag {name} and the {count} tag(s) under it? Their questions keep "
+        "Delete tag {name} and the {count} {count|tag|tags} under it? Their questions keep "
         "existing, untagged.",
         "删除标签 {name} 及其下 {count} 个标签？相关问题会保留，但不再有标签。",
     ),
@@ -79,7 +79,7 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
         "Replace the whole tag tree with the imported one? Questions keep existing, untagged.",
         "用导入的标签树替换整个标签树？问题会保留，但不再有标签。",
     ),
-    "tags.imported": ("Tree imported: {count} tags", "已导入标签树：共 {count} 个标签"),
+    "tags.imported": ("Tree imported: {count} {count|tag|tags}", "已导入标签树：共 {count} 个标签"),
     # personas
     "personas.title": ("Personas", "读者画像"),
     "personas.help": (
@@ -90,7 +90,7 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
     "personas.generate": ("Generate for files without any", "为没有画像的文件生成"),
     "personas.bad_count": ("Pairs per file: 1 to 20", "每个文件的组合数：1 到 20"),
     "personas.no_files": ("Upload files first", "请先上传文件"),
-    "personas.file_count": ("{count} pair(s)", "{count} 个组合"),
+    "personas.file_count": ("{count} {count|pair|pairs}", "{count} 个组合"),
     "personas.none": ("No personas yet.", "还没有读者画像。"),
     "personas.add": ("Add", "添加"),
     "personas.add_title": ("New persona for {name}", "为 {name} 新建读者画像"),
@@ -119,7 +119,7 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
     "questions.answered_no": ("unanswered", "未回答"),
     "questions.page_size": ("Per page", "每页"),
     "questions.total": (
-        "{total} questions · page {page} of {pages}",
+        "{total} {total|question|questions} · page {page} of {pages}",
         "共 {total} 个问题 · 第 {page}/{pages} 页",
     ),
     "questions.counting": ("counting… · page {page}", "正在计数… · 第 {page} 页"),
@@ -136,10 +136,10 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
     "questions.edit_title": ("Edit question {id}", "编辑问题 {id}"),
     "questions.delete": ("Delete selected", "删除所选"),
     "questions.confirm_delete": (
-        "Delete {count} question(s)? Their QA pairs stay.",
+        "Delete {count} {count|question|questions}? Their QA pairs stay.",
         "删除 {count} 个问题？已有的问答对会保留。",
     ),
-    "questions.deleted": ("{count} question(s) deleted", "已删除 {count} 个问题"),
+    "questions.deleted": ("{count} {count|question|questions} deleted", "已删除 {count} 个问题"),
     "questions.answer_selected": ("Answer selected", "回答所选"),
     "questions.answer_all": ("Answer all unanswered", "回答全部未回答问题"),
     "questions.voting": ("Consistency voting (×{k})", "一致性投票（×{k}）"),
@@ -148,7 +148,7 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
         "每个问题回答 {k} 次，多数答案一致时才保留",
     ),
     "questions.confirm_answer_all": (
-        "Answer the {count} unanswered question(s) with the model?",
+        "Answer the {count} unanswered {count|question|questions} with the model?",
         "用模型回答 {count} 个未回答的问题？",
     ),
     "questions.answer_go": ("Answer", "回答"),

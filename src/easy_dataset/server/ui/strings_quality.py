@@ -99,8 +99,8 @@ QUALITY_STRINGS: dict[str, tuple[str, str]] = {
         "评测集文件（.jsonl、.json、.csv、.txt）",
     ),
     "quality.cont.none": ("No benchmark files yet.", "还没有评测集文件。"),
-    "quality.cont.items": ("{items} items", "{items} 条"),
-    "quality.cont.added": ("{name} added: {items} items", "已添加 {name}：{items} 条"),
+    "quality.cont.items": ("{items} {items|item|items}", "{items} 条"),
+    "quality.cont.added": ("{name} added: {items} {items|item|items}", "已添加 {name}：{items} 条"),
     "quality.cont.confirm_remove": ("Remove the benchmark file {name}?", "删除评测集文件 {name}？"),
     "quality.cont.removed": ("{name} removed", "已删除 {name}"),
     "quality.cont.n": ("n-gram length", "n 元组长度"),
@@ -129,16 +129,17 @@ QUALITY_STRINGS: dict[str, tuple[str, str]] = {
         "还没有复核样本：请在“运行检查”中抽样。",
     ),
     "quality.note.checked": (
-        "{count} pairs checked, {below} under the target",
+        "{count} {count|pair|pairs} checked, {below} under the target",
         "已检查 {count} 个问答对，{below} 个低于目标",
     ),
     "quality.note.marked": ("{marked} of {total} marked", "{total} 个中标记了 {marked} 个"),
     "quality.note.terms": ("key terms: {terms}", "关键术语：{terms}"),
-    "quality.note.questions": ("from {count} questions", "基于 {count} 个问题"),
+    "quality.note.questions": ("from {count} {count|question|questions}", "基于 {count} 个问题"),
     "quality.report.computing": ("Computing the report…", "正在生成报告…"),
     "quality.report.refresh": ("Compute again", "重新计算"),
     "quality.report.summary": (
-        "{pairs} QA pairs ({confirmed} confirmed) · {questions} questions",
+        "{pairs} QA {pairs|pair|pairs} ({confirmed} confirmed) · "
+        "{questions} {questions|question|questions}",
         "{pairs} 个问答对（已确认 {confirmed} 个）· {questions} 个问题",
     ),
     "quality.report.figures": ("Figures and targets", "指标与目标"),
@@ -169,12 +170,12 @@ QUALITY_STRINGS: dict[str, tuple[str, str]] = {
     "quality.by.no_persona": ("(no persona)", "（无画像）"),
     "quality.by.question_deleted": ("(question deleted)", "（问题已删除）"),
     # duplicates
-    "quality.dup.summary": ("{count} clusters", "{count} 组"),
+    "quality.dup.summary": ("{count} {count|cluster|clusters}", "{count} 组"),
     "quality.dup.none": (
         "No duplicates found (or deduplication has not run).",
         "没有发现重复项（或尚未运行去重）。",
     ),
-    "quality.dup.cluster": ("{size} members · {mode}", "{size} 个成员 · {mode}"),
+    "quality.dup.cluster": ("{size} {size|member|members} · {mode}", "{size} 个成员 · {mode}"),
     "quality.dup.kept": ("kept", "保留"),
     "quality.dup.marked": ("duplicate", "重复"),
     "quality.dup.delete": ("Delete marked duplicates", "删除标记的重复项"),
@@ -188,7 +189,10 @@ QUALITY_STRINGS: dict[str, tuple[str, str]] = {
         "This cannot be undone.",
         "删除所有标记为重复的问题？每组保留的成员不受影响。此操作无法撤销。",
     ),
-    "quality.dup.deleted": ("{count} duplicates deleted", "已删除 {count} 个重复项"),
+    "quality.dup.deleted": (
+        "{count} {count|duplicate|duplicates} deleted",
+        "已删除 {count} 个重复项",
+    ),
     "quality.dup.kept_size": ("kept in a cluster of {size}", "在 {size} 个成员的组中被保留"),
     "quality.dup.copy_of": (
         "duplicate in a cluster of {size}, kept:",
@@ -197,7 +201,7 @@ QUALITY_STRINGS: dict[str, tuple[str, str]] = {
     "quality.dup.all": ("All duplicate clusters", "全部重复组"),
     # review sample
     "quality.sample.progress": (
-        "Reviewed {reviewed} / {size} · {errors} errors",
+        "Reviewed {reviewed} / {size} · {errors} {errors|error|errors}",
         "已复核 {reviewed} / {size} · 错误 {errors} 个",
     ),
     "quality.sample.estimate": (

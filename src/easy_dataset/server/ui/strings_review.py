@@ -20,7 +20,7 @@ REVIEW_STRINGS: dict[str, tuple[str, str]] = {
     "qa.page_size": ("Per page", "每页"),
     "qa.counting": ("Counting…", "正在统计…"),
     "qa.total": (
-        "{total} QA pairs · page {page} of {pages}",
+        "{total} QA {total|pair|pairs} · page {page} of {pages}",
         "共 {total} 个问答对 · 第 {page}/{pages} 页",
     ),
     "qa.total_counting": ("Page {page} · counting…", "第 {page} 页 · 正在统计…"),
@@ -30,8 +30,11 @@ REVIEW_STRINGS: dict[str, tuple[str, str]] = {
     "qa.unconfirm_selected": ("Un-confirm selected", "取消确认所选"),
     "qa.export_selected": ("Export selected", "导出所选"),
     "qa.select_first": ("Select QA pairs first", "请先选择问答对"),
-    "qa.confirmed_count": ("{count} QA pair(s) confirmed", "已确认 {count} 个问答对"),
-    "qa.unconfirmed_count": ("{count} QA pair(s) un-confirmed", "已取消确认 {count} 个问答对"),
+    "qa.confirmed_count": ("{count} QA {count|pair|pairs} confirmed", "已确认 {count} 个问答对"),
+    "qa.unconfirmed_count": (
+        "{count} QA {count|pair|pairs} un-confirmed",
+        "已取消确认 {count} 个问答对",
+    ),
     "qa.confirmed": ("confirmed", "已确认"),
     "qa.unconfirmed": ("not confirmed", "未确认"),
     "qa.score_is": ("score {score}", "评分 {score}"),
@@ -98,7 +101,7 @@ REVIEW_STRINGS: dict[str, tuple[str, str]] = {
     "export.tags": ("Tags (any of)", "标签（任一）"),
     "export.ids": ("Only these ids (e.g. 1, 2, 5)", "仅这些编号（如 1, 2, 5）"),
     "export.bad_id": ("{id} is not a QA pair id", "{id} 不是问答对编号"),
-    "export.count": ("{count} QA pairs will be exported", "将导出 {count} 个问答对"),
+    "export.count": ("{count} QA {count|pair|pairs} will be exported", "将导出 {count} 个问答对"),
     "export.download": ("Download", "下载"),
     "export.url_help": (
         "The download streams from this address of the REST API:",

@@ -22,6 +22,7 @@ from easy_dataset.services.generation.common import (
 )
 from easy_dataset.services.generation.question_jobs import persona_of
 from easy_dataset.services.generation.voting import check_votes, record_votes, vote
+from easy_dataset.services.quality.hygiene import record_pair
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import GenreAudience, QAPair, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
@@ -236,6 +237,7 @@ class GenerateAnswers(ModelJob):
             provenance=result["provenance"],
         )
         session.add(pair)
+        session.flush()
+        record_pair(session, job.project_id, pair, job.id)
         if result.get("agreement") is not None:
-            session.flush()
             record_votes(session, job, pair.id, result["agreement"])

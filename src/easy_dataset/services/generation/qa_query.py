@@ -13,7 +13,16 @@ from easy_dataset.store.models import Chunk
 from easy_dataset.store.queries import json_array_has_any
 
 # Checks whose results flag QA pairs (a sampled pair is flagged when judged an error).
-FLAG_KINDS = ("judge", "grounding", "duplicate", "pii", "refs", "contamination", "sample")
+FLAG_KINDS = (
+    "judge",
+    "grounding",
+    "duplicate",
+    "pii",
+    "refs",
+    "contamination",
+    "sample",
+    "hygiene",
+)
 
 
 def known_flags(value: list[str] | None) -> list[str] | None:

@@ -21,6 +21,7 @@ from easy_dataset.services.generation.common import (
     unfinished_keys,
 )
 from easy_dataset.services.projects import find_project, generation_settings
+from easy_dataset.services.quality.hygiene import record_question
 from easy_dataset.store.dataset import GenreAudience, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
 
@@ -183,9 +184,10 @@ class GenerateQuestions(ModelJob):
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
         assert job.project_id is not None
         tags = leaf_tags(session, job.project_id) if result["questions"] else {}
+        added: list[Question] = []
         for question in result["questions"]:
             tag = question.get("tag")
-            session.add(
+            added.append(
                 Question(
                     project_id=job.project_id,
                     chunk_id=result["chunk_id"],
@@ -197,3 +199,8 @@ class GenerateQuestions(ModelJob):
                     provenance=result["provenance"],
                 )
             )
+        session.add_all(added)
+        session.flush()
+        # What hygiene could not repair (an instruction posing as a question) is flagged.
+        for stored in added:
+            record_question(session, job.project_id, stored, job.id)

@@ -5,6 +5,7 @@ report. Importing this package registers the job handlers."""
 from easy_dataset.services.quality import (  # noqa: F401 (registers the handlers)
     dedup_job,
     ground_job,
+    hygiene,
     judge_job,
     sample,
     scan_jobs,
@@ -24,6 +25,7 @@ from easy_dataset.services.quality.duplicates import (
     delete_duplicates,
     list_clusters,
 )
+from easy_dataset.services.quality.hygiene import question_flags
 from easy_dataset.services.quality.items import item_results
 from easy_dataset.services.quality.report import (
     NO_PERSONA,
@@ -66,6 +68,7 @@ __all__ = [
     "item_results",
     "list_benchmarks",
     "list_clusters",
+    "question_flags",
     "review_sample_item",
     "run_check",
     "sample_items",

@@ -19,6 +19,7 @@ CHECKS = {
     "refs": "quality.refs",
     "contamination": "quality.contamination",
     "sample": "quality.sample",
+    "hygiene": "quality.hygiene",
 }
 
 

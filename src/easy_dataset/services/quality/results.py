@@ -23,6 +23,7 @@ KINDS = (
     "contamination",
     "sample",
     "votes",
+    "hygiene",
 )
 # What a check looks at: QA pairs (question and answer) or questions alone.
 TARGETS = ("qa", "questions")

@@ -80,7 +80,13 @@ class ScanJob(JobHandler):
         for qa_id in present:
             self.apply(session, qa_id, found[qa_id])
         rows = (
-            {"qa_id": qa_id, "score": detail.get("score"), "flagged": True, "detail": detail}
+            {
+                "qa_id": qa_id,
+                "score": detail.get("score"),
+                # A finding flags the pair unless the check says it only repaired it.
+                "flagged": detail.pop("flagged", True),
+                "detail": detail,
+            }
             for qa_id, detail in found.items()
             if qa_id in present
         )

@@ -1,0 +1,260 @@
+"""Hygiene of generated text: repairs what is safe, flags the rest, with a reason.
+
+Small models leave debris in what they write: a question ending in `',` or `?,` (a JSON
+list half-parsed), an answer wrapped in `<pre><code>…</code></pre>` or `<p>…</p>`, chat
+template tags (`</answer>`, `<think>`) leaked into answers and reasoning, doubled spaces.
+Those are repaired here, always the same way, with the repair named. What cannot be
+repaired without guessing is flagged with a reason instead: a "question" that is an
+instruction about the question ("This question requires a detailed answer based on the
+given information."), a text that asks nothing, a text empty once repaired.
+
+Pure functions over strings: no model, no database.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Field = Literal["question", "answer", "cot"]
+Repair = Literal["tags", "html", "quotes", "punctuation", "numbering", "whitespace"]
+Reason = Literal["instruction", "not_a_question", "empty"]
+
+REASONS: tuple[Reason, ...] = ("instruction", "not_a_question", "empty")
+REPAIRS: tuple[Repair, ...] = ("tags", "html", "quotes", "punctuation", "numbering", "whitespace")
+
+# Chat-template and prompt tags a model may echo: never content of an answer or a chain.
+_LEAKED_TAG = re.compile(
+    r"</?\s*(?:think|thinking|answer|reasoning|question|response|output|"
+    r"\|?im_start\|?|\|?im_end\|?)\s*>",
+    re.IGNORECASE,
+)
+_SPECIAL_TOKEN = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end)\|>")
+_PRE_CODE_OPEN = r"<pre[^>]*>\s*<code[^>]*>"
+_PRE_CODE_CLOSE = r"</code>\s*</pre>"
+_WHOLE_PRE = re.compile(rf"^\s*{_PRE_CODE_OPEN}(.*?){_PRE_CODE_CLOSE}\s*$", re.DOTALL)
+_PRE_BLOCK = re.compile(rf"{_PRE_CODE_OPEN}(.*?){_PRE_CODE_CLOSE}", re.DOTALL)
+_LANGUAGE = re.compile(r'<code[^>]*class="(?:language-)?([\w+-]+)"')
+_LONE_PRE = re.compile(rf"^\s*{_PRE_CODE_OPEN}|{_PRE_CODE_CLOSE}\s*$")
+_WHOLE_P = re.compile(r"^\s*<p>(.*)</p>\s*$", re.DOTALL | re.IGNORECASE)
+_P_BREAK = re.compile(r"</p>\s*<p>", re.IGNORECASE)
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_NUMBERING = re.compile(r"^\s*(?:(?:Q|Question|问题)\s*\d*\s*[:：.)]|\d{1,3}\s*[.)、]|[-*•])\s+")
+_TRAILING_JUNK = re.compile(r"[\s,，;；]+$")
+_QUOTES = "\"'“”‘’`"
+
+# A text that talks about the question or its answer instead of asking something.
+_INSTRUCTION = re.compile(
+    r"^\s*(?:this|the following|the above|the) (?:question|task|prompt) "
+    r"(?:requires|asks|needs|is|will|should|calls)\b"
+    r"|\b(?:requires?|needs?) an? (?:detailed|brief|short|long|complete|thorough) "
+    r"(?:answer|response|explanation)\b"
+    r"|^\s*(?:please )?(?:generate|write|create|produce) (?:a|an|the|\d+) "
+    r"(?:question|answer|response)s?\b"
+    r"|^\s*(?:answer|respond to) (?:the|this) (?:following )?question\b"
+    r"|^\s*(?:本|这个|该|此)问题(?:需要|要求|旨在)"
+    r"|^\s*请(?:生成|根据.{0,12}生成)",
+    re.IGNORECASE,
+)
+_ASKS_EN = re.compile(
+    r"^\W*(?:what|why|how|when|where|who|whom|whose|which|is|are|am|was|were|do|does|did|"
+    r"can|could|should|would|will|shall|may|might|must|has|have|had|in what|to what|"
+    r"explain|describe|list|compare|contrast|summari[sz]e|give|name|define|identify|outline|"
+    r"discuss|state|tell|show|write|provide|calculate|compute|find|determine|evaluate|"
+    r"analy[sz]e|suggest|recommend|propose|illustrate|justify|translate|convert|classify|"
+    r"design|implement|derive|prove|estimate|predict|assess|discuss|elaborate|clarify|"
+    r"in which|under what|for what|on what|from what|with what|by what)\b",
+    re.IGNORECASE,
+)
+_ASKS_ZH = re.compile(
+    r"[吗呢么]|什么|如何|为何|为什么|怎么|怎样|哪|多少|几|是否|能否|请|简述|说明|解释|列举|比较|描述|介绍|分析"
+)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One thing flagged in one field."""
+
+    field: Field
+    reason: Reason
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A text after repair, with what was repaired and what is still wrong."""
+
+    text: str
+    repairs: tuple[Repair, ...] = ()
+    issues: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class PairHygiene:
+    """A question, answer and chain after repair, with what was repaired and flagged."""
+
+    question: str
+    answer: str
+    cot: str
+    repairs: dict[str, tuple[Repair, ...]] = field(default_factory=dict)
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.issues)
+
+    @property
+    def repaired(self) -> bool:
+        return any(self.repairs.values())
+
+    def detail(self) -> dict[str, Any]:
+        """What a quality result keeps: the issues and the repairs made."""
+        return {
+            "issues": [issue.as_dict() for issue in self.issues],
+            "repairs": {name: list(done) for name, done in self.repairs.items() if done},
+        }
+
+
+def strip_leaked_tags(text: str) -> str:
+    """`text` without chat-template tags (`<think>`, `</answer>`, `<|im_end|>` …)."""
+    without = _SPECIAL_TOKEN.sub("", _LEAKED_TAG.sub("", text))
+    return _BLANK_LINES.sub("\n\n", without).strip() if without != text else text
+
+
+def _unwrap_html(text: str) -> str:
+    whole = _WHOLE_PRE.match(text)
+    if whole:
+        return html.unescape(whole.group(1)).strip()
+
+    def fenced(match: re.Match[str]) -> str:
+        language = _LANGUAGE.search(match.group(0))
+        body = html.unescape(match.group(1)).strip("\n")
+        return f"\n```{language.group(1) if language else ''}\n{body}\n```\n"
+
+    text = _PRE_BLOCK.sub(fenced, text)
+    text = _LONE_PRE.sub("", text)
+    paragraph = _WHOLE_P.match(text)
+    if paragraph and "<p" not in _P_BREAK.sub("", paragraph.group(1)).lower():
+        text = html.unescape(_P_BREAK.sub("\n\n", paragraph.group(1)))
+    return text.strip()
+
+
+def _tidy_spaces(text: str) -> str:
+    """Runs of spaces inside a line made one, trailing ones and extra blank lines dropped;
+    fenced code kept as it is (indentation means something there)."""
+    lines: list[str] = []
+    in_code = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_code = not in_code
+            lines.append(line.rstrip())
+        elif in_code:
+            lines.append(line)
+        else:
+            lines.append(_INNER_SPACES.sub(" ", line).rstrip())
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _balanced(text: str) -> bool:
+    return all(text.count(q) % 2 == 0 for q in "\"'`") and (
+        text.count("“") == text.count("”") and text.count("‘") == text.count("’")
+    )
+
+
+def _strip_stray_quotes(text: str) -> str:
+    """Quotes around the whole text, or one left alone at an end, removed; quotes that
+    pair up inside the text kept."""
+    while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        if not _balanced(text[1:-1]):
+            break
+        text = text[1:-1].strip()
+    if text and text[-1] in _QUOTES and not _balanced(text):
+        text = text[:-1].rstrip()
+    if text and text[0] in _QUOTES and not _balanced(text):
+        text = text[1:].lstrip()
+    return text
+
+
+def asks_something(text: str) -> bool:
+    """Whether `text` reads as a question or a task (a question mark, an interrogative
+    word, an imperative such as "Explain"; in English or Chinese)."""
+    return "?" in text or "？" in text or bool(_ASKS_EN.match(text) or _ASKS_ZH.search(text))
+
+
+def is_instruction(text: str) -> bool:
+    """Whether `text` talks about the question or its answer instead of asking."""
+    return bool(_INSTRUCTION.search(text))
+
+
+def clean_question(text: str) -> Cleaned:
+    repairs: list[Repair] = []
+
+    def step(name: Repair, new: str) -> None:
+        nonlocal text
+        if new != text:
+            repairs.append(name)
+            text = new
+
+    step("tags", strip_leaked_tags(text))
+    step("whitespace", " ".join(text.split()))
+    for _ in range(3):  # `"What is X?",` → quotes and commas come off in turns
+        step("punctuation", _TRAILING_JUNK.sub("", text))
+        step("quotes", _strip_stray_quotes(text))
+    step("numbering", _NUMBERING.sub("", text))
+    issues: list[Reason] = []
+    if not text:
+        issues.append("empty")
+    elif is_instruction(text):
+        issues.append("instruction")
+    elif not asks_something(text):
+        issues.append("not_a_question")
+    return Cleaned(text, tuple(dict.fromkeys(repairs)), tuple(issues))
+
+
+def clean_answer(text: str) -> Cleaned:
+    repairs: list[Repair] = []
+
+    def step(name: Repair, new: str) -> None:
+        nonlocal text
+        if new != text:
+            repairs.append(name)
+            text = new
+
+    step("tags", strip_leaked_tags(text))
+    step("html", _unwrap_html(text))
+    step("whitespace", _tidy_spaces(text))
+    return Cleaned(text, tuple(dict.fromkeys(repairs)), () if text else ("empty",))
+
+
+def clean_reasoning(text: str) -> Cleaned:
+    """A chain of thought: leaked tags and doubled spaces repaired; empty is allowed."""
+    repairs: list[Repair] = []
+    stripped = strip_leaked_tags(text)
+    if stripped != text:
+        repairs.append("tags")
+    tidy = _tidy_spaces(stripped)
+    if tidy != stripped.strip():
+        repairs.append("whitespace")
+    return Cleaned(tidy, tuple(repairs))
+
+
+def check_pair(question: str, answer: str, cot: str = "") -> PairHygiene:
+    """The three texts of a QA pair repaired, and flagged where repair is not enough."""
+    q, a, c = clean_question(question), clean_answer(answer), clean_reasoning(cot)
+    issues = [Issue("question", reason) for reason in q.issues]
+    issues += [Issue("answer", reason) for reason in a.issues]
+    repairs = {"question": q.repairs, "answer": a.repairs, "cot": c.repairs}
+    return PairHygiene(q.text, a.text, c.text, repairs, tuple(issues))
+
+
+def check_question(question: str) -> PairHygiene:
+    """A question alone (before it is answered), in the same shape as a pair's."""
+    q = clean_question(question)
+    issues = tuple(Issue("question", reason) for reason in q.issues)
+    return PairHygiene(q.text, "", "", {"question": q.repairs}, issues)
