@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from nicegui.slot import Slot
 
+from easy_dataset.server.ui.strings_files import FILES_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
 from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
@@ -262,6 +263,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 STRINGS.update(GENERATION_STRINGS)
 STRINGS.update(REVIEW_STRINGS)
 STRINGS.update(QUALITY_STRINGS)
+STRINGS.update(FILES_STRINGS)
 
 
 def current_language() -> str:
