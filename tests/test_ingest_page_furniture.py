@@ -119,6 +119,25 @@ def test_listing_after_its_introduction_in_one_block(tmp_path: Path) -> None:
     assert "```\n" + "\n".join(CODE) + "\n```" in markdown
 
 
+def test_listing_set_word_by_word_keeps_spaces_and_indentation(tmp_path: Path) -> None:
+    """TeX places each word of a listing without space characters between them."""
+    listing = [
+        "Usage: tool [OPTION] FILE",
+        "  -b, --benchmark     time it",
+        "  -h, --help          help",
+    ]
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 90), "The tool prints this help:", fontsize=11)
+    advance = pymupdf.get_text_length("x", fontname="cour", fontsize=10)
+    for row, line in enumerate(listing):
+        for match in re.finditer(r"\S+", line):
+            x = 72 + match.start() * advance
+            page.insert_text((x, 120 + row * 12), match.group(), fontsize=10, fontname="cour")
+    markdown = parse_document(write(tmp_path / "tex.pdf", doc.tobytes())).markdown
+    assert "```\n" + "\n".join(listing) + "\n```" in markdown, markdown
+
+
 # --- the detection on page texts ----------------------------------------------------------
 
 

@@ -120,6 +120,21 @@ def furniture(pages: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
                 spots[key].append(spot)
     for group in spots.values():
         found.update(_running(group))
+    for group in spots.values():
+        found.update(_beside_furniture(group, found))
+    if any((spot.page, spot.line) in found for spot in spots.get("#", [])):
+        # The document prints page numbers at its page edges: a lone one that fits no run
+        # (the first page of the front matter, "i") is one too.
+        found.update(_outermost_numbers(pages))
+    return found
+
+
+def _outermost_numbers(pages: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    for page_index, lines in enumerate(pages):
+        for index in {_first_text(lines), _last_text(lines)}:
+            if index >= 0 and _eligible(lines)[index] and page_number(lines[index]) is not None:
+                found.add((page_index, index))
     return found
 
 
@@ -137,22 +152,20 @@ def _numbers(text: str) -> tuple[int, ...]:
     return tuple(int(number) for number in _NUMBER.findall(text))
 
 
-def _numbers_pages(side: list[_Spot]) -> bool:
-    """Whether lines that differ in their numbers differ by counting pages.
+def _counting(side: list[_Spot]) -> list[list[_Spot]]:
+    """The lines of `side` whose numbers count pages, in runs of one offset each.
 
-    One of the numbers must keep the same distance to the page's position on every
-    page ("13 / 233" on the 13th page, "Page 4" on the 5th after a cover). Headings
-    ("Exercise 3") and long lines are body text, whatever their numbers do.
+    A line that changes from page to page is furniture only where one of its numbers
+    keeps the same distance to the page's position ("13 / 233" on the 13th page, "Page 4"
+    on the 5th after a cover); front matter numbered apart (i, ii, iii) is a run of its
+    own. Headings ("Exercise 3") and long lines are body text, whatever their numbers do.
     """
-    if any(spot.heading or not _short(spot.text) for spot in side):
-        return False
-    widths = {len(spot.numbers) for spot in side}
-    if len(widths) != 1:
-        return False
-    return any(
-        len({spot.numbers[index] - spot.page for spot in side}) == 1
-        for index in range(widths.pop())
-    )
+    candidates = [spot for spot in side if not spot.heading and _short(spot.text)]
+    runs: dict[tuple[int, int, int], list[_Spot]] = defaultdict(list)
+    for spot in candidates:
+        for index, number in enumerate(spot.numbers):
+            runs[(len(spot.numbers), index, number - spot.page)].append(spot)
+    return list(runs.values())
 
 
 def _short(text: str) -> bool:
@@ -166,24 +179,45 @@ def _running(group: list[_Spot]) -> list[tuple[int, int]]:
     """The positions of one recurring line, when it recurs often enough to be furniture."""
     # Count each side apart: a line at the top of one page and the bottom of another is
     # body text more often than furniture.
-    tops = [spot for spot in group if spot.top]
-    bottoms = [spot for spot in group if not spot.top]
     found: list[tuple[int, int]] = []
-    for side in (tops, bottoms):
-        pages = sorted({spot.page for spot in side})
-        if len(pages) < MIN_PAGES:
-            continue
-        if len(pages) < MIN_DENSITY * (pages[-1] - pages[0] + 1):
-            continue
-        if len({spot.text for spot in side}) > 1 and not _numbers_pages(side):
-            continue
-        headings = sum(spot.heading for spot in side)
-        for spot in side:
-            # The cover's title set as a heading, where the running line is plain text.
-            if spot.heading and headings * 2 < len(side):
-                continue
-            found.append((spot.page, spot.line))
+    for top in (True, False):
+        side = [spot for spot in group if spot.top is top]
+        runs = [side] if len({spot.text for spot in side}) == 1 else _counting(side)
+        for run in runs:
+            found.extend(_frequent(run))
     return found
+
+
+def _frequent(run: list[_Spot], least: int = MIN_PAGES) -> list[tuple[int, int]]:
+    pages = sorted({spot.page for spot in run})
+    if len(pages) < least or len(pages) < MIN_DENSITY * (pages[-1] - pages[0] + 1):
+        return []
+    headings = sum(spot.heading for spot in run)
+    return [
+        (spot.page, spot.line)
+        for spot in run
+        # The cover's title set as a heading, where the running line is plain text.
+        if not (spot.heading and headings * 2 < len(run))
+    ]
+
+
+def _beside_furniture(group: list[_Spot], found: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A head that recurs on two pages only (a short chapter's), each time on the same edge
+    as that page's running furniture and within two lines of it."""
+    result: list[tuple[int, int]] = []
+    for top in (True, False):
+        side = [spot for spot in group if spot.top is top and (spot.page, spot.line) not in found]
+        if len({spot.text for spot in side}) != 1 or not _short(side[0].text):
+            continue
+        near = [
+            spot
+            for spot in side
+            if any((spot.page, spot.line + step) in found for step in (-2, -1, 1, 2))
+            and not spot.heading
+        ]
+        if len(near) == len(side):
+            result.extend(_frequent(near, least=2))
+    return result
 
 
 def _lone_page_number(lines: Sequence[str], index: int, page_index: int) -> bool:

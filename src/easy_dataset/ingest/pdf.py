@@ -10,7 +10,6 @@ by page (`page_furniture`).
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from easy_dataset.errors import IngestError
 from easy_dataset.ingest.outline import build_outline, outline_from_levels
 from easy_dataset.ingest.page_furniture import strip_furniture
+from easy_dataset.ingest.pdf_code import repair_code
 from easy_dataset.ingest.quiet import silenced
 from easy_dataset.ingest.tidy import tidy_markdown
 from easy_dataset.types import ParsedDocument
@@ -26,12 +26,6 @@ from easy_dataset.types import ParsedDocument
 _BOLD_HEADING = re.compile(r"^(#{1,6})[ \t]+\*\*([^*\n]+?)\*\*[ \t]*$", re.MULTILINE)
 # PyMuPDF is not thread-safe (its documentation warns of crashes), so PDFs go one at a time.
 _PDF_LOCK = threading.Lock()
-# Font names of code fonts, after any subset prefix ("ABCDEF+"): Courier, Nimbus Mono,
-# DejaVu Sans Mono, Consolas, Menlo, Monaco, Inconsolata, Source Code Pro, Fira Code,
-# Lucida Console / Typewriter, TeX's CMTT10 / SFTT1000 / LMMono10.
-_CODE_FONT = re.compile(
-    r"mono|courier|consol|menlo|monaco|typewriter|code|fixed|terminal|[a-z]tt\d", re.IGNORECASE
-)
 
 
 def parse_pdf(data: bytes, name: str, password: str | None) -> ParsedDocument:
@@ -74,90 +68,9 @@ def _page_markdown(pymupdf: Any, pymupdf4llm: Any, doc: Any) -> list[str]:
     # The arguments pymupdf4llm.to_markdown passes in layout mode.
     parsed = document_layout.parse_document(doc, force_text=True, use_ocr=True)
     for page in parsed.pages:
-        for box in page.boxes:
-            for line in getattr(box, "textlines", None) or []:
-                for span in line["spans"]:
-                    _restyle(pymupdf, span)
-        split = [part for box in page.boxes for part in _split_code(box)]
-        page.boxes = _join_code(split)
+        page.boxes = repair_code(pymupdf, page.boxes)
     chunks = parsed.to_markdown(page_chunks=True)
     return [str(chunk["text"]) for chunk in chunks]
-
-
-_MONOSPACED = 8  # pymupdf.TEXT_FONT_MONOSPACED
-# Box classes whose monospaced lines are a listing the layout model misread.
-_CODE_BOX_CLASSES = frozenset({"text", "list-item", "footnote"})
-
-
-def _restyle(pymupdf: Any, span: dict[str, Any]) -> None:
-    """Flag code fonts as monospaced; forget highlight and underline (no HTML in Markdown)."""
-    font = str(span.get("font", "")).rpartition("+")[2]
-    if _CODE_FONT.search(font):
-        span["flags"] = int(span["flags"]) | _MONOSPACED
-    drop = pymupdf.mupdf.FZ_STEXT_HIGHLIGHT | pymupdf.mupdf.FZ_STEXT_UNDERLINE
-    span["char_flags"] = int(span.get("char_flags", 0)) & ~drop
-
-
-def _is_code_line(line: dict[str, Any]) -> bool:
-    """All the line's visible text is monospaced (after `_restyle`)."""
-    spans = [span for span in line["spans"] if not str(span["text"]).isspace()]
-    return bool(spans) and all(int(span["flags"]) & _MONOSPACED for span in spans)
-
-
-def _is_code_box(box: Any) -> bool:
-    lines = getattr(box, "textlines", None) or []
-    return box.boxclass in _CODE_BOX_CLASSES and bool(lines) and all(map(_is_code_line, lines))
-
-
-def _join_code(boxes: list[Any]) -> list[Any]:
-    """Consecutive boxes of monospaced lines as one text box, so one fenced block.
-
-    The layout model cuts listings into pieces and takes lines starting with "$" or "-" for
-    list items; pymupdf4llm would write each piece as its own block or as a list.
-    """
-    joined: list[Any] = []
-    for box in boxes:
-        if not _is_code_box(box):
-            joined.append(box)
-            continue
-        previous = joined[-1] if joined else None
-        if previous is not None and previous.boxclass == "text" and _is_code_box(previous):
-            previous.textlines = [*previous.textlines, *box.textlines]
-            continue
-        code = copy.copy(box)
-        code.boxclass = "text"
-        joined.append(code)
-    return joined
-
-
-def _split_code(box: Any) -> list[Any]:
-    """A text box holding prose and then code (or the reverse) as one box per run of lines.
-
-    pymupdf4llm fences a box only when all its lines are monospaced; a box that also holds
-    the sentence introducing a listing would have the listing joined onto one line.
-    """
-    lines = getattr(box, "textlines", None) or []
-    if box.boxclass != "text" or len(lines) < 3:
-        return [box]
-    kinds = [_is_code_line(line) for line in lines]
-    for index, code in enumerate(kinds):
-        # One monospaced line among prose is inline code, not a listing.
-        alone = not (index > 0 and kinds[index - 1]) and not (
-            index + 1 < len(kinds) and kinds[index + 1]
-        )
-        if code and alone:
-            kinds[index] = False
-    if all(kinds) or not any(kinds):
-        return [box]
-    parts: list[Any] = []
-    start = 0
-    for index in range(1, len(lines) + 1):
-        if index == len(lines) or kinds[index] != kinds[start]:
-            part = copy.copy(box)
-            part.textlines = lines[start:index]
-            parts.append(part)
-            start = index
-    return parts
 
 
 def _open(pymupdf: Any, data: bytes, name: str) -> Any:
