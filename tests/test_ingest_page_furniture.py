@@ -171,6 +171,19 @@ def test_alternating_heads_and_roman_numbers_go() -> None:
         assert page.strip() == f"Preface paragraph {n} talks about the book."
 
 
+def test_front_matter_numbers_and_short_chapter_heads_go() -> None:
+    heads = ["Preface", "Preface", "Chapter 1: Setup", "Chapter 1: Setup", "Chapter 2: Use"]
+    heads += ["Chapter 2: Use"]
+    numbers = ["i", "ii", "1", "2", "3", "4"]
+    bodies = [f"Paragraph about topic {word} goes on for a while." for word in "abcdef"]
+    pages = [
+        f"{head}\n\n{number}\n\n{body}"
+        for head, number, body in zip(heads, numbers, bodies, strict=True)
+    ]
+    cleaned = strip_furniture(pages)
+    assert [page.strip() for page in cleaned] == bodies
+
+
 def test_lone_page_number_of_a_short_document_goes() -> None:
     cleaned = strip_furniture(["Intro text.\n\n1", "More text.\n\n2"])
     assert cleaned == ["Intro text.\n", "More text.\n"]

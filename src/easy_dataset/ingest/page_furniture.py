@@ -120,22 +120,23 @@ def furniture(pages: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
                 spots[key].append(spot)
     for group in spots.values():
         found.update(_running(group))
-    for group in spots.values():
-        found.update(_beside_furniture(group, found))
     if any((spot.page, spot.line) in found for spot in spots.get("#", [])):
         # The document prints page numbers at its page edges: a lone one that fits no run
-        # (the first page of the front matter, "i") is one too.
-        found.update(_outermost_numbers(pages))
+        # (front matter's "i", "ii") is one too.
+        found.update(_edge_numbers(pages))
+    for group in spots.values():
+        found.update(_beside_furniture(group, found))
     return found
 
 
-def _outermost_numbers(pages: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
-    found: set[tuple[int, int]] = set()
-    for page_index, lines in enumerate(pages):
-        for index in {_first_text(lines), _last_text(lines)}:
-            if index >= 0 and _eligible(lines)[index] and page_number(lines[index]) is not None:
-                found.add((page_index, index))
-    return found
+def _edge_numbers(pages: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
+    """Page numbers among the first two and the last two lines of each page."""
+    return {
+        (page_index, index)
+        for page_index, lines in enumerate(pages)
+        for index, _ in edge_lines(lines, 2)
+        if page_number(lines[index]) is not None
+    }
 
 
 def strip_furniture(pages: Sequence[str]) -> list[str]:

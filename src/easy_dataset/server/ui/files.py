@@ -128,9 +128,10 @@ class FilesScreen:
             self.status.add_slot(
                 "body-cell-status",
                 '<q-td :props="props" :data-testid="\'upload-state-\' + props.row.state">'
+                '<span class="inline-flex items-center gap-2">'
                 '<q-spinner v-if="props.row.state === \'processing\'" size="1.2em" '
-                'color="primary" class="q-mr-sm" data-testid="upload-spinner"/>'
-                "{{ props.row.status }}</q-td>",
+                'color="primary" data-testid="upload-spinner"/>'
+                "<span>{{ props.row.status }}</span></span></q-td>",
             )
             self.status.set_visibility(False)
         self._file_table()
