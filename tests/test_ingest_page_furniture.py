@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pymupdf
 import pytest
 
 from easy_dataset.ingest import parse_document
 from easy_dataset.ingest.page_furniture import page_number, strip_furniture
+from easy_dataset.ingest.pdf_code import _split_code
 from tests.ingest_samples import write
 
 PAGES = 10
@@ -136,6 +138,30 @@ def test_listing_set_word_by_word_keeps_spaces_and_indentation(tmp_path: Path) -
             page.insert_text((x, 120 + row * 12), match.group(), fontsize=10, fontname="cour")
     markdown = parse_document(write(tmp_path / "tex.pdf", doc.tobytes())).markdown
     assert "```\n" + "\n".join(listing) + "\n```" in markdown, markdown
+
+
+def _box(*lines: tuple[str, bool]) -> SimpleNamespace:
+    spans = [
+        [{"text": text, "font": "Courier" if mono else "Times-Roman", "flags": 8 if mono else 4}]
+        for text, mono in lines
+    ]
+    return SimpleNamespace(boxclass="text", textlines=[{"spans": line} for line in spans])
+
+
+def test_paths_wrapped_inside_a_paragraph_stay_prose() -> None:
+    box = _box(
+        ("For example, the default paths mean to load", False),
+        ("/usr/share/mime/text/html.xml, /usr/local/share/mime/text/html.xml, and", True),
+        ("~/.local/share/mime/text/html.xml (if they exist).", True),
+        ("Information found in a directory is added to the rest.", False),
+    )
+    assert _split_code(box) == [box]
+
+
+def test_announced_listing_is_cut_from_its_prose() -> None:
+    box = _box(("Run:", False), ("make", True), ("make install", True), ("Then log in.", False))
+    parts = _split_code(box)
+    assert [len(part.textlines) for part in parts] == [1, 2, 1]
 
 
 # --- the detection on page texts ----------------------------------------------------------

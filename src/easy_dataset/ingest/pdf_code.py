@@ -22,11 +22,14 @@ import re
 import statistics
 from typing import Any
 
-# Font names of code fonts, after any subset prefix ("ABCDEF+"): Courier, Nimbus Mono,
-# DejaVu Sans Mono, Consolas, Menlo, Monaco, Inconsolata, Source Code Pro, Fira Code,
-# Lucida Console / Typewriter, TeX's CMTT10 / SFTT1000 / LMMono10.
+# Font names of code fonts, after any subset prefix ("ABCDEF+"): Courier, Nimbus Mono (and
+# the older NimbusMonL), DejaVu Sans Mono, Consolas, Menlo, Monaco, Inconsolata, Source Code
+# Pro, Fira Code, Cascadia, Cousine, Iosevka, Letter Gothic, Lucida Console / Typewriter,
+# TeX's CMTT10 / SFTT1000 / LMMono10.
 _CODE_FONT = re.compile(
-    r"mono|courier|consol|menlo|monaco|typewriter|code|fixed|terminal|[a-z]tt\d", re.IGNORECASE
+    r"mono(?!type)|monl\b|monl-|courier|consol|menlo|monaco|typewriter|code|fixed|terminal|cascadia"
+    r"|cousine|iosevka|letter ?gothic|[a-z]tt\d",
+    re.IGNORECASE,
 )
 
 _MONOSPACED = 8  # pymupdf.TEXT_FONT_MONOSPACED
@@ -75,6 +78,21 @@ def _join_code(boxes: list[Any]) -> list[Any]:
     return joined
 
 
+def _line_text(line: dict[str, Any]) -> str:
+    return "".join(str(span["text"]) for span in line["spans"]).strip()
+
+
+def _listing(lines: list[dict[str, Any]], start: int, end: int) -> bool:
+    """Whether monospaced lines start..end of a prose box are a listing, not inline code.
+
+    Three lines or more are; two are when the prose before them announces them (":").
+    Paths and names that wrap onto lines of their own inside a paragraph are not.
+    """
+    if end - start >= 3:
+        return True
+    return end - start == 2 and start > 0 and _line_text(lines[start - 1]).endswith(":")
+
+
 def _split_code(box: Any) -> list[Any]:
     """A text box holding prose and then code (or the reverse) as one box per run of lines.
 
@@ -85,13 +103,13 @@ def _split_code(box: Any) -> list[Any]:
     if box.boxclass != "text" or len(lines) < 3:
         return [box]
     kinds = [_is_code_line(line) for line in lines]
-    for index, code in enumerate(kinds):
-        # One monospaced line among prose is inline code, not a listing.
-        alone = not (index > 0 and kinds[index - 1]) and not (
-            index + 1 < len(kinds) and kinds[index + 1]
-        )
-        if code and alone:
-            kinds[index] = False
+    start = 0
+    for index in range(1, len(kinds) + 1):
+        if index < len(kinds) and kinds[index] == kinds[start]:
+            continue
+        if kinds[start] and not _listing(lines, start, index):
+            kinds[start:index] = [False] * (index - start)
+        start = index
     if all(kinds) or not any(kinds):
         return [box]
     parts: list[Any] = []
