@@ -191,7 +191,7 @@ class FilesScreen:
         self.busy = busy
         if self.status is None:
             return
-        self.status.rows = [
+        rows = [
             {
                 "n": upload.key,
                 "name": upload.name,
@@ -203,6 +203,9 @@ class FilesScreen:
             }
             for upload in uploads
         ]
+        if rows == self.status.rows:
+            return  # nothing changed: send nothing to the browser
+        self.status.rows = rows
         self.status.set_visibility(bool(uploads))
         self.status.update()
 
