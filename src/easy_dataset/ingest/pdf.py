@@ -1,4 +1,12 @@
-"""PDF to Markdown with PyMuPDF and pymupdf4llm (its default layout mode)."""
+"""PDF to Markdown with PyMuPDF and pymupdf4llm (its default layout mode).
+
+Two corrections to what pymupdf4llm writes: text in a monospaced font comes out as fenced
+code with its line breaks, also when MuPDF does not flag the font as monospaced (it trusts
+the font's metrics; code fonts named Courier, ... Mono, CMTT are recognised by name), and
+never wrapped in `<mark>` / `<u>` because a code listing or a link had a coloured
+background or an underline. Running headers, footers and page numbers are then dropped page
+by page (`page_furniture`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,8 @@ from typing import Any
 
 from easy_dataset.errors import IngestError
 from easy_dataset.ingest.outline import build_outline, outline_from_levels
+from easy_dataset.ingest.page_furniture import strip_furniture
+from easy_dataset.ingest.pdf_code import repair_code
 from easy_dataset.ingest.quiet import silenced
 from easy_dataset.ingest.tidy import tidy_markdown
 from easy_dataset.types import ParsedDocument
@@ -34,17 +44,33 @@ def parse_pdf(data: bytes, name: str, password: str | None) -> ParsedDocument:
             _require_text_layer(doc, name)
             try:
                 toc = doc.get_toc(simple=True)
-                raw = pymupdf4llm.to_markdown(doc)
+                pages = _page_markdown(pymupdf, pymupdf4llm, doc)
             except Exception as exc:  # MuPDF raises many types for broken content
                 raise _damaged(name, _first_line(exc)) from exc
         finally:
             doc.close()
-    markdown = tidy_markdown(_BOLD_HEADING.sub(r"\1 \2", str(raw)))
+    raw = "\n\n".join(page.strip("\n") for page in strip_furniture(pages))
+    markdown = tidy_markdown(_BOLD_HEADING.sub(r"\1 \2", raw))
     if toc:
         outline = outline_from_levels((int(entry[0]), str(entry[1])) for entry in toc)
     else:
         outline = build_outline(markdown)
     return ParsedDocument(format="pdf", markdown=markdown, outline=outline, page_count=page_count)
+
+
+def _page_markdown(pymupdf: Any, pymupdf4llm: Any, doc: Any) -> list[str]:
+    """The Markdown of each page, code fonts recognised and highlight marks dropped."""
+    if not getattr(pymupdf4llm, "_use_layout", False):  # pymupdf4llm without pymupdf-layout
+        chunks = pymupdf4llm.to_markdown(doc, page_chunks=True)
+        return [str(chunk["text"]) for chunk in chunks]
+    from pymupdf4llm.helpers import document_layout
+
+    # The arguments pymupdf4llm.to_markdown passes in layout mode.
+    parsed = document_layout.parse_document(doc, force_text=True, use_ocr=True)
+    for page in parsed.pages:
+        page.boxes = repair_code(pymupdf, page.boxes)
+    chunks = parsed.to_markdown(page_chunks=True)
+    return [str(chunk["text"]) for chunk in chunks]
 
 
 def _open(pymupdf: Any, data: bytes, name: str) -> Any:

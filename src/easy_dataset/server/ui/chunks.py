@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import Request
 from nicegui import ui
 
-from easy_dataset.server.ui import chunk_dialogs
+from easy_dataset.server.ui import chunk_dialogs, safe
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import JobLauncher, confirm_job
 from easy_dataset.server.ui.helpers import confirm, guarded, notify_ok, off_loop
@@ -172,10 +172,17 @@ class ChunksScreen:
                     t("chunks.split"),
                     on_click=lambda: chunk_dialogs.split(self.ctx, row, self.reload),
                 ).props(f"flat dense data-testid=chunk-split-{row.id}")
-            preview = row.content if len(row.content) <= PREVIEW else row.content[:PREVIEW] + "…"
-            ui.label(preview).classes("whitespace-pre-wrap break-words text-sm w-full").props(
-                f"data-testid=chunk-text-{row.id}"
-            )
+            # Rendered as Markdown (HTML in the text stays text), headings kept small; a
+            # code block cut short by the preview is closed again.
+            preview = row.content
+            if len(preview) > PREVIEW:
+                preview = preview[:PREVIEW].rstrip() + " …"
+                if sum(line.lstrip().startswith("```") for line in preview.split("\n")) % 2:
+                    preview += "\n```"
+            safe.markdown(preview).classes(
+                "w-full break-words text-sm [&_h1]:text-lg [&_h2]:text-base [&_h3]:text-base "
+                "[&_h4]:text-sm [&_h5]:text-sm [&_h6]:text-sm [&_pre]:whitespace-pre-wrap"
+            ).props(f"data-testid=chunk-text-{row.id}")
 
     def _select(self, chunk_id: int, on: bool) -> None:
         if on:

@@ -5,18 +5,30 @@ Uploads are written to a private temporary folder under a cleaned name and hande
 `services.files.add_files`, which stores them under generated names in the project folder;
 the browser's file name is only ever a label. The size limit is enforced by the uploader,
 by `limits.UploadLimitMiddleware` and again here.
+
+Reading a file can take a while (a long PDF: many seconds), so every received file is listed
+at once in the upload table as "processing…" with a spinner and the time spent so far, and
+that row becomes "added" (or "duplicate", or "error" with the reason) when it is done; the
+file table is then refreshed. The uploads of the last minutes live in a process-wide
+`Uploads` list per project, so a reloaded page or a second tab shows them too and refreshes
+its file table when one finishes.
 """
 
 from __future__ import annotations
 
+import itertools
 import tempfile
+import time
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import Request
 from nicegui import events, ui
 
+from easy_dataset.errors import EasyDatasetError
 from easy_dataset.ingest import SUPPORTED_EXTENSIONS
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.helpers import confirm, guarded, human_size, notify_ok, off_loop, when
@@ -27,6 +39,8 @@ from easy_dataset.services import files
 from easy_dataset.services.views import AddOutcome, ProjectView
 
 MAX_NAME = 200
+# Finished uploads stay listed this long (seconds) for pages opened later.
+KEEP_FINISHED = 600.0
 
 
 def safe_upload_name(name: str) -> str:
@@ -41,12 +55,54 @@ def safe_upload_name(name: str) -> str:
     return base
 
 
+@dataclass
+class Upload:
+    """One received file: "processing" until `status` is added, duplicate or failed."""
+
+    key: int
+    name: str
+    started: float
+    status: str = "processing"
+    detail: str = ""
+    finished: float | None = None
+
+
+class Uploads:
+    """The uploads of each project, shared by every page of this process."""
+
+    _next: ClassVar[Iterator[int]] = itertools.count(1)
+    _by_project: ClassVar[dict[tuple[str, int], list[Upload]]] = {}
+
+    @classmethod
+    def of(cls, ctx: UiContext, project_id: int) -> list[Upload]:
+        now = time.monotonic()
+        key = (str(ctx.core.settings.home), project_id)
+        kept = [
+            upload
+            for upload in cls._by_project.get(key, [])
+            if upload.finished is None or now - upload.finished < KEEP_FINISHED
+        ]
+        cls._by_project[key] = kept
+        return kept
+
+    @classmethod
+    def start(cls, ctx: UiContext, project_id: int, name: str) -> Upload:
+        upload = Upload(key=next(cls._next), name=name, started=time.monotonic())
+        cls.of(ctx, project_id).append(upload)
+        return upload
+
+    @staticmethod
+    def finish(upload: Upload, status: str, detail: str) -> None:
+        upload.status, upload.detail, upload.finished = status, detail, time.monotonic()
+
+
 class FilesScreen:
     def __init__(self, ctx: UiContext, project: ProjectView) -> None:
         self.ctx = ctx
         self.project = project
         self.status: ui.table | None = None
         self.table: ui.table | None = None
+        self.busy: set[int] = set()  # uploads shown as processing on this page
 
     def build(self) -> None:
         limit = self.ctx.core.settings.max_file_bytes
@@ -69,8 +125,18 @@ class FilesScreen:
             ]
             self.status = ui.table(columns=status_columns, rows=[], row_key="n")
             self.status.classes("w-full").props("flat dense data-testid=upload-status")
+            self.status.add_slot(
+                "body-cell-status",
+                '<q-td :props="props" :data-testid="\'upload-state-\' + props.row.state">'
+                '<span class="inline-flex items-center gap-2">'
+                '<q-spinner v-if="props.row.state === \'processing\'" size="1.2em" '
+                'color="primary" data-testid="upload-spinner"/>'
+                "<span>{{ props.row.status }}</span></span></q-td>",
+            )
             self.status.set_visibility(False)
         self._file_table()
+        self.show_uploads()
+        ui.timer(1.0, self.show_uploads)
 
     def rows(self) -> list[dict[str, Any]]:
         return [
@@ -102,6 +168,7 @@ class FilesScreen:
             columns=columns, rows=self.rows(), row_key="id", selection="multiple"
         ).classes("w-full")
         self.table.props("flat bordered data-testid=files-table")
+        self.table.props(f'no-data-label="{t("files.none")}"')
         self.table.add_slot(
             "body-cell-name",
             '<q-td :props="props"><a :href="props.row.href" class="text-primary">'
@@ -114,35 +181,62 @@ class FilesScreen:
             self.table.selected = []
             self.table.update()
 
-    def _report(self, name: str, outcome: AddOutcome) -> None:
-        if outcome.status == "added" and outcome.file is not None:
-            detail = t("files.added_detail", chunks=outcome.file.chunk_count)
-        elif outcome.status == "duplicate":
-            detail = t("files.duplicate_detail", id=outcome.duplicate_of or "?")
-        else:
-            detail = outcome.error or ""
-        self._status_row(name, t(f"files.status.{outcome.status}"), detail)
+    def show_uploads(self) -> None:
+        """The upload table from the shared list; the file table again when one finished."""
+        uploads = Uploads.of(self.ctx, self.project.id)
+        now = time.monotonic()
+        busy = {upload.key for upload in uploads if upload.finished is None}
+        if self.busy - busy:
+            self.refresh()
+        self.busy = busy
+        if self.status is None:
+            return
+        rows = [
+            {
+                "n": upload.key,
+                "name": upload.name,
+                "state": upload.status,
+                "status": t(f"files.status.{upload.status}"),
+                "detail": upload.detail
+                if upload.finished is not None
+                else t("files.processing_detail", seconds=int(now - upload.started)),
+            }
+            for upload in uploads
+        ]
+        if rows == self.status.rows:
+            return  # nothing changed: send nothing to the browser
+        self.status.rows = rows
+        self.status.set_visibility(bool(uploads))
+        self.status.update()
 
-    def _status_row(self, name: str, status: str, detail: str) -> None:
-        if self.status is not None:
-            row = {"n": len(self.status.rows), "name": name, "status": status, "detail": detail}
-            self.status.add_row(row)
-            self.status.set_visibility(True)
+    def _outcome(self, outcome: AddOutcome) -> tuple[str, str]:
+        if outcome.status == "added" and outcome.file is not None:
+            return "added", t("files.added_detail", chunks=outcome.file.chunk_count)
+        if outcome.status == "duplicate":
+            return "duplicate", t("files.duplicate_detail", id=outcome.duplicate_of or "?")
+        return "failed", outcome.error or ""
 
     async def _uploaded(self, event: events.UploadEventArguments) -> None:
         name = safe_upload_name(event.file.name)
+        upload = Uploads.start(self.ctx, self.project.id, name)
+        self.show_uploads()
         limit = self.ctx.core.settings.max_file_bytes
-        if event.file.size() > limit:
-            message = t("files.too_large", limit=human_size(limit))
-            self._status_row(name, t("files.status.failed"), message)
-            return
-        with tempfile.TemporaryDirectory(prefix="easy-dataset-upload-") as folder:
-            path = Path(folder) / name
-            await event.file.save(path)
-            outcomes = await off_loop(files.add_files, self.ctx.core, self.project.id, [path])
-        for outcome in outcomes:
-            self._report(name, outcome)
-        self.refresh()
+        status, detail = "failed", t("files.processing_stopped")
+        try:
+            if event.file.size() > limit:
+                status, detail = "failed", t("files.too_large", limit=human_size(limit))
+                return
+            with tempfile.TemporaryDirectory(prefix="easy-dataset-upload-") as folder:
+                path = Path(folder) / name
+                await event.file.save(path)
+                outcomes = await off_loop(files.add_files, self.ctx.core, self.project.id, [path])
+            if outcomes:
+                status, detail = self._outcome(outcomes[0])
+        except EasyDatasetError as exc:
+            status, detail = "failed", str(exc)
+        finally:
+            Uploads.finish(upload, status, detail)
+            self.show_uploads()
 
     async def _delete(self) -> None:
         chosen = self.table.selected if self.table is not None else []

@@ -15,6 +15,7 @@ import re
 from nicegui.slot import Slot
 
 from easy_dataset.server.ui.strings_edits import EDITS_STRINGS
+from easy_dataset.server.ui.strings_files import FILES_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
 from easy_dataset.server.ui.strings_hygiene import HYGIENE_STRINGS
 from easy_dataset.server.ui.strings_jobs import JOBS_STRINGS
@@ -274,6 +275,7 @@ STRINGS.update(SCOPE_STRINGS)
 STRINGS.update(EDITS_STRINGS)
 STRINGS.update(JOBS_STRINGS)
 STRINGS.update(HYGIENE_STRINGS)
+STRINGS.update(FILES_STRINGS)
 
 
 def current_language() -> str:
