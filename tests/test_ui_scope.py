@@ -83,7 +83,7 @@ def test_chunks_screen_generates_for_the_selected_chunks_after_an_estimate(
         page.click(f"chunk-select-{first}")
         page.click(f"chunk-select-{second}")
         page.click("chunks-generate")
-        page.wait(lambda: "2 selected chunk(s)" in page.find("estimate-scope").text)
+        page.wait(lambda: "2 selected chunks" in page.find("estimate-scope").text)
         assert page.find("estimate-items").text == "Items: 2"
         assert "Model calls: about 2" in page.find("estimate-calls").text
         assert "prompt" in page.find("estimate-tokens").text

@@ -8,8 +8,8 @@ SCOPE_STRINGS: dict[str, tuple[str, str]] = {
     "scope.all": ("the whole project", "整个项目"),
     "scope.file": ("file {name}", "文件 {name}"),
     "scope.tag": ("tag {name} (and the tags under it)", "标签 {name}（含其下级标签）"),
-    "scope.chunks": ("{count} selected chunk(s)", "所选的 {count} 个文本块"),
-    "scope.questions": ("{count} selected question(s)", "所选的 {count} 个问题"),
+    "scope.chunks": ("{count} selected {count|chunk|chunks}", "所选的 {count} 个文本块"),
+    "scope.questions": ("{count} selected {count|question|questions}", "所选的 {count} 个问题"),
     "scope.unanswered": ("unanswered questions", "未回答的问题"),
     "scope.items": ("Items: {count}", "任务项：{count}"),
     "scope.calls": ("Model calls: about {count}", "模型调用：约 {count} 次"),
@@ -34,11 +34,12 @@ SCOPE_STRINGS: dict[str, tuple[str, str]] = {
         "以上数字是根据文本长度和提示词模板估算的，重试不计在内。",
     ),
     "scope.without_context": (
-        "{count} question(s) have no chunk and will be answered without context.",
+        "{count} {count|question has|questions have} no chunk and will be answered without "
+        "context.",
         "{count} 个问题没有文本块，将在无上下文的情况下回答。",
     ),
     "scope.skipped": (
-        "{count} generated question(s) are left out: their chunk was deleted.",
+        "{count} generated {count|question is|questions are} left out: their chunk was deleted.",
         "{count} 个生成的问题被跳过：其文本块已删除。",
     ),
     "scope.nothing": (
