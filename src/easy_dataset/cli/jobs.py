@@ -80,6 +80,8 @@ def report_job(summary: JobSummary) -> None:
     )
     if summary.error:
         console.print(escape(summary.error))
+    if summary.failed:
+        console.print(f"`easy-dataset jobs show {summary.job_id}` lists why they failed")
     if summary.status == "paused":
         console.print(f"`easy-dataset jobs resume {summary.job_id}` goes on from here")
 

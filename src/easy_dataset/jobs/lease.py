@@ -120,11 +120,9 @@ def watch(app: App, job_id: int, worker: str, *, beat: bool) -> Watch:
     return Watch(cancel_requested=bool(row[0]), owned=row[1] == worker and row[2] == "running")
 
 
-def failure_summary(job_id: int, failed: int, total: int) -> str:
-    return (
-        f"{failed} of {total} items failed; `easy-dataset jobs show {job_id}` lists why, "
-        f"`easy-dataset jobs retry {job_id}` runs them again"
-    )
+def failure_summary(failed: int, total: int) -> str:
+    """The error of a job whose items failed; each interface says where to see them."""
+    return f"{failed} of {total} items failed"
 
 
 def finish(
@@ -158,5 +156,5 @@ def _final_status(job: Job, ending: Ending, reason: str | None) -> tuple[str, st
         # Work is left: a cancelled job says so; anything else can be resumed.
         return ("cancelled" if ending == "cancelled" else "pending"), None
     if job.failed > 0:
-        return "failed", failure_summary(job.id, job.failed, job.total)
+        return "failed", failure_summary(job.failed, job.total)
     return "succeeded", None

@@ -115,11 +115,11 @@ def calls_lines(calls: jobs.JobCalls) -> list[str]:
 
 
 def error_text(job: jobs.JobView) -> str | None:
-    """The job's error for this page: the runner's summary of failed items names CLI
-    commands, so here it says where the failures are on the page instead."""
+    """The job's error for this page: the runner's summary of failed items, in the page's
+    language and saying where the failures are listed."""
     if job.error is None:
         return None
-    if job.failed and job.error == failure_summary(job.id, job.failed, job.total):
+    if job.failed and job.error == failure_summary(job.failed, job.total):
         return t("jobs.failed_summary", failed=job.failed, total=job.total)
     return job.error
 
