@@ -147,6 +147,14 @@ def test_a_question_without_a_chunk_is_answered_without_context(
     assert (result.score, result.flagged) == (None, None)
     assert result.detail == {"applicable": False, "reason": "no source chunk"}
 
+    # The judge scores against the chunk: not applicable either, and no failed item.
+    judged = run_check(app, project, "judge")
+    assert (judged.status, judged.total, judged.failed) == ("succeeded", 1, 0)
+    verdict = next(r for r in item_results(app, project, pair.id) if r.kind == "judge")
+    assert (verdict.score, verdict.flagged) == (None, None)
+    assert verdict.detail == {"applicable": False, "reason": "no source chunk"}
+    assert run_check(app, project, "judge").total == 0  # recorded: not asked again
+
 
 def test_generated_questions_whose_chunk_was_deleted_are_counted_not_answered(
     app: App, project: str

@@ -558,11 +558,11 @@ def sample_status(ctx: typer.Context, project: ProjectOption, as_json: JsonOptio
 def _summary(result: ResultView) -> str:
     """One line saying what a check found, from its stored detail."""
     detail = result.detail
+    if detail.get("applicable") is False:
+        return "not applicable: answered without a source chunk"
     if result.kind == "judge":
         return str(detail.get("verdict", ""))
     if result.kind == "grounding":
-        if detail.get("applicable") is False:
-            return "not applicable: answered without a source chunk"
         unsupported = detail.get("unsupported") or []
         return f"{counted(len(unsupported), 'unsupported sentence')}" + (
             f": {unsupported[0]}" if unsupported else ""

@@ -79,7 +79,9 @@ class QADetailScreen:
                 self._editor()
                 self._review()
                 QualityPanel(self.ctx, self.project.id, self.qa_id)
-                self._revise()
+                # Revising rereads the source chunk: a pair answered without one has none.
+                if self.view.provenance.get("context") != "none":
+                    self._revise()
         ui.timer(0, self._find_neighbours, once=True)
 
     # -- the source ------------------------------------------------------------------------
@@ -206,7 +208,11 @@ class QADetailScreen:
             async def revise() -> None:
                 if self._edited():  # the model revises what the page shows
                     self._save()
-                button.disable()
+                # Nothing typed while the model works could be kept: the texts are reloaded.
+                editors = (self.question, self.answer, self.cot)
+                for editor in (button, *editors):
+                    if editor is not None:
+                        editor.disable()
                 spinner.set_visibility(True)
                 try:
                     self.view = await off_loop(
@@ -217,7 +223,9 @@ class QADetailScreen:
                         advice.value or "",
                     )
                 finally:
-                    button.enable()
+                    for editor in (button, *editors):
+                        if editor is not None:
+                            editor.enable()
                     spinner.set_visibility(False)
                 self._show_stored()
                 if self.revised is not None:

@@ -162,6 +162,9 @@ class QualityPanel:
     def _judge(self, result: ResultView, detail: dict[str, Any]) -> None:
         score = "—" if result.score is None else f"{result.score:.2f} / 5"
         self._heading(result, score)
+        if detail.get("applicable") is False:  # answered without a source chunk
+            ui.label(t("quality.ground.na")).classes("text-sm").props("data-testid=qa-judge-na")
+            return
         scores = detail.get("scores")
         if isinstance(scores, dict) and scores:
             parts = [f"{t(f'quality.criterion.{k}')} {v}" for k, v in scores.items()]

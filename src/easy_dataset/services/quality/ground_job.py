@@ -14,14 +14,18 @@ from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import parse_key, unfinished_keys
 from easy_dataset.services.quality.embeddings import CachedEmbedder
 from easy_dataset.services.quality.results import record
-from easy_dataset.services.quality.selection import check_fraction, pair_source, qa_ids
+from easy_dataset.services.quality.selection import (
+    NOT_APPLICABLE,
+    check_fraction,
+    pair_source,
+    qa_ids,
+    without_context,
+)
 from easy_dataset.services.quality.settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Job, JobItem
 
 TYPE = "quality.ground"
-# The result of a pair answered without context: no score, no verdict.
-NOT_APPLICABLE = {"applicable": False, "reason": "no source chunk"}
 
 
 @register
@@ -51,10 +55,7 @@ class GroundQA(JobHandler):
     async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
-            pair = session.get(QAPair, qa_id)
-            if pair is not None and pair.provenance.get("context") == "none":
-                # Answered without a source chunk (a question written by hand): there is
-                # nothing to ground it in, which is neither a pass nor a fail.
+            if without_context(session, qa_id):
                 return {"qa_id": qa_id, "score": None, "flagged": None, "detail": NOT_APPLICABLE}
             source = pair_source(session, qa_id, "checked")
         embedder: CachedEmbedder = ctx.state["embedder"]

@@ -19,7 +19,12 @@ from easy_dataset.services.generation.common import (
 )
 from easy_dataset.services.models import resolve_model
 from easy_dataset.services.quality.results import record
-from easy_dataset.services.quality.selection import pair_source, qa_ids
+from easy_dataset.services.quality.selection import (
+    NOT_APPLICABLE,
+    pair_source,
+    qa_ids,
+    without_context,
+)
 from easy_dataset.services.quality.settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Job, JobItem
@@ -69,6 +74,9 @@ class JudgeQA(ModelJob):
     async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
+            if without_context(session, qa_id):
+                # The judge scores accuracy against the chunk; with none there is no verdict.
+                return {"qa_id": qa_id, "not_applicable": True}
             source = pair_source(session, qa_id, "judged")
         language = language_for(self.settings(ctx), source.chunk)
         judgement = await judge_pair(
@@ -95,6 +103,18 @@ class JudgeQA(ModelJob):
         pair = session.get(QAPair, int(result["qa_id"]))
         if pair is None:
             raise NotFoundError(f"QA pair {result['qa_id']} was deleted while it was judged")
+        if result.get("not_applicable"):
+            record(
+                session,
+                job.project_id,
+                "judge",
+                qa_id=pair.id,
+                score=None,
+                flagged=None,
+                detail=NOT_APPLICABLE,
+                job_id=job.id,
+            )
+            return
         pair.judge_notes = str(result["verdict"])
         score = float(result["score"])
         record(

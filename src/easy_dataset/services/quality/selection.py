@@ -33,6 +33,17 @@ def qa_ids(
     return list(session.scalars(query))
 
 
+# The result of a check that compares a pair with its chunk, for a pair answered without
+# one (a question written by hand): neither a pass nor a fail.
+NOT_APPLICABLE = {"applicable": False, "reason": "no source chunk"}
+
+
+def without_context(session: Session, qa_id: int) -> bool:
+    """Whether the pair was answered without a source chunk (nothing to check it against)."""
+    pair = session.get(QAPair, qa_id)
+    return pair is not None and pair.provenance.get("context") == "none"
+
+
 @dataclass(frozen=True)
 class PairSource:
     """A QA pair's texts and the chunk it was written from."""
