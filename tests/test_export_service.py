@@ -370,4 +370,4 @@ def test_cli_writes_to_standard_output(cli: Cli, ids: dict[str, int]) -> None:
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
         {"instruction": "When to harvest?", "input": "", "output": "Late summer."}
     ]
-    assert "exported 1 QA pairs" in result.stderr
+    assert "exported 1 QA pair (alpaca" in result.stderr

@@ -47,6 +47,7 @@ def test_start_a_stage_and_follow_it(page: Browser, server: LiveServer, tmp_path
         project_id = make_project(server, tmp_path, fake.base_url)
         page.open(f"/projects/{project_id}/jobs")
         page.click("jobs-start")
+        page.click("confirm-yes")  # after the estimate
         page.wait(lambda: page.find("job-status").text == "running", what="the job to run")
         job = latest_job(server, project_id)
         assert job.type == "questions.generate" and job.total >= 3
@@ -79,6 +80,7 @@ def test_failures_show_raw_output_and_retry(
         project_id = make_project(server, tmp_path, fake.base_url)
         page.open(f"/projects/{project_id}/jobs")
         page.click("jobs-start")
+        page.click("confirm-yes")  # after the estimate
         page.wait(lambda: page.find("job-status").text == "failed", timeout=60, what="failure")
         job = latest_job(server, project_id)
         assert job.failed == job.total
@@ -113,6 +115,7 @@ def test_a_job_pauses_on_a_dead_endpoint_and_resumes_from_the_page(
     project_id = make_project(server, tmp_path, f"http://127.0.0.1:{port}/v1")
     page.open(f"/projects/{project_id}/jobs")
     page.click("jobs-start")
+    page.click("confirm-yes")  # after the estimate
     page.wait(lambda: page.find("job-status").text == "paused", timeout=60, what="the pause")
     job = latest_job(server, project_id)
     assert job.failed == 0 and job.pending == job.total > 0
@@ -132,9 +135,24 @@ def test_jobs_wait_when_the_server_does_not_run_them(
         page.open(f"/projects/{project_id}/jobs")
         page.wait_text("stay queued")
         page.click("jobs-start")
+        page.click("confirm-yes")  # after the estimate
         page.wait(lambda: page.find("job-status").text == "pending")
         job = latest_job(server, project_id)
         page.click("job-cancel")
         page.wait(lambda: jobs.show_job(server.core, job.id).job.status == "cancelled")
         page.wait(lambda: page.find("job-status").text == "cancelled")
         assert fake.stats().total == 0
+
+
+def test_the_start_form_shows_the_estimate_and_cancel_starts_nothing(
+    page: Browser, server: LiveServer, tmp_path: Path
+) -> None:
+    project_id = make_project(server, tmp_path, "http://127.0.0.1:9/v1")
+    planned = generation.estimate(server.core, project_id, "questions.generate").items
+    assert planned > 0
+    page.open(f"/projects/{project_id}/jobs")
+    page.click("jobs-start")
+    page.wait(lambda: f"Items: {planned}" in page.find("estimate-items").text)
+    page.click("confirm-no")
+    page.wait(lambda: not page.driver.find_elements(By.CSS_SELECTOR, "[data-testid=confirm-no]"))
+    assert jobs.list_jobs(server.core, project_ref=project_id) == []

@@ -60,7 +60,8 @@ def _filters(
 def _summary_line(summary: ExportSummary) -> str:
     where = summary.path or "standard output"
     line = (
-        f"exported {summary.count:,} QA pairs ({summary.format}, {summary.file_type}) "
+        f"exported {summary.count:,} QA pair{'' if summary.count == 1 else 's'} "
+        f"({summary.format}, {summary.file_type}) "
         f"to {where} ({human_size(summary.bytes)})"
     )
     if summary.dataset_info_path:

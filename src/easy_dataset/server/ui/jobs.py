@@ -18,11 +18,13 @@ from easy_dataset.errors import NotFoundError
 from easy_dataset.jobs import find_interrupted
 from easy_dataset.jobs.lease import failure_summary
 from easy_dataset.server.ui.context import UiContext
+from easy_dataset.server.ui.gen_common import confirm_job
 from easy_dataset.server.ui.helpers import guarded, notify_error, notify_ok, when
 from easy_dataset.server.ui.i18n import STRINGS, t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.services import generation, jobs, models
+from easy_dataset.services.generation.estimate import ESTIMATED
 from easy_dataset.services.views import ProjectView
 
 COLUMNS = (
@@ -217,14 +219,18 @@ class JobsScreen:
             model.classes("min-w-[12rem]").props("data-testid=jobs-model")
             concurrency = ui.number(t("jobs.concurrency"), min=1, max=1024).classes("min-w-[12rem]")
 
-            def start() -> None:
-                job_id = generation.start_job(
-                    self.ctx.core,
-                    self.project.id,
-                    str(stage.value),
-                    model=model.value or None,
-                    concurrency=int(concurrency.value) if concurrency.value else None,
-                )
+            async def start() -> None:
+                kind = str(stage.value)
+                options: dict[str, Any] = {
+                    "model": model.value or None,
+                    "concurrency": int(concurrency.value) if concurrency.value else None,
+                }
+                # Long jobs say what they would cost first, as on the screens that start them.
+                if kind in ESTIMATED and not await confirm_job(
+                    self.ctx, self.project, kind, type_label(kind), t("scope.all"), **options
+                ):
+                    return
+                job_id = generation.start_job(self.ctx.core, self.project.id, kind, **options)
                 self.ctx.submit(job_id)
                 notify_ok(t("jobs.started", id=job_id))
                 self.show(job_id)

@@ -281,15 +281,16 @@ class QuestionsScreen:
             notify_ok(t("questions.deleted", count=count))
             await self.refresh()
 
-    def _scope(self) -> tuple[dict[str, Any], str]:
+    def _scope(self, *, by_tag: bool = True) -> tuple[dict[str, Any], str]:
         """The job options and words for the File and Tag filters that are set: generating
-        and answering from this screen stay within what the list shows."""
+        and answering from this screen stay within what the list shows. Generating takes
+        chunks, which have no tag of their own (`by_tag=False`): only the file narrows it."""
         options: dict[str, Any] = {}
         words: list[str] = []
         if self.file_id is not None:
             options["file_ids"] = [self.file_id]
             words.append(t("scope.file", name=self.file_names.get(self.file_id, self.file_id)))
-        if self.tag_id is not None:
+        if by_tag and self.tag_id is not None:
             options["tag_ids"] = [self.tag_id]
             words.append(t("scope.tag", name=self.tags.get(self.tag_id, self.tag_id)))
         return options, " · ".join(words) or t("scope.all")
@@ -320,7 +321,7 @@ class QuestionsScreen:
         return self.votes if self.voting.value else None
 
     async def _generate(self) -> None:
-        options, scope = self._scope()
+        options, scope = self._scope(by_tag=False)
         if await confirm_job(
             self.ctx,
             self.project,
