@@ -78,7 +78,7 @@ def test_a_stored_configuration_broken_by_a_newer_rule_is_shown_not_used(
         row.settings = {**row.settings, "extra_headers": {"X-Key": "a\r\nX-Evil: 1"}}
     [view] = models.list_models(app, project.id)
     assert view.problem is not None and "extra_headers" in view.problem
-    with pytest.raises(ConfigError, match="remove it and add it again"):
+    with pytest.raises(ConfigError, match="edit it or remove it"):
         models.resolve_model(app, project.id)
     with api_client(home) as client:
         [listed] = ok(client.get("/api/projects/p/models"))["items"]

@@ -14,7 +14,9 @@ import pytest
 from easy_dataset.errors import ConflictError, InputError
 from easy_dataset.llm.retry import classify
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import App, generation, models, projects
+from easy_dataset.services import App, files, generation, jobs, models, projects
+from easy_dataset.services.quality.settings import get_quality_settings, update_quality_settings
+from easy_dataset.store.models import Job
 from easy_dataset.types import ChunkSettings
 from tests.api_support import api_client, ok, refused
 from tests.conftest import Cli
@@ -167,3 +169,22 @@ def test_the_timeout_error_names_the_setting() -> None:
     message = str(error)
     assert "timeout setting" in message and "120 s" in message
     assert "`timeout`" not in message  # not a name only the CLI's flags would explain
+
+
+def test_a_rename_is_followed_by_the_judge_setting_and_waiting_jobs(
+    app: App, tmp_path: Path
+) -> None:
+    _project(app)
+    files.add_files(app, "p", [write(tmp_path / "guide.md", GUIDE)])
+    update_quality_settings(app, "p", judge_model="llama")
+    waiting = generation.start_job(app, "p", "questions.generate", model="llama")
+    models.update_model(app, "p", "llama", {"name": "qwen"})
+    assert get_quality_settings(app, "p").judge_model == "qwen"
+    assert jobs.show_job(app, waiting).job.params["model"] == "qwen"
+    assert models.resolve_model(app, "p", "qwen").config.model == "m"
+    # A job running with the configuration holds its name until it ends.
+    with app.db.session() as session:
+        session.get(Job, waiting).status = "running"  # type: ignore[union-attr]
+    with pytest.raises(ConflictError, match="running"):
+        models.update_model(app, "p", "qwen", {"name": "other"})
+    assert [view.name for view in models.list_models(app, "p")] == ["qwen"]

@@ -25,7 +25,7 @@ from easy_dataset.llm.local import DEFAULT_LOCAL_CONFIG
 from easy_dataset.llm.types import ChatClient, Completion, Message, ModelConfig
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
-from easy_dataset.store.models import ModelConfigRow, ModelSecret
+from easy_dataset.store.models import Job, ModelConfigRow, ModelSecret, Project
 
 # What a project without any configuration uses: the embedded model, no key, no network.
 EMBEDDED = DEFAULT_LOCAL_CONFIG
@@ -69,7 +69,7 @@ def _stored(row: ModelConfigRow) -> tuple[ModelConfig, str | None]:
     except ValidationError as exc:
         problem = (
             f"its stored settings are no longer valid ({validation_reasons(exc)}); "
-            "remove it and add it again with valid settings"
+            "edit it or remove it"
         )
         invalid = {error["loc"][0] for error in exc.errors() if error["loc"]}
         kept = {key: value for key, value in row.settings.items() if key not in invalid}
@@ -205,6 +205,8 @@ def update_model(
                 )
             config = parse_config(merged)
             _resolved_url(config)
+            if config.name != row.name:
+                _follow_rename(session, project, row.name, config.name)
             row.name = config.name
             row.settings = config.model_dump(mode="json")
             secret = session.get(ModelSecret, row.id)
@@ -218,12 +220,7 @@ def update_model(
                 else:
                     secret.api_key = api_key.strip()
             if make_default:
-                session.execute(
-                    update(ModelConfigRow)
-                    .where(ModelConfigRow.project_id == project.id)
-                    .values(is_default=False)
-                )
-                row.is_default = True
+                _make_default(session, project.id, row)
             session.flush()
             return _view(row, secret)
     except IntegrityError:
@@ -264,16 +261,38 @@ def remove_model(app: App, project_ref: str | int, name: str) -> ModelView:
         return view
 
 
+def _make_default(session: Session, project_id: int, row: ModelConfigRow) -> None:
+    session.execute(
+        update(ModelConfigRow).where(ModelConfigRow.project_id == project_id).values(is_default=False)
+    )
+    row.is_default = True
+
+
+def _follow_rename(session: Session, project: Project, old: str, new: str) -> None:
+    """What names a configuration follows its rename: the judge setting and the jobs that
+    can still run or be retried; refused while a running job uses the old name."""
+    named = [
+        job
+        for job in session.scalars(select(Job).where(Job.project_id == project.id))
+        if job.params.get("model") == old
+    ]
+    running = [job.id for job in named if job.status == "running"]
+    if running:
+        raise ConflictError(
+            f"job {', '.join(map(str, running))} is running with {old!r}; rename it once the "
+            "job has ended"
+        )
+    for job in named:
+        job.params = {**job.params, "model": new}
+    if project.quality.get("judge_model") == old:
+        project.quality = {**project.quality, "judge_model": new}
+
+
 def set_default(app: App, project_ref: str | int, name: str) -> ModelView:
     with app.db.session() as session:
         project = find_project(session, project_ref)
         row = _find(session, project.id, name)
-        session.execute(
-            update(ModelConfigRow)
-            .where(ModelConfigRow.project_id == project.id)
-            .values(is_default=False)
-        )
-        row.is_default = True
+        _make_default(session, project.id, row)
         session.flush()
         return _view(row, session.get(ModelSecret, row.id))
 
