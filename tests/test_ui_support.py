@@ -94,7 +94,11 @@ def test_every_string_has_both_languages_with_the_same_fields() -> None:
     fields = string.Formatter()
     for key, values in STRINGS.items():
         assert len(values) == len(LANGUAGES) and all(values), key
-        names = [{name for _, name, _, _ in fields.parse(value) if name} for value in values]
+        # `{count|one|other}` (a plural) reads the field `count`.
+        names = [
+            {name.split("|")[0] for _, name, _, _ in fields.parse(value) if name}
+            for value in values
+        ]
         assert names[0] == names[1], key
         assert re.fullmatch(r"[a-z_]+(\.[a-z_][a-z0-9_]*)+", key), key
 

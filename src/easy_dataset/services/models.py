@@ -263,7 +263,9 @@ def remove_model(app: App, project_ref: str | int, name: str) -> ModelView:
 
 def _make_default(session: Session, project_id: int, row: ModelConfigRow) -> None:
     session.execute(
-        update(ModelConfigRow).where(ModelConfigRow.project_id == project_id).values(is_default=False)
+        update(ModelConfigRow)
+        .where(ModelConfigRow.project_id == project_id)
+        .values(is_default=False)
     )
     row.is_default = True
 

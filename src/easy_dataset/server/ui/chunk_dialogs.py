@@ -14,6 +14,7 @@ from easy_dataset.server.ui.settings_forms import ChunkingFields
 from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.server.ui.unsaved import page_guard
 from easy_dataset.services import chunks
+from easy_dataset.services.chunk_labels import label as chunk_label
 from easy_dataset.services.views import ChunkView, ProjectView
 
 Reload = Callable[[], Awaitable[None]]
@@ -32,7 +33,7 @@ def _dialog() -> tuple[ui.dialog, ui.card]:
 def view(row: ChunkView) -> None:
     dialog, card = _dialog()
     with card:
-        ui.label(f"{row.file_name} · #{row.ordinal + 1}").classes("text-lg")
+        ui.label(chunk_label(row.file_name, row.ordinal)).classes("text-lg")
         with ui.tabs() as tabs:
             rendered = ui.tab(t("chunks.markdown"))
             raw = ui.tab(t("chunks.raw")).props("data-testid=chunk-raw-tab")

@@ -16,6 +16,7 @@ from easy_dataset.server.ui.helpers import confirm, guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.services import chunks, files
+from easy_dataset.services.chunk_labels import label as chunk_label
 from easy_dataset.services.views import ChunkView, ProjectView
 
 PAGE_SIZES = [10, 20, 50, 100]
@@ -156,7 +157,9 @@ class ChunksScreen:
                     on_change=lambda e, cid=row.id: self._select(cid, bool(e.value)),
                 ).props(f"dense data-testid=chunk-select-{row.id}")
                 where = " › ".join(row.heading_path)
-                title = f"{row.file_name} · #{row.ordinal + 1} · {row.size} {t('chunks.chars')}"
+                title = (
+                    f"{chunk_label(row.file_name, row.ordinal)} · {row.size} {t('chunks.chars')}"
+                )
                 ui.label(title).classes("font-medium")
                 if where:
                     ui.label(where).classes("text-sm text-gray-600")

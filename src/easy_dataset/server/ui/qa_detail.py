@@ -23,6 +23,7 @@ from easy_dataset.server.ui.quality_panel import QualityPanel
 from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.server.ui.unsaved import page_guard
 from easy_dataset.services import generation
+from easy_dataset.services.chunk_labels import label as chunk_label
 from easy_dataset.services.generation import QADetail, QAView
 from easy_dataset.services.views import ProjectView
 
@@ -92,7 +93,7 @@ class QADetailScreen:
         if chunk is None:
             ui.label(t("qa.no_chunk")).props("data-testid=qa-no-chunk")
             return
-        ui.label(f"{chunk.file_name} · #{chunk.ordinal + 1}").classes("text-sm font-medium")
+        ui.label(chunk_label(chunk.file_name, chunk.ordinal)).classes("text-sm font-medium")
         if chunk.heading_path:
             ui.label(" › ".join(chunk.heading_path)).classes("text-sm text-gray-600")
         with ui.card().classes("w-full bg-gray-50"):

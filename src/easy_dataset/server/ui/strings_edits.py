@@ -8,7 +8,6 @@ EDITS_STRINGS: dict[str, tuple[str, str]] = {
     "unsaved.save": ("Save and continue", "保存并继续"),
     "unsaved.discard": ("Discard changes", "放弃修改"),
     "unsaved.stay": ("Stay on this page", "留在本页"),
-    "unsaved.pending": ("Unsaved changes", "有未保存的修改"),
     "qa.saved_confirmed": ("Saved and confirmed", "已保存并确认"),
     "qa.saved_unconfirmed": ("Saved and marked not confirmed", "已保存并标记为未确认"),
 }

@@ -116,12 +116,6 @@ REVIEW_STRINGS: dict[str, tuple[str, str]] = {
     "usage.period.month": ("Last 30 days", "最近 30 天"),
     "usage.period.quarter": ("Last 90 days", "最近 90 天"),
     "usage.period.all": ("All time", "全部"),
-    "usage.summary": (
-        "{calls} calls · {tokens} tokens ({prompt} prompt, {completion} completion) · "
-        "{errors} errors ({rate}%)",
-        "{calls} 次调用 · {tokens} 个 token（输入 {prompt}，输出 {completion}）· "
-        "{errors} 次错误（{rate}%）",
-    ),
     "usage.chart.days": ("This project per day", "本项目每日用量"),
     "usage.chart.models": ("This project per model", "本项目各模型用量"),
     "usage.chart.projects": ("All projects", "全部项目"),
