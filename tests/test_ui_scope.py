@@ -193,7 +193,7 @@ def test_a_question_added_without_a_chunk_is_answered_without_context(
         page.click("qs-add")
         page.type("question-form-text", "Why do release notes matter?")
         page.click("question-form-save")
-        page.wait(lambda: "1 questions" in page.find("qs-total").text)
+        page.wait(lambda: "1 question ·" in page.find("qs-total").text)
         [mine] = generation.list_questions(server.core, project_id)
         assert mine.chunk_id is None
 
