@@ -46,6 +46,8 @@ def test_generate_toggle_edit_and_add(page: Browser, server: LiveServer, tmp_pat
         assert page.find(f"persona-genre-{mine.id}").text == "Field notes"
         page.type("personas-count", "3")
         page.click("personas-generate")
+        page.wait(lambda: page.find("estimate-items").text == "Items: 1")  # the estimate first
+        page.click("confirm-yes")
         page.wait(
             lambda: len(generation.list_personas(server.core, project_id, file_id=guide)) == 3,
             timeout=60,
@@ -98,7 +100,7 @@ def test_generate_toggle_edit_and_add(page: Browser, server: LiveServer, tmp_pat
         page.find(f"personas-file-{bees}")
         assert not page.driver.find_elements("css selector", f"[data-testid=personas-file-{guide}]")
         page.click("personas-generate")
-        page.wait(lambda: len(jobs.list_jobs(server.core, project_ref=project_id)) == 2)
-        latest = jobs.list_jobs(server.core, project_ref=project_id, limit=1)[0]
-        assert latest.params["file_ids"] == [bees] and latest.total == 0
-        page.wait(lambda: "nothing to do" in page.find(f"job-notice-{latest.id}").text)
+        page.find("estimate-nothing")  # the estimate says so; no job is made
+        assert "bees" in page.find("estimate-scope").text
+        page.click("confirm-no")
+        assert len(jobs.list_jobs(server.core, project_ref=project_id)) == 1

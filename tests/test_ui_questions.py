@@ -280,6 +280,8 @@ def test_templates_added_edited_and_applied(
         )
         # apply: one templated question and a labelled answer per chunk
         page.click("tpl-apply")
+        page.wait(lambda: page.find("estimate-items").text == f"Items: {chunk_count}")
+        page.click("confirm-yes")
         wait_job(page, server, project_id, "templates.apply", 0)
         assert count(server, project_id, origin="template") == chunk_count
         pairs = generation.list_qa(server.core, project_id)

@@ -46,6 +46,8 @@ def test_build_edit_move_delete_and_import(
         page.open(f"/projects/{project_id}/tags")
         page.find("tags-none")
         page.click("tags-build")
+        page.wait(lambda: page.find("estimate-calls").text == "Model calls: about 1")
+        page.click("confirm-yes")
         page.wait(lambda: tags.tag_tree(server.core, project_id), timeout=60, what="the tree")
         [job] = jobs.list_jobs(server.core, project_ref=project_id)
         assert job.type == "tags.build"
@@ -114,10 +116,10 @@ def test_lock_switch_off_and_rebuild(page: Browser, server: LiveServer, tmp_path
         page.wait_text("Also mine")
         page.click("tags-locked")
         page.wait(lambda: generation.get_generation_settings(server.core, project_id).tags_locked)
-        page.click("tags-build")  # locked: the job plans nothing
-        page.wait(lambda: jobs.list_jobs(server.core, project_ref=project_id))
-        [job] = jobs.list_jobs(server.core, project_ref=project_id)
-        page.wait(lambda: "nothing to do" in page.find(f"job-notice-{job.id}").text)
+        page.click("tags-build")  # locked: the estimate plans nothing, no job is made
+        page.find("estimate-nothing")
+        page.click("confirm-no")
+        assert jobs.list_jobs(server.core, project_ref=project_id) == []
         page.click("tags-locked")
         page.click("tags-enabled")
         page.wait(
@@ -133,6 +135,11 @@ def test_lock_switch_off_and_rebuild(page: Browser, server: LiveServer, tmp_path
         # a rebuild replaces the hand-made tree, after confirming
         page.click("tags-rebuild")
         page.click("tags-build")
+        page.click("confirm-yes")
+        page.find("estimate-items")  # then the estimate
+        page.wait(
+            lambda: len(page.driver.find_elements("css selector", "[data-testid=confirm-yes]")) == 1
+        )
         page.click("confirm-yes")
         page.wait(lambda: "Mine" not in names(server, project_id), timeout=60, what="rebuild")
         page.wait(lambda: "Mine" not in page.find("tags-tree").text, what="the new tree shown")

@@ -41,7 +41,7 @@ from easy_dataset.services.generation.estimate import Estimate
 from easy_dataset.services.generation.stages import estimate, run_stage
 from easy_dataset.services.generation.templates import TemplateView, add_template
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
-from easy_dataset.services.quality import Report, build_report, run_check
+from easy_dataset.services.quality import Report, build_report, estimate_check, run_check
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
 from easy_dataset.types import ChunkSettings
 
@@ -82,7 +82,7 @@ class Project:
 
     def estimate(self, stage: str, **options: Any) -> Estimate:
         """What `run_stage(stage, **options)` would do, without doing it: items, model
-        calls, tokens and time (questions.generate and answers.generate)."""
+        calls, tokens and time (every stage)."""
         return estimate(self._app, self.id, stage, **options)
 
     def add_question(self, text: str, **options: Any) -> QuestionView:
@@ -112,6 +112,11 @@ class Project:
         """Run one quality check as a durable job: judge, ground, dedup, pii, refs,
         contamination or sample (options as the CLI's `quality` commands)."""
         return run_check(self._app, self.id, check, **options)
+
+    def estimate_check(self, check: str, **options: Any) -> Estimate:
+        """What `check(check, **options)` would do, without doing it: items, and for the
+        judge (the check that calls a model) model calls, tokens and time."""
+        return estimate_check(self._app, self.id, check, **options)
 
     def report(self) -> Report:
         """The dataset report: counts, diversity, consistency, duplicates, scores, error rate."""

@@ -19,9 +19,10 @@ from easy_dataset.cli.common import (
 from easy_dataset.cli.stage_run import (
     CacheOption,
     ConcurrencyOption,
+    DryRunOption,
     FileIdsOption,
     ModelOption,
-    run_stage_command,
+    estimate_or_run_stage,
 )
 from easy_dataset.services import generation
 from easy_dataset.services.generation import PersonaView
@@ -57,13 +58,16 @@ def generate(
     model: ModelOption = None,
     concurrency: ConcurrencyOption = None,
     cache: CacheOption = False,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Have the model propose personas (5 by default) for each file that has none."""
-    run_stage_command(
+    """Have the model propose personas (5 by default) for each file that has none;
+    --dry-run prints the estimate instead."""
+    estimate_or_run_stage(
         ctx,
         project,
         "personas.generate",
+        dry_run=dry_run,
         as_json=as_json,
         file_ids=file,
         count=count,

@@ -23,7 +23,12 @@ from easy_dataset.cli.common import (
     state,
 )
 from easy_dataset.cli.jobs import job_progress, report_job
-from easy_dataset.cli.stage_run import CacheOption, ConcurrencyOption
+from easy_dataset.cli.stage_run import (
+    CacheOption,
+    ConcurrencyOption,
+    DryRunOption,
+    print_estimate,
+)
 from easy_dataset.errors import InputError
 from easy_dataset.jobs import JobSummary
 from easy_dataset.services import generation, jobs, quality
@@ -191,20 +196,28 @@ def judge(
     redo: RedoOption = False,
     concurrency: ConcurrencyOption = None,
     cache: CacheOption = False,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Have a model score each QA pair 0–5 against its source chunk (below 3 is flagged)."""
-    summary = _run(
-        ctx,
-        project,
-        "judge",
-        model=model,
-        weights=_weights(weight),
-        qa_ids=qa,
-        redo=redo,
-        concurrency=concurrency,
-        cache=cache,
-    )
+    """Have a model score each QA pair 0–5 against its source chunk (below 3 is flagged);
+    --dry-run prints the estimate instead."""
+    options: dict[str, Any] = {
+        "model": model,
+        "weights": _weights(weight),
+        "qa_ids": qa,
+        "redo": redo,
+        "concurrency": concurrency,
+        "cache": cache,
+    }
+    if dry_run:
+        given = {k: v for k, v in options.items() if v is not None and v is not False and v != []}
+        found = quality.estimate_check(state(ctx).app(), project, "judge", **given)
+        if as_json:
+            print_json(found)
+        else:
+            print_estimate(found)
+        return
+    summary = _run(ctx, project, "judge", **options)
     _flag_outcome(ctx, project, "judge", summary, as_json=as_json, nothing=UNCHECKED)
 
 

@@ -20,8 +20,10 @@ from easy_dataset.cli.common import (
 from easy_dataset.cli.stage_run import (
     CacheOption,
     ConcurrencyOption,
+    DryRunOption,
     FileIdsOption,
     ModelOption,
+    print_estimate,
     run_stage_command,
 )
 from easy_dataset.services import generation
@@ -35,50 +37,6 @@ ScopeTagOption = Annotated[
     list[int] | None,
     typer.Option("--tag", help="Only questions with this tag or a tag under it (repeatable)."),
 ]
-DryRunOption = Annotated[
-    bool,
-    typer.Option(
-        "--dry-run",
-        help="Print the estimate (items, model calls, tokens, time) and start nothing.",
-    ),
-]
-
-
-def duration(seconds: float) -> str:
-    """ "about 45 s", "about 18 min", "about 2.5 h"."""
-    if seconds < 90:
-        return f"about {max(1, round(seconds))} s"
-    if seconds < 90 * 60:
-        return f"about {round(seconds / 60)} min"
-    return f"about {seconds / 3600:.1f} h"
-
-
-def print_estimate(found: generation.Estimate) -> None:
-    """The estimate in a few lines (the same figures the web app shows before a job)."""
-    console.print(f"{found.stage} (estimate, nothing started):")
-    console.print(f"  items: {found.items}")
-    console.print(f"  model calls: {found.calls} (retries come on top)")
-    console.print(
-        f"  tokens: ~{found.tokens:,} ({found.prompt_tokens:,} prompt + "
-        f"{found.completion_tokens:,} completion)"
-    )
-    if found.seconds is None:
-        console.print(
-            f"  time: unknown (no recent calls of {escape(found.model)} in the usage log)"
-        )
-    else:
-        console.print(
-            f"  time: {duration(found.seconds)} ({found.latency_ms} ms per call, median of "
-            f"{found.latency_calls} recent calls, {found.concurrency} at a time)"
-        )
-    if found.without_context:
-        console.print(
-            f"  {found.without_context} question(s) have no chunk: answered without context"
-        )
-    if found.skipped_no_chunk:
-        console.print(
-            f"  {found.skipped_no_chunk} generated question(s) skipped: their chunk was deleted"
-        )
 
 
 def estimate_or_run(

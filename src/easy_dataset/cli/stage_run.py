@@ -23,6 +23,66 @@ FileIdsOption = Annotated[
 CacheOption = Annotated[
     bool, typer.Option("--cache", help="Reuse stored model replies for identical requests.")
 ]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Print the estimate (items, model calls, tokens, time) and start nothing.",
+    ),
+]
+
+
+def duration(seconds: float) -> str:
+    """ "about 45 s", "about 18 min", "about 2.5 h"."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"
+
+
+def print_estimate(found: generation.Estimate) -> None:
+    """The estimate in a few lines (the same figures the web app shows before a job)."""
+    console.print(f"{found.stage} (estimate, nothing started):")
+    console.print(f"  items: {found.items}")
+    console.print(f"  model calls: {found.calls} (retries come on top)")
+    console.print(
+        f"  tokens: ~{found.tokens:,} ({found.prompt_tokens:,} prompt + "
+        f"{found.completion_tokens:,} completion)"
+    )
+    if found.seconds is None:
+        console.print(
+            f"  time: unknown (no recent calls of {escape(found.model)} in the usage log)"
+        )
+    else:
+        console.print(
+            f"  time: {duration(found.seconds)} ({found.latency_ms} ms per call, median of "
+            f"{found.latency_calls} recent calls, {found.concurrency} at a time)"
+        )
+    if found.without_context:
+        console.print(
+            f"  {found.without_context} question(s) have no chunk: answered without context"
+        )
+    if found.skipped_no_chunk:
+        console.print(
+            f"  {found.skipped_no_chunk} generated question(s) skipped: their chunk was deleted"
+        )
+
+
+def estimate_or_run_stage(
+    ctx: typer.Context, project: str, kind: str, *, dry_run: bool, as_json: bool, **options: Any
+) -> bool:
+    """With --dry-run print the stage's estimate and start nothing (True); else run it."""
+    if not dry_run:
+        run_stage_command(ctx, project, kind, as_json=as_json, **options)
+        return False
+    given = {name: value for name, value in options.items() if value is not None and value != []}
+    found = generation.estimate(state(ctx).app(), project, kind, **given)
+    if as_json:
+        print_json(found)
+    else:
+        print_estimate(found)
+    return True
 
 
 def run_stage_command(

@@ -18,7 +18,12 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
-from easy_dataset.cli.stage_run import CacheOption, ModelOption, run_stage_command
+from easy_dataset.cli.stage_run import (
+    CacheOption,
+    DryRunOption,
+    ModelOption,
+    estimate_or_run_stage,
+)
 from easy_dataset.errors import InputError
 from easy_dataset.services import tags
 from easy_dataset.services.tags import TagNode
@@ -63,20 +68,23 @@ def build(
     ] = False,
     model: ModelOption = None,
     cache: CacheOption = False,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Have the model build the tree from the documents' outlines (or revise it after files
-    were added or removed); a locked or disabled tree is left alone."""
-    run_stage_command(
+    were added or removed); a locked or disabled tree is left alone. --dry-run prints the
+    estimate instead."""
+    estimated = estimate_or_run_stage(
         ctx,
         project,
         "tags.build",
+        dry_run=dry_run,
         as_json=as_json,
         rebuild=rebuild or None,
         model=model,
         cache=cache or None,
     )
-    if not as_json:
+    if not as_json and not estimated:
         found = tags.tag_tree(state(ctx).app(), project)
         console.print(_render(found) if found else "no tags")
 

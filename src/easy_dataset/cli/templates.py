@@ -20,9 +20,10 @@ from easy_dataset.cli.common import (
 from easy_dataset.cli.stage_run import (
     CacheOption,
     ConcurrencyOption,
+    DryRunOption,
     FileIdsOption,
     ModelOption,
-    run_stage_command,
+    estimate_or_run_stage,
 )
 from easy_dataset.errors import InputError
 from easy_dataset.services.generation import templates
@@ -158,13 +159,16 @@ def apply(
     model: ModelOption = None,
     concurrency: ConcurrencyOption = None,
     cache: CacheOption = False,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Ask each template of each chunk not asked yet, answering in the template's type."""
-    run_stage_command(
+    """Ask each template of each chunk not asked yet, answering in the template's type;
+    --dry-run prints the estimate instead."""
+    estimate_or_run_stage(
         ctx,
         project,
         "templates.apply",
+        dry_run=dry_run,
         as_json=as_json,
         template_ids=template,
         file_ids=file,

@@ -23,7 +23,7 @@ from easy_dataset.server.api.common import (
 from easy_dataset.server.api.files import UPLOAD_FOLDER
 from easy_dataset.server.api.uploads import Received, UploadReceiver
 from easy_dataset.server.deps import Core, submit_job
-from easy_dataset.services import App, jobs, projects, quality
+from easy_dataset.services import App, generation, jobs, projects, quality
 from easy_dataset.services.jobs import JobView
 from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
 from easy_dataset.services.quality.results import ResultView
@@ -366,6 +366,18 @@ def _start(
     job_id = quality.start_check(core, project, check, **values)
     submit_job(request, job_id)
     return jobs.show_job(core, job_id, failures=0).job
+
+
+@router.post("/{check}/estimate", openapi_extra=_CHECK_BODY)
+async def estimate_check(
+    project: ProjectRef, check: Check, request: Request, core: Core
+) -> generation.Estimate:
+    """What starting the check with these options would do, without starting it: items
+    (exact); for the judge, which calls a model, model calls, prompt and completion tokens
+    and time (estimates; time is null when the usage log has no recent call of the model);
+    the other checks call no model (calls 0)."""
+    values = _options(check, await request.body())
+    return await run_in_threadpool(quality.estimate_check, core, project, check, **values)
 
 
 @router.post("/{check}", status_code=202, openapi_extra=_CHECK_BODY)

@@ -18,8 +18,6 @@ Stage = Literal[
     "tags.build", "personas.generate", "questions.generate", "answers.generate", "templates.apply"
 ]
 
-EstimatedStage = Literal["questions.generate", "answers.generate"]
-
 
 class StageRequest(BaseModel):
     """Options of a stage; each applies only to the stages named in its description."""
@@ -62,7 +60,7 @@ def _options(body: StageRequest) -> dict[str, object]:
 
 @router.post("/{stage}/estimate")
 def estimate_stage(
-    project: ProjectRef, stage: EstimatedStage, body: StageRequest, core: Core
+    project: ProjectRef, stage: Stage, body: StageRequest, core: Core
 ) -> generation.Estimate:
     """What starting the stage with these options would do, without starting it: items
     (exact), model calls, prompt and completion tokens and time (estimates; time is null

@@ -50,6 +50,20 @@ class JobLauncher:
         await self._tick()
         return job_id
 
+    async def start_after_estimate(
+        self, kind: str, title: str, scope: str, **options: Any
+    ) -> int | None:
+        """Show the job's estimate (`confirm_estimate`) and start it when the person says
+        so; the new job's id, None when cancelled (nothing is created then)."""
+        found = await self.estimate(kind, **options)
+        if not await confirm_estimate(found, title, scope):
+            return None
+        return await self.start(kind, **options)
+
+    async def estimate(self, kind: str, **options: Any) -> Estimate:
+        """What the job would do (nothing is created)."""
+        return await off_loop(generation.estimate, self.ctx.core, self.project.id, kind, **options)
+
     async def plan(self, kind: str, **options: Any) -> int:
         """Create the job (nothing runs yet); its id."""
         return await off_loop(generation.start_job, self.ctx.core, self.project.id, kind, **options)
@@ -146,6 +160,12 @@ async def confirm_job(
     ask before starting it; True when the person starts it. With nothing to do there is
     only a Close button."""
     found = await off_loop(generation.estimate, ctx.core, project.id, kind, **options)
+    return await confirm_estimate(found, title, scope)
+
+
+async def confirm_estimate(found: Estimate, title: str, scope: str) -> bool:
+    """The estimate in a dialog that asks before the job starts; True when the person
+    starts it. With nothing to do there is only a Close button."""
     with ui.dialog().props("data-testid=estimate-dialog") as box, ui.card().classes("w-[36rem]"):
         ui.label(title).classes("text-lg")
         ui.label(t("scope.for", what=scope)).props("data-testid=estimate-scope")

@@ -15,6 +15,7 @@ import re
 from nicegui.slot import Slot
 
 from easy_dataset.server.ui.strings_edits import EDITS_STRINGS
+from easy_dataset.server.ui.strings_estimates import ESTIMATE_STRINGS
 from easy_dataset.server.ui.strings_files import FILES_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
 from easy_dataset.server.ui.strings_hygiene import HYGIENE_STRINGS
@@ -276,6 +277,7 @@ STRINGS.update(EDITS_STRINGS)
 STRINGS.update(JOBS_STRINGS)
 STRINGS.update(HYGIENE_STRINGS)
 STRINGS.update(FILES_STRINGS)
+STRINGS.update(ESTIMATE_STRINGS)
 
 
 def current_language() -> str:

@@ -65,7 +65,18 @@ class PersonasScreen:
                     raise InputError(t("personas.bad_count"))
                 assert self.launcher is not None
                 file_ids = [self.file_id] if self.file_id else None
-                await self.launcher.start("personas.generate", count=int(value), file_ids=file_ids)
+                scope = (
+                    t("scope.file", name=names.get(self.file_id, ""))
+                    if self.file_id
+                    else t("estimate.personas.all")
+                )
+                await self.launcher.start_after_estimate(
+                    "personas.generate",
+                    t("estimate.title.personas"),
+                    scope,
+                    count=int(value),
+                    file_ids=file_ids,
+                )
 
             ui.button(
                 t("personas.generate"), icon="auto_awesome", on_click=guarded(generate)

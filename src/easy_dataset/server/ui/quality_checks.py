@@ -14,6 +14,7 @@ from easy_dataset.server.ui.gen_common import JobLauncher, Reload
 from easy_dataset.server.ui.helpers import confirm, guarded, human_size, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.services import models, quality
+from easy_dataset.services.generation import Estimate
 from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
 from easy_dataset.services.quality.checks import job_type as check_job_type
 from easy_dataset.services.quality.results import TARGETS as DEDUP_TARGETS
@@ -30,6 +31,11 @@ class QualityLauncher(JobLauncher):
 
     async def plan(self, kind: str, **options: Any) -> int:
         return await off_loop(quality.start_check, self.ctx.core, self.project.id, kind, **options)
+
+    async def estimate(self, kind: str, **options: Any) -> Estimate:
+        return await off_loop(
+            quality.estimate_check, self.ctx.core, self.project.id, kind, **options
+        )
 
     def job_type(self, kind: str) -> str:
         return check_job_type(kind)
@@ -106,8 +112,12 @@ class ChecksSection:
 
             async def run() -> None:
                 chosen = {k: float(f.value) for k, f in weights.items() if f.value is not None}
-                await self._start(
+                assert self.launcher is not None
+                scope = t("estimate.judge.all" if redo.value else "estimate.judge.unjudged")
+                await self.launcher.start_after_estimate(
                     "judge",
+                    t("estimate.title.judge"),
+                    scope,
                     model=model.value or None,
                     weights=chosen or None,
                     redo=True if redo.value else None,

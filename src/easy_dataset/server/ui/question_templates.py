@@ -94,7 +94,13 @@ class TemplatesSection:
                 ui.button(
                     t("questions.tpl.apply"),
                     icon="auto_awesome",
-                    on_click=guarded(lambda: self.launcher.start("templates.apply")),
+                    on_click=guarded(
+                        lambda: self.launcher.start_after_estimate(
+                            "templates.apply",
+                            t("estimate.title.templates"),
+                            t("estimate.templates.all"),
+                        )
+                    ),
                 ).props("data-testid=tpl-apply")
         self.listing = ui.column().classes("w-full gap-2").props("data-testid=tpl-list")
         self.show(templates.list_templates(self.ctx.core, self.project.id))
@@ -121,7 +127,12 @@ class TemplatesSection:
                 ui.button(
                     t("questions.tpl.apply_one"),
                     on_click=guarded(
-                        lambda: self.launcher.start("templates.apply", template_ids=[row.id])
+                        lambda: self.launcher.start_after_estimate(
+                            "templates.apply",
+                            t("estimate.title.templates"),
+                            t("estimate.templates.one", question=row.question),
+                            template_ids=[row.id],
+                        )
                     ),
                 ).props(f"flat dense data-testid=tpl-apply-{row.id}")
                 ui.button(icon="edit", on_click=lambda: self._edit(row)).props(

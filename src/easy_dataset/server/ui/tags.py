@@ -72,7 +72,12 @@ class TagsScreen:
                     ):
                         return
                     assert self.launcher is not None
-                    await self.launcher.start("tags.build", rebuild=bool(rebuild.value) or None)
+                    await self.launcher.start_after_estimate(
+                        "tags.build",
+                        t("estimate.title.tags"),
+                        t("estimate.tags.rebuild" if rebuild.value else "estimate.tags.all"),
+                        rebuild=bool(rebuild.value) or None,
+                    )
 
                 ui.button(t("tags.build"), icon="auto_awesome", on_click=guarded(build)).props(
                     "data-testid=tags-build"

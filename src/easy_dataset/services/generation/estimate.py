@@ -1,7 +1,8 @@
-"""What a long generation job would cost before it starts: items, model calls, tokens and
+"""What a job that calls a model would cost before it starts: items, model calls, tokens and
 time. Every figure is an estimate: the items are planned exactly as the job would plan them
-(nothing is created), tokens come from the chunk and question sizes put into the project's
-prompt templates, and time from the model's recent latency in the usage log."""
+(nothing is created), calls and tokens come from the job type's estimator (the texts' sizes
+put into the project's prompt templates; see `estimate_tokens`), and time from the model's
+recent latency in the usage log."""
 
 from __future__ import annotations
 
@@ -13,28 +14,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from easy_dataset.errors import InputError
-from easy_dataset.generate import question_count
-from easy_dataset.generate.questions import heading_text
 from easy_dataset.jobs import get_handler
-from easy_dataset.llm.tokens import estimate_messages, estimate_tokens
-from easy_dataset.prompts import render
 from easy_dataset.services.app import App
-from easy_dataset.services.generation import answer_jobs, question_jobs
-from easy_dataset.services.generation.common import language_for, load_settings, parse_key
-from easy_dataset.services.generation.voting import check_votes
+from easy_dataset.services.generation import estimate_tokens  # noqa: F401 (registers them)
+from easy_dataset.services.generation.common import load_settings
+from easy_dataset.services.generation.token_registry import TOKEN_ESTIMATORS, EstimateInput
 from easy_dataset.services.models import resolve_model
-from easy_dataset.services.prompts import effective_template
-from easy_dataset.store.dataset import Question
-from easy_dataset.store.models import Chunk, LLMCall, SourceFile
-from easy_dataset.types import GenerationSettings
+from easy_dataset.store.models import LLMCall
 
-ESTIMATED = ("questions.generate", "answers.generate")
-# Completion sizes when the usage log has nothing to go by: a question in the JSON list, an
-# answer, a chain of thought (tokens).
-QUESTION_TOKENS = 30
-LIST_OVERHEAD = 10
-ANSWER_TOKENS = 250
-COT_TOKENS = 250
 RECENT_CALLS = 50  # the latency is the median of this model's last calls
 
 
@@ -66,93 +53,6 @@ class Estimate(BaseModel):
         return self.prompt_tokens + self.completion_tokens
 
 
-def _overhead(app: App, project_id: int, name: str, language: str, values: dict[str, Any]) -> int:
-    """Prompt tokens of a template rendered with its texts left empty (they are added)."""
-    override = effective_template(app, project_id, name, language)
-    return estimate_messages(render(name, language, values, override=override).messages)
-
-
-class _Overheads:
-    """Template overheads per (prompt, language), rendered once each."""
-
-    def __init__(self, app: App, project_id: int) -> None:
-        self.app, self.project_id = app, project_id
-        self.cache: dict[tuple[str, str], int] = {}
-
-    def get(self, name: str, language: str, values: dict[str, Any]) -> int:
-        key = (name, language)
-        if key not in self.cache:
-            self.cache[key] = _overhead(self.app, self.project_id, name, language, values)
-        return self.cache[key]
-
-
-def _questions(
-    app: App, project_id: int, keys: list[str], settings: GenerationSettings
-) -> tuple[int, int, int]:
-    """Calls, prompt and completion tokens of a questions.generate job with these items."""
-    chunk_ids = sorted({parse_key(key)["c"] for key in keys})
-    with app.db.session() as session:
-        rows = {
-            chunk_id: (content, headings, title)
-            for chunk_id, content, headings, title in session.execute(
-                select(Chunk.id, Chunk.content, Chunk.heading_path, SourceFile.name)
-                .join(SourceFile, SourceFile.id == Chunk.file_id)
-                .where(Chunk.id.in_(chunk_ids))
-            )
-        }
-    overheads = _Overheads(app, project_id)
-    prompt = completion = 0
-    for key in keys:
-        content, headings, title = rows.get(parse_key(key)["c"], ("", [], ""))
-        language = language_for(settings, content)
-        base = overheads.get("questions", language, {"chunk": "", "count": 1})
-        prompt += base + estimate_tokens(content)
-        prompt += estimate_tokens(heading_text([str(h) for h in headings]) + (title or ""))
-        completion += LIST_OVERHEAD + QUESTION_TOKENS * question_count(len(content), settings)
-    return len(keys), prompt, completion
-
-
-def _answers(
-    app: App, project_id: int, keys: list[str], settings: GenerationSettings, params: dict[str, Any]
-) -> tuple[int, int, int]:
-    """Calls, prompt and completion tokens of an answers.generate job with these items: k
-    drafts (consistency voting) and one chain of thought each (when the model gives none)."""
-    question_ids = sorted(parse_key(key)["q"] for key in keys)
-    with app.db.session() as session:
-        rows = {
-            question_id: (text, content or "")
-            for question_id, text, content in session.execute(
-                select(Question.id, Question.text, Chunk.content)
-                .outerjoin(Chunk, Chunk.id == Question.chunk_id)
-                .where(Question.id.in_(question_ids))
-            )
-        }
-    drafts = int(params.get("votes") or 1)
-    cot = bool(params.get("synthesize_cot", True))
-    overheads = _Overheads(app, project_id)
-    calls = prompt = completion = 0
-    for question_id in question_ids:
-        text, content = rows.get(question_id, ("", ""))
-        language = language_for(settings, content or text)
-        asked = estimate_tokens(text) + estimate_tokens(content)
-        if content:
-            answer = overheads.get("answer", language, {"question": "", "chunk": ""})
-            reason = overheads.get(
-                "cot_synthesize", language, {"question": "", "answer": "", "chunk": ""}
-            )
-        else:
-            answer = overheads.get("answer_open", language, {"question": ""})
-            reason = overheads.get("cot_open", language, {"question": "", "answer": ""})
-        calls += drafts
-        prompt += drafts * (answer + asked)
-        completion += drafts * ANSWER_TOKENS
-        if cot:
-            calls += 1
-            prompt += reason + asked + ANSWER_TOKENS
-            completion += COT_TOKENS
-    return calls, prompt, completion
-
-
 def recent_latency(app: App, model_config_id: int | None, model: str) -> tuple[int | None, int]:
     """The median latency (ms) of the model's last successful, uncached calls, and how
     many calls that is; (None, 0) when the usage log has none."""
@@ -173,38 +73,42 @@ def recent_latency(app: App, model_config_id: int | None, model: str) -> tuple[i
     return int(statistics.median(found)), len(found)
 
 
+def estimated_types() -> tuple[str, ...]:
+    """The job types an estimate is made for: those that call a model."""
+    return tuple(TOKEN_ESTIMATORS)
+
+
 def estimate_job(app: App, project_id: int, kind: str, params: dict[str, Any]) -> Estimate:
-    """The estimate of a questions.generate or answers.generate job with these options
-    (the same options `start_job` takes); nothing is created."""
-    if kind not in ESTIMATED:
-        raise InputError(f"estimates are made for {' and '.join(ESTIMATED)}, not {kind!r}")
+    """The estimate of a job of a type that calls a model, with these options (the same
+    options `start_job` takes); nothing is created. The items are what the job's own
+    `plan` returns; calls and tokens come from the type's estimator in `TOKEN_ESTIMATORS`;
+    the time from the model's recent latency. `params["model"]` names the configuration
+    the job would run with (default: the project's)."""
+    estimator = TOKEN_ESTIMATORS.get(kind)
+    if estimator is None:
+        raise InputError(f"estimates are made for {', '.join(estimated_types())}, not {kind!r}")
     resolved = resolve_model(app, project_id, params.get("model"))
-    settings = load_settings(app, project_id)
-    without = skipped = 0
-    if kind == question_jobs.TYPE:
-        keys = get_handler(kind).plan(app, project_id, params)
-        calls, prompt, completion = _questions(app, project_id, keys, settings)
-    else:
-        check_votes(params.get("votes"), cached=bool(params.get("cache")))
-        scope = answer_jobs.answer_scope(app, project_id, params)
-        keys, without, skipped = scope.keys, scope.without_context, scope.skipped_no_chunk
-        calls, prompt, completion = _answers(app, project_id, keys, settings, params)
+    keys = get_handler(kind).plan(app, project_id, params)
+    given = EstimateInput(app, project_id, params, load_settings(app, project_id))
+    figures = estimator(given, keys)
     concurrency = int(params.get("concurrency") or resolved.config.concurrency)
     latency, timed = recent_latency(app, resolved.model_config_id, resolved.config.model)
     seconds = None
     if latency is not None:
-        seconds = 0.0 if not calls else math.ceil(calls / concurrency) * latency / 1000
+        seconds = (
+            0.0 if not figures.calls else math.ceil(figures.calls / concurrency) * latency / 1000
+        )
     return Estimate(
         stage=kind,
         items=len(keys),
-        calls=calls,
-        prompt_tokens=prompt,
-        completion_tokens=completion,
+        calls=figures.calls,
+        prompt_tokens=figures.prompt,
+        completion_tokens=figures.completion,
         seconds=seconds,
         latency_ms=latency,
         latency_calls=timed,
         concurrency=concurrency,
         model=resolved.config.model,
-        without_context=without,
-        skipped_no_chunk=skipped,
+        without_context=figures.without_context,
+        skipped_no_chunk=figures.skipped_no_chunk,
     )

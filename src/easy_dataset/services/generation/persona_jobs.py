@@ -59,7 +59,7 @@ class GeneratePersonas(ModelJob):
             if row is None:
                 raise NotFoundError(f"file {file_id} was removed before its personas were made")
             title, outline = row.name, outline_text(row.name, row.outline)
-            excerpt = _excerpt(session, file_id)
+            excerpt = file_excerpt(session, file_id)
         language = language_for(self.settings(ctx), excerpt or title)
         result = await propose_personas(
             self.client(ctx),
@@ -91,7 +91,7 @@ class GeneratePersonas(ModelJob):
             )
 
 
-def _excerpt(session: Session, file_id: int) -> str:
+def file_excerpt(session: Session, file_id: int) -> str:
     """The file's opening chunks, up to a couple of thousand characters."""
     parts: list[str] = []
     used = 0

@@ -46,7 +46,8 @@ def start_job(app: App, project_ref: str | int, kind: str, **options: Any) -> in
 
 def estimate(app: App, project_ref: str | int, kind: str, **options: Any) -> Estimate:
     """What `start_job` with these options would do (items, model calls, tokens, time), as
-    an estimate, without creating anything: questions.generate and answers.generate."""
+    an estimate, without creating anything; every stage calls a model, so every stage has
+    one."""
     _check(kind)
     project_id = _project_id(app, project_ref)
     params = {name: value for name, value in options.items() if value is not None}

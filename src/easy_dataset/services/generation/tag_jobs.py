@@ -37,7 +37,7 @@ def last_build(session: Session, project_id: int) -> dict[str, Any] | None:
     return result if isinstance(result, dict) else None
 
 
-def _file_rows(session: Session, project_id: int) -> list[SourceFile]:
+def file_rows(session: Session, project_id: int) -> list[SourceFile]:
     return list(
         session.scalars(
             select(SourceFile).where(SourceFile.project_id == project_id).order_by(SourceFile.id)
@@ -45,7 +45,7 @@ def _file_rows(session: Session, project_id: int) -> list[SourceFile]:
     )
 
 
-def _tree(session: Session, project_id: int) -> list[TagDraft]:
+def current_tree(session: Session, project_id: int) -> list[TagDraft]:
     rows = session.scalars(
         select(Tag).where(Tag.project_id == project_id).order_by(Tag.ordinal, Tag.id)
     ).all()
@@ -72,7 +72,7 @@ class BuildTags(ModelJob):
             settings = generation_settings(find_project(session, project_id))
             if not settings.tags_enabled or settings.tags_locked:
                 return []
-            files = {str(row.id): row.name for row in _file_rows(session, project_id)}
+            files = {str(row.id): row.name for row in file_rows(session, project_id)}
             if not files or key in unfinished_keys(session, project_id, TYPE):
                 return []
             if params.get("rebuild"):
@@ -90,10 +90,10 @@ class BuildTags(ModelJob):
         project_id = self.project_id(ctx)
         settings = self.settings(ctx)
         with ctx.app.db.session() as session:
-            rows = _file_rows(session, project_id)
+            rows = file_rows(session, project_id)
             outlines = {str(row.id): outline_text(row.name, row.outline) for row in rows}
             names = {str(row.id): row.name for row in rows}
-            tree = _tree(session, project_id)
+            tree = current_tree(session, project_id)
             previous = last_build(session, project_id)
         language = language_for(settings, "\n".join(outlines.values()))
         levels = settings.tag_levels

@@ -17,7 +17,7 @@ from easy_dataset.services.quality.benchmark_files import (
     delete_benchmark,
     list_benchmarks,
 )
-from easy_dataset.services.quality.checks import CHECKS, run_check, start_check
+from easy_dataset.services.quality.checks import CHECKS, estimate_check, run_check, start_check
 from easy_dataset.services.quality.duplicates import (
     ClusterView,
     Member,
@@ -64,6 +64,7 @@ __all__ = [
     "count_duplicates",
     "delete_benchmark",
     "delete_duplicates",
+    "estimate_check",
     "get_quality_settings",
     "item_results",
     "list_benchmarks",

@@ -5,17 +5,24 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError, validation_reasons
 from easy_dataset.generate.judge import judge_pair
 from easy_dataset.jobs import JobContext, register
+from easy_dataset.llm.tokens import estimate_tokens
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import (
     ModelJob,
     language_for,
     parse_key,
     unfinished_keys,
+)
+from easy_dataset.services.generation.token_registry import (
+    EstimateInput,
+    Figures,
+    token_estimator,
 )
 from easy_dataset.services.models import resolve_model
 from easy_dataset.services.quality.results import record
@@ -27,10 +34,11 @@ from easy_dataset.services.quality.selection import (
 )
 from easy_dataset.services.quality.settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair
-from easy_dataset.store.models import Job, JobItem
+from easy_dataset.store.models import Chunk, Job, JobItem
 from easy_dataset.types import JudgeCriterion, QualitySettings
 
 TYPE = "quality.judge"
+JUDGE_TOKENS = 120  # a judge's reply: a score per criterion and a verdict (estimates)
 PASS_SCORE = 3.0  # below this a pair is flagged; export and lists filter on any threshold
 
 
@@ -42,6 +50,15 @@ def weights(settings: QualitySettings, params: dict[str, Any]) -> dict[JudgeCrit
         return QualitySettings.model_validate({"judge_weights": merged}).judge_weights
     except ValidationError as exc:
         raise InputError(f"invalid judge weights: {validation_reasons(exc)}") from None
+
+
+def judge_params(app: App, project_id: int, params: dict[str, Any]) -> dict[str, Any]:
+    """The options with the judge's model filled in when none was named: the project's
+    judge model, if it has one (else the job runs on the project's default model)."""
+    settings = get_quality_settings(app, project_id)
+    if not params.get("model") and settings.judge_model:
+        return {**params, "model": settings.judge_model}
+    return params
 
 
 @register
@@ -65,10 +82,9 @@ class JudgeQA(ModelJob):
 
     async def setup(self, ctx: JobContext) -> None:
         assert ctx.project_id is not None
-        settings = get_quality_settings(ctx.app, ctx.project_id)
-        if not ctx.params.get("model") and settings.judge_model:
-            ctx.params = {**ctx.params, "model": settings.judge_model}
+        ctx.params = judge_params(ctx.app, ctx.project_id, ctx.params)
         await super().setup(ctx)
+        settings = get_quality_settings(ctx.app, ctx.project_id)
         ctx.state["weights"] = weights(settings, ctx.params)
 
     async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
@@ -127,3 +143,26 @@ class JudgeQA(ModelJob):
             detail={k: result[k] for k in ("scores", "verdict", "weights", "model")},
             job_id=job.id,
         )
+
+
+@token_estimator(TYPE)
+def estimate_judging(given: EstimateInput, keys: list[str]) -> Figures:
+    """One call per QA pair: its question, answer, reasoning and chunk in, a score per
+    criterion and a verdict out. A pair without a chunk fails before any call is made."""
+    qa_ids = sorted(parse_key(key)["a"] for key in keys)
+    with given.app.db.session() as session:
+        rows = session.execute(
+            select(QAPair.question, QAPair.answer, QAPair.cot, Chunk.content)
+            .outerjoin(Chunk, Chunk.id == QAPair.chunk_id)
+            .where(QAPair.id.in_(qa_ids))
+        ).all()
+    values = {"question": "", "answer": "", "chunk": "", "cot": ""}
+    calls = prompt = 0
+    for question, answer, cot, chunk in rows:
+        if chunk is None:
+            continue
+        calls += 1
+        language = given.language(chunk)
+        prompt += given.overhead("judge", language, values)
+        prompt += sum(estimate_tokens(text or "") for text in (question, answer, cot, chunk))
+    return Figures(calls, prompt, calls * JUDGE_TOKENS)
