@@ -24,7 +24,6 @@ from easy_dataset.server.ui.i18n import STRINGS, t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.services import generation, jobs, models
-from easy_dataset.services.generation.estimate import ESTIMATED
 from easy_dataset.services.views import ProjectView
 
 COLUMNS = (
@@ -225,8 +224,8 @@ class JobsScreen:
                     "model": model.value or None,
                     "concurrency": int(concurrency.value) if concurrency.value else None,
                 }
-                # Long jobs say what they would cost first, as on the screens that start them.
-                if kind in ESTIMATED and not await confirm_job(
+                # Jobs say what they would cost first, as on the screens that start them.
+                if not await confirm_job(
                     self.ctx, self.project, kind, type_label(kind), t("scope.all"), **options
                 ):
                     return
