@@ -50,7 +50,7 @@ def estimate_or_run(
             left = generation.estimate(state(ctx).app(), project, kind, **given)
             if left.skipped_no_chunk:
                 console.print(
-                    f"{left.skipped_no_chunk} generated question(s) not answered: their "
+                    f"{counted(left.skipped_no_chunk, 'generated question')} not answered: their "
                     "chunk was deleted (add them again by hand to answer without context)"
                 )
         return

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from easy_dataset.cli.common import console, escape, print_json, state
+from easy_dataset.cli.common import console, counted, escape, print_json, state
 from easy_dataset.cli.jobs import job_progress, report_job
 from easy_dataset.services import generation, jobs
 
@@ -61,11 +61,13 @@ def print_estimate(found: generation.Estimate) -> None:
         )
     if found.without_context:
         console.print(
-            f"  {found.without_context} question(s) have no chunk: answered without context"
+            f"  {counted(found.without_context, 'question')} without a chunk: answered "
+            "without context"
         )
     if found.skipped_no_chunk:
         console.print(
-            f"  {found.skipped_no_chunk} generated question(s) skipped: their chunk was deleted"
+            f"  {counted(found.skipped_no_chunk, 'generated question')} skipped: their chunk "
+            "was deleted"
         )
 
 
