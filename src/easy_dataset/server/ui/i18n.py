@@ -18,6 +18,7 @@ from easy_dataset.server.ui.strings_edits import EDITS_STRINGS
 from easy_dataset.server.ui.strings_files import FILES_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
 from easy_dataset.server.ui.strings_hygiene import HYGIENE_STRINGS
+from easy_dataset.server.ui.strings_hygiene_held import HYGIENE_HELD_STRINGS
 from easy_dataset.server.ui.strings_jobs import JOBS_STRINGS
 from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
@@ -276,6 +277,7 @@ STRINGS.update(EDITS_STRINGS)
 STRINGS.update(JOBS_STRINGS)
 STRINGS.update(HYGIENE_STRINGS)
 STRINGS.update(FILES_STRINGS)
+STRINGS.update(HYGIENE_HELD_STRINGS)
 
 
 def current_language() -> str:
