@@ -9,7 +9,7 @@ the page with unsaved edits or an unsaved note asks first (`unsaved.UnsavedGuard
 from __future__ import annotations
 
 from fastapi import Request
-from nicegui import ui
+from nicegui import background_tasks, ui
 
 from easy_dataset.errors import NotFoundError
 from easy_dataset.server.ui import safe
@@ -52,6 +52,7 @@ class QADetailScreen:
         self.note: ui.textarea | None = None
         self.confirm_button: ui.button | None = None
         self.revised: ui.column | None = None
+        self.panel: QualityPanel | None = None
         self.guard = page_guard()
 
     @property
@@ -78,7 +79,7 @@ class QADetailScreen:
                 self._status()
                 self._editor()
                 self._review()
-                QualityPanel(self.ctx, self.project.id, self.qa_id)
+                self.panel = QualityPanel(self.ctx, self.project.id, self.qa_id)
                 self._revise()
         ui.timer(0, self._find_neighbours, once=True)
 
@@ -249,6 +250,8 @@ class QADetailScreen:
         self.answer.set_value(self.view.answer)
         self.cot.set_value(self.view.cot)
         self.guard.saved(self.question, self.answer, self.cot)
+        if self.panel is not None:  # the edit re-ran hygiene: a flag it fixed is gone
+            background_tasks.create(self.panel.refresh(), name="qa-quality-refresh")
 
     def _save(self) -> None:
         question, answer, cot = self._edits()
