@@ -9,7 +9,7 @@ the page with unsaved edits or an unsaved note asks first (`unsaved.UnsavedGuard
 from __future__ import annotations
 
 from fastapi import Request
-from nicegui import background_tasks, ui
+from nicegui import ui
 
 from easy_dataset.errors import NotFoundError
 from easy_dataset.server.ui import safe
@@ -129,7 +129,9 @@ class QADetailScreen:
         for field in (self.question, self.answer, self.cot):
             self.guard.watch(field, self._save)
         with ui.row().classes("gap-2"):
-            ui.button(t("common.save"), on_click=guarded(self._save)).props("data-testid=qa-save")
+            ui.button(t("common.save"), on_click=guarded(self._save_clicked)).props(
+                "data-testid=qa-save"
+            )
             self.confirm_button = ui.button(on_click=guarded(self._toggle_confirm))
             self.confirm_button.props("data-testid=qa-confirm")
             self._confirm_label()
@@ -250,8 +252,15 @@ class QADetailScreen:
         self.answer.set_value(self.view.answer)
         self.cot.set_value(self.view.cot)
         self.guard.saved(self.question, self.answer, self.cot)
-        if self.panel is not None:  # the edit re-ran hygiene: a flag it fixed is gone
-            background_tasks.create(self.panel.refresh(), name="qa-quality-refresh")
+
+    async def _refresh_panel(self) -> None:
+        """The quality card read again: an edit re-runs hygiene, so a flag it fixed is gone."""
+        if self.panel is not None:
+            await self.panel.refresh()
+
+    async def _save_clicked(self) -> None:
+        self._save()
+        await self._refresh_panel()
 
     def _save(self) -> None:
         question, answer, cot = self._edits()
@@ -269,7 +278,7 @@ class QADetailScreen:
         self.note.set_value(self.view.note)
         self.guard.saved(self.note)
 
-    def _toggle_confirm(self) -> None:
+    async def _toggle_confirm(self) -> None:
         wanted = not self.view.confirmed
         edited = self._edited()
         if edited:  # one transaction: the confirmation carries the edit, or neither is stored
@@ -292,6 +301,7 @@ class QADetailScreen:
         self._status()
         if edited:
             notify_ok(t("qa.saved_confirmed") if wanted else t("qa.saved_unconfirmed"))
+            await self._refresh_panel()
         else:
             notify_ok(t("qa.confirmed") if wanted else t("qa.unconfirmed"))
 
