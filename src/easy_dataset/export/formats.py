@@ -17,7 +17,8 @@ Shaper = Callable[[ExportRecord, ExportOptions], dict[str, Any]]
 def think_answer(cot: str, answer: str) -> str:
     """The answer with its reasoning in front, the way reasoning chat templates train on it."""
     # A tag the model leaked (`</answer>`, a second `</think>`) would end the block early or
-    # teach the template's tags as content: none reaches the file.
+    # teach the template's tags as content: none reaches the file. Only that debris goes,
+    # outside code: `<output>` or XML in a code fence is content and is kept as written.
     cot, answer = strip_leaked_tags(cot).strip(), strip_leaked_tags(answer).strip()
     # Without reasoning there is nothing to wrap: an empty think block would teach silence.
     return f"<think>\n{cot}\n</think>\n\n{answer}" if cot else answer
@@ -125,7 +126,9 @@ SHAPERS: dict[ExportFormat, Shaper] = {
 
 def shape(record: ExportRecord, options: ExportOptions) -> dict[str, Any]:
     """The output record for one QA pair, with its `metadata` when provenance is asked for."""
-    # Leaked chat-template tags never reach an exported file, whatever the format.
+    # Leaked chat-template debris (`<think>`, `</answer>`, `<|im_end|>`, outside inline and
+    # fenced code) never reaches an exported file, whatever the format, confirmed pairs
+    # included; every other text is exported byte for byte.
     clean = dataclasses.replace(
         record,
         question=strip_leaked_tags(record.question),

@@ -2,8 +2,11 @@
 
 Small models leave debris in what they write: a question ending in `',` or `?,` (a JSON
 list half-parsed), an answer wrapped in `<pre><code>…</code></pre>` or `<p>…</p>`, chat
-template tags (`</answer>`, `<think>`) leaked into answers and reasoning, doubled spaces.
-Those are repaired here, always the same way, with the repair named. What cannot be
+template tags (`</answer>`, `<think>`, `<|im_end|>`) leaked into answers and reasoning,
+doubled spaces. Those are repaired here, always the same way, with the repair named.
+Only chat-template debris counts as a leaked tag, and never inside inline or fenced code:
+`<output>`, `<question>` or any other element name is content (an answer about HTML or
+XML), and so is everything between backticks. What cannot be
 repaired without guessing is flagged with a reason instead: a "question" that is an
 instruction about the question ("This question requires a detailed answer based on the
 given information."), a text that asks nothing, a text empty once repaired.
@@ -15,23 +18,29 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Field = Literal["question", "answer", "cot"]
 Repair = Literal["tags", "html", "quotes", "punctuation", "numbering", "whitespace"]
-Reason = Literal["instruction", "not_a_question", "empty"]
+Reason = Literal["instruction", "not_a_question", "empty", "needs_repair"]
 
-REASONS: tuple[Reason, ...] = ("instruction", "not_a_question", "empty")
+# `needs_repair`: a repair is due in a text nobody may rewrite without a reviewer (a
+# confirmed pair); the scan flags it with the repair it would make instead.
+REASONS: tuple[Reason, ...] = ("instruction", "not_a_question", "empty", "needs_repair")
 REPAIRS: tuple[Repair, ...] = ("tags", "html", "quotes", "punctuation", "numbering", "whitespace")
 
-# Chat-template and prompt tags a model may echo: never content of an answer or a chain.
-_LEAKED_TAG = re.compile(
-    r"</?\s*(?:think|thinking|answer|reasoning|question|response|output|"
-    r"\|?im_start\|?|\|?im_end\|?)\s*>",
-    re.IGNORECASE,
-)
-_SPECIAL_TOKEN = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end)\|>")
+# Chat-template debris a model may echo: the reasoning and answer delimiters of reasoning
+# chat templates and special tokens (`<|im_end|>`, `<|eot_id|>`). Element names such as
+# `<output>`, `<question>` or `<response>` are left alone: they are HTML or XML content.
+_LEAKED_TAG = re.compile(r"</?\s*(?:think|answer)\s*>", re.IGNORECASE)
+_SPECIAL_TOKEN = re.compile(r"<\|[A-Za-z][\w.-]{0,40}\|>")
+# Markdown code: a fence opens with three or more backticks or tildes (indented at most
+# three spaces) and closes with a line of at least as many of the same; an inline span is
+# a run of backticks closed by a run of the same length.
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_BACKTICKS = re.compile(r"`+")
 _PRE_CODE_OPEN = r"<pre[^>]*>\s*<code[^>]*>"
 _PRE_CODE_CLOSE = r"</code>\s*</pre>"
 _WHOLE_PRE = re.compile(rf"^\s*{_PRE_CODE_OPEN}(.*?){_PRE_CODE_CLOSE}\s*$", re.DOTALL)
@@ -121,10 +130,78 @@ class PairHygiene:
         }
 
 
+def _fenced_parts(text: str) -> list[tuple[str, bool]]:
+    """`text` cut into (part, is fenced code) in order; joined, the parts are `text`. A
+    fence left open runs to the end, as Markdown reads it."""
+    parts: list[tuple[str, bool]] = []
+    lines: list[str] = []
+    fence = ""
+    for line in text.splitlines(keepends=True):
+        if not fence:
+            opened = _FENCE_OPEN.match(line)
+            # A backtick fence's info string has no backtick (else it is inline code).
+            if opened and not (opened.group(1)[0] == "`" and "`" in line[opened.end() :]):
+                parts.append(("".join(lines), False))
+                lines, fence = [line], opened.group(1)
+            else:
+                lines.append(line)
+            continue
+        lines.append(line)
+        closing = line.strip()
+        if len(closing) >= len(fence) and closing == fence[0] * len(closing):
+            parts.append(("".join(lines), True))
+            lines, fence = [], ""
+    parts.append(("".join(lines), bool(fence)))
+    return [(part, code) for part, code in parts if part]
+
+
+def _inline_parts(text: str) -> list[tuple[str, bool]]:
+    """`text` (outside fenced code) cut into (part, is an inline code span)."""
+    parts: list[tuple[str, bool]] = []
+    runs = list(_BACKTICKS.finditer(text))
+    start = index = 0
+    while index < len(runs):
+        opener = runs[index]
+        closer = next(
+            (j for j in range(index + 1, len(runs)) if len(runs[j].group()) == len(opener.group())),
+            None,
+        )
+        if closer is None:  # an unmatched run is literal backticks
+            index += 1
+            continue
+        parts.append((text[start : opener.start()], False))
+        parts.append((text[opener.start() : runs[closer].end()], True))
+        start, index = runs[closer].end(), closer + 1
+    parts.append((text[start:], False))
+    return [(part, code) for part, code in parts if part]
+
+
+def outside_code(text: str, change: Callable[[str], str], *, inline: bool = True) -> str:
+    """`text` with `change` applied to its prose only: fenced code (and, when `inline`,
+    inline code spans) kept byte for byte."""
+    out: list[str] = []
+    for part, code in _fenced_parts(text):
+        if code:
+            out.append(part)
+        elif not inline:
+            out.append(change(part))
+        else:
+            out.extend(piece if span else change(piece) for piece, span in _inline_parts(part))
+    return "".join(out)
+
+
+def _strip_debris(text: str) -> str:
+    return _SPECIAL_TOKEN.sub("", _LEAKED_TAG.sub("", text))
+
+
 def strip_leaked_tags(text: str) -> str:
-    """`text` without chat-template tags (`<think>`, `</answer>`, `<|im_end|>` …)."""
-    without = _SPECIAL_TOKEN.sub("", _LEAKED_TAG.sub("", text))
-    return _BLANK_LINES.sub("\n\n", without).strip() if without != text else text
+    """`text` without chat-template debris (`<think>`, `</answer>`, `<|im_end|>` …) outside
+    code; any other tag, and anything in inline or fenced code, is kept. A text without
+    debris comes back unchanged, byte for byte."""
+    without = outside_code(text, _strip_debris)
+    if without == text:
+        return text
+    return outside_code(without, lambda part: _BLANK_LINES.sub("\n\n", part), inline=False).strip()
 
 
 def _unwrap_html(text: str) -> str:
@@ -137,7 +214,10 @@ def _unwrap_html(text: str) -> str:
         body = html.unescape(match.group(1)).strip("\n")
         return f"\n```{language.group(1) if language else ''}\n{body}\n```\n"
 
-    text = _PRE_BLOCK.sub(fenced, text)
+    # HTML shown in a Markdown fence is an example, not a wrapper.
+    text = outside_code(text, lambda part: _PRE_BLOCK.sub(fenced, part), inline=False)
+    if any(code for _, code in _fenced_parts(text)):
+        return text
     text = _LONE_PRE.sub("", text)
     paragraph = _WHOLE_P.match(text)
     if paragraph and "<p" not in _P_BREAK.sub("", paragraph.group(1)).lower():

@@ -19,6 +19,7 @@ from easy_dataset.server.ui.strings_estimates import ESTIMATE_STRINGS
 from easy_dataset.server.ui.strings_files import FILES_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
 from easy_dataset.server.ui.strings_hygiene import HYGIENE_STRINGS
+from easy_dataset.server.ui.strings_hygiene_held import HYGIENE_HELD_STRINGS
 from easy_dataset.server.ui.strings_jobs import JOBS_STRINGS
 from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
@@ -278,6 +279,7 @@ STRINGS.update(JOBS_STRINGS)
 STRINGS.update(HYGIENE_STRINGS)
 STRINGS.update(FILES_STRINGS)
 STRINGS.update(ESTIMATE_STRINGS)
+STRINGS.update(HYGIENE_HELD_STRINGS)
 
 
 def current_language() -> str:

@@ -53,6 +53,7 @@ class QADetailScreen:
         self.note: ui.textarea | None = None
         self.confirm_button: ui.button | None = None
         self.revised: ui.column | None = None
+        self.panel: QualityPanel | None = None
         self.guard = page_guard()
 
     @property
@@ -79,7 +80,7 @@ class QADetailScreen:
                 self._status()
                 self._editor()
                 self._review()
-                QualityPanel(self.ctx, self.project.id, self.qa_id)
+                self.panel = QualityPanel(self.ctx, self.project.id, self.qa_id)
                 # Revising rereads the source chunk: a pair answered without one has none.
                 if self.view.provenance.get("context") != "none":
                     self._revise()
@@ -131,7 +132,9 @@ class QADetailScreen:
         for field in (self.question, self.answer, self.cot):
             self.guard.watch(field, self._save)
         with ui.row().classes("gap-2"):
-            ui.button(t("common.save"), on_click=guarded(self._save)).props("data-testid=qa-save")
+            ui.button(t("common.save"), on_click=guarded(self._save_clicked)).props(
+                "data-testid=qa-save"
+            )
             self.confirm_button = ui.button(on_click=guarded(self._toggle_confirm))
             self.confirm_button.props("data-testid=qa-confirm")
             self._confirm_label()
@@ -259,6 +262,15 @@ class QADetailScreen:
         self.cot.set_value(self.view.cot)
         self.guard.saved(self.question, self.answer, self.cot)
 
+    async def _refresh_panel(self) -> None:
+        """The quality card read again: an edit re-runs hygiene, so a flag it fixed is gone."""
+        if self.panel is not None:
+            await self.panel.refresh()
+
+    async def _save_clicked(self) -> None:
+        self._save()
+        await self._refresh_panel()
+
     def _save(self) -> None:
         question, answer, cot = self._edits()
         self.view = generation.edit_qa(
@@ -275,7 +287,7 @@ class QADetailScreen:
         self.note.set_value(self.view.note)
         self.guard.saved(self.note)
 
-    def _toggle_confirm(self) -> None:
+    async def _toggle_confirm(self) -> None:
         wanted = not self.view.confirmed
         edited = self._edited()
         if edited:  # one transaction: the confirmation carries the edit, or neither is stored
@@ -298,6 +310,7 @@ class QADetailScreen:
         self._status()
         if edited:
             notify_ok(t("qa.saved_confirmed") if wanted else t("qa.saved_unconfirmed"))
+            await self._refresh_panel()
         else:
             notify_ok(t("qa.confirmed") if wanted else t("qa.unconfirmed"))
 

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError, validation_reasons
@@ -20,8 +20,10 @@ from easy_dataset.services.generation.qa_query import QAFilters, filtered
 from easy_dataset.services.generation.views import QADetail, QAView, qa_view
 from easy_dataset.services.projects import find_project, generation_settings
 from easy_dataset.services.prompts import effective_template
+from easy_dataset.services.qa_rewrite import ask_everywhere, mark_edited
+from easy_dataset.services.quality.hygiene import recheck_pairs
 from easy_dataset.store.base import utcnow
-from easy_dataset.store.dataset import QAPair, Question
+from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Chunk
 
 MAX_SCORE = 5
@@ -130,7 +132,8 @@ def edit_qa(
 
     Text that really changes is noted in the provenance (`edited`); a new question is asked
     by the pair's Question row, and so by every pair of that question, too, so the
-    Questions list shows what the pair asks."""
+    Questions list shows what the pair asks. The hygiene check runs again on every pair
+    whose text changed, so a flag the edit fixed is gone at once."""
     values: dict[str, str] = {}
     for name, text in (("question", question), ("answer", answer)):
         if text is not None:
@@ -150,28 +153,16 @@ def edit_qa(
         for name, value in changed.items():
             setattr(row, name, value)
         if changed:
-            row.provenance = {**(row.provenance or {}), "edited": utcnow().isoformat()}
-        if "question" in changed and row.question_id is not None:
-            _ask_everywhere(session, project.id, row.question_id, changed["question"])
+            mark_edited(row)
         if confirmed is not None:
             row.confirmed = confirmed
+        touched = [row.id] if changed else []
+        if "question" in changed and row.question_id is not None:
+            touched += ask_everywhere(session, project.id, row.question_id, changed["question"])
+        session.flush()
+        recheck_pairs(session, project.id, touched)
         session.flush()
         return qa_view(row)
-
-
-def _ask_everywhere(session: Session, project_id: int, question_id: int, text: str) -> None:
-    """The Question row and all its pairs ask `text` (as `questions.edit_question` does the
-    other way round)."""
-    session.execute(
-        update(Question)
-        .where(Question.id == question_id, Question.project_id == project_id)
-        .values(text=text)
-    )
-    session.execute(
-        update(QAPair)
-        .where(QAPair.question_id == question_id, QAPair.project_id == project_id)
-        .values(question=text)
-    )
 
 
 def confirm_qa(
@@ -274,5 +265,7 @@ def revise_qa(
             },
         ]
         row.answer, row.provenance = revised.answer, provenance
+        session.flush()
+        recheck_pairs(session, project_id, [row.id])
         session.flush()
         return qa_view(row)

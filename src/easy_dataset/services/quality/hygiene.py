@@ -1,8 +1,14 @@
 """The hygiene check (see `generate.hygiene`): recorded where questions and answers are
-committed, and runnable as a scan over existing QA pairs, which stores the safe repairs
-and flags the rest. A result of kind "hygiene" is flagged when something could not be
-repaired; a pair only repaired by a scan keeps a result that is not flagged (what was
-repaired), so the repair stays visible."""
+committed, re-run on a pair whenever a person edits its text, and runnable as a scan over
+existing QA pairs, which stores the safe repairs and flags the rest. A result of kind
+"hygiene" is flagged when something could not be repaired; a pair only repaired by a scan
+keeps a result that is not flagged (what was repaired), so the repair stays visible.
+
+A confirmed pair is never rewritten: a repair it needs is flagged (`needs_repair`, with
+the text the repair would make under `proposed`) for a reviewer to accept or not. A
+repair on an unconfirmed pair is stamped in its provenance (`edited`, `edited_by`
+"hygiene"), and a repaired question is asked by its Question row and every pair of it,
+unless one of them is confirmed (then it is flagged instead)."""
 
 from __future__ import annotations
 
@@ -12,15 +18,18 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from easy_dataset.generate.hygiene import PairHygiene, check_pair, check_question
+from easy_dataset.generate.hygiene import Field, Issue, PairHygiene, check_pair, check_question
 from easy_dataset.jobs import JobContext, register
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
+from easy_dataset.services.qa_rewrite import ask_everywhere, mark_edited
 from easy_dataset.services.quality.results import record
 from easy_dataset.services.quality.scan_jobs import ScanJob
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 
 KIND = "hygiene"
+BY = "hygiene"  # who edited a pair, in its provenance
+FIELDS: tuple[Field, ...] = ("question", "answer", "cot")
 
 
 def _record(
@@ -62,37 +71,126 @@ def record_pair(session: Session, project_id: int, pair: QAPair, job_id: int | N
     return _record(session, project_id, found, qa_id=pair.id, job_id=job_id)
 
 
+def _due(pair: QAPair, now: PairHygiene) -> dict[Field, str]:
+    """The texts of `pair` that hygiene would repair, repaired."""
+    return {
+        name: getattr(now, name) for name in FIELDS if getattr(pair, name) != getattr(now, name)
+    }
+
+
+def _shared_question(session: Session, pair: QAPair) -> Question | None:
+    """The pair's Question row when it asks what the pair asks (a repair goes to both)."""
+    if pair.question_id is None:
+        return None
+    question = session.get(Question, pair.question_id)
+    return question if question is not None and question.text == pair.question else None
+
+
+def _held(session: Session, pair: QAPair, due: dict[Field, str]) -> dict[Field, str]:
+    """The repairs nobody but a reviewer may make: all of a confirmed pair's, and a
+    question's that another, confirmed pair of the same question asks."""
+    if pair.confirmed:
+        return due
+    if "question" in due and (question := _shared_question(session, pair)) is not None:
+        confirmed = session.scalar(
+            select(QAPair.id)
+            .where(
+                QAPair.question_id == question.id,
+                QAPair.id != pair.id,
+                QAPair.confirmed.is_(True),
+            )
+            .limit(1)
+        )
+        if confirmed is not None:
+            return {"question": due["question"]}
+    return {}
+
+
+def _detail(
+    now: PairHygiene, held: dict[Field, str], repairs: dict[str, list[str]]
+) -> dict[str, Any]:
+    issues = [*now.issues, *(Issue(name, "needs_repair") for name in held)]
+    detail: dict[str, Any] = {
+        "issues": [issue.as_dict() for issue in issues],
+        "repairs": repairs,
+        "flagged": bool(issues),
+    }
+    if held:
+        detail["proposed"] = {
+            name: {"text": text, "repairs": list(now.repairs.get(name, ()))}
+            for name, text in held.items()
+        }
+    return detail
+
+
+def repair_pair(session: Session, pair: QAPair) -> dict[str, Any]:
+    """Make the safe repairs of one pair now, where they may be made (see the module), and
+    say what a result of the scan keeps: issues, repairs made, repairs held, flagged."""
+    now = check_pair(pair.question, pair.answer, pair.cot)
+    due = _due(pair, now)
+    held = _held(session, pair, due)
+    made = {name: text for name, text in due.items() if name not in held}
+    if "question" in made and (question := _shared_question(session, pair)) is not None:
+        for qa_id in ask_everywhere(session, pair.project_id, question.id, made["question"]):
+            other = session.get(QAPair, qa_id)
+            if other is not None and other is not pair:
+                mark_edited(other, BY)
+    for name, text in made.items():
+        setattr(pair, name, text)
+    if made:
+        mark_edited(pair, BY)
+    repairs: dict[str, list[str]] = {
+        name: [str(done) for done in now.repairs.get(name, ())] for name in made
+    }
+    return _detail(now, held, {name: done for name, done in repairs.items() if done})
+
+
+def recheck_pairs(session: Session, project_id: int, qa_ids: Iterable[int]) -> None:
+    """Hygiene again for pairs whose text a person just changed (flushed), in the same
+    transaction: the result says what the check finds in the text now (a flag the edit fixed
+    is gone), rewriting nothing; repairs made earlier stay noted."""
+    for qa_id in dict.fromkeys(qa_ids):
+        pair = session.get(QAPair, qa_id)
+        if pair is None or pair.project_id != project_id:
+            continue
+        now = check_pair(pair.question, pair.answer, pair.cot)
+        # A confirmed pair keeps its text: a repair due is a flag, as the scan would say.
+        held = _due(pair, now) if pair.confirmed else {}
+        row = session.scalar(
+            select(QualityResult).where(QualityResult.kind == KIND, QualityResult.qa_id == qa_id)
+        )
+        earlier = dict(row.detail or {}).get("repairs") if row is not None else None
+        detail = _detail(now, held, earlier if isinstance(earlier, dict) else {})
+        flagged = bool(detail.pop("flagged"))
+        if flagged or detail["repairs"]:
+            record(session, project_id, KIND, qa_id=qa_id, flagged=flagged, detail=detail)
+        elif row is not None:
+            session.delete(row)
+
+
 @register
 class HygieneScan(ScanJob):
-    """Stray quotes and commas, leaked tags, HTML wrappers, doubled spaces repaired in QA
-    pairs (and their questions); instructions posing as questions, texts that ask nothing
-    and empty answers flagged. Params: qa_ids."""
+    """Stray quotes and commas, leaked tags, HTML wrappers, doubled spaces repaired in
+    unconfirmed QA pairs (and their questions), flagged in confirmed ones; instructions
+    posing as questions, texts that ask nothing and empty answers flagged. Params: qa_ids."""
 
     type: ClassVar[str] = "quality.hygiene"
     kind: ClassVar[str] = KIND
 
     def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+        # What is repaired, held or flagged is decided at commit (`apply`), on the pair as
+        # it is then.
         found = check_pair(question, answer, cot)
-        if not (found.flagged or found.repaired):
-            return None
-        return {
-            **found.detail(),
-            "flagged": found.flagged,
-            "fixed": {"question": found.question, "answer": found.answer, "cot": found.cot},
-        }
+        return found.detail() if found.flagged or found.repaired else None
 
     def apply(self, session: Session, qa_id: int, detail: dict[str, Any]) -> None:
-        fixed = detail.pop("fixed", None)
-        if not isinstance(fixed, dict):
-            return
         pair = session.get(QAPair, qa_id)
         assert pair is not None
-        # The pair may have been edited while it was scanned: repair what it says now.
-        now = check_pair(pair.question, pair.answer, pair.cot)
-        question = session.get(Question, pair.question_id) if pair.question_id else None
-        if question is not None and question.text == pair.question:
-            question.text = now.question
-        pair.question, pair.answer, pair.cot = now.question, now.answer, now.cot
+        # The pair may have been edited or confirmed while it was scanned: what is recorded
+        # is what was done (or held) to what it says now.
+        done = repair_pair(session, pair)
+        detail.clear()
+        detail.update(done)
 
 
 def question_flags(
