@@ -52,7 +52,8 @@ def test_upload_markdown_pdf_duplicate_and_broken(
     rows = {row[0]: row[1:] for row in status_rows(page)}
     stored = {view.name: view for view in files.list_files(server.core, project.id)}
     assert set(stored) == {"guide.md", "report.pdf"}
-    assert rows["guide.md"] == ["added", f"{stored['guide.md'].chunk_count} chunks"]
+    chunk_count = stored["guide.md"].chunk_count
+    assert rows["guide.md"] == ["added", f"{chunk_count} chunk{'' if chunk_count == 1 else 's'}"]
     assert rows["report.pdf"][0] == "added"
     assert rows["again.md"] == ["duplicate", f"same as file {stored['guide.md'].id}"]
     assert rows["broken.pdf"][0] == "error" and rows["broken.pdf"][1].startswith("broken.pdf:")

@@ -63,7 +63,8 @@ def test_a_pdf_shows_processing_until_it_is_added(
         pdf._PDF_LOCK.release()
     page.wait(lambda: status_rows(page)[0][1] == "added", timeout=60, what="the file added")
     (stored,) = files.list_files(server.core, project.id)
-    assert status_rows(page)[0] == ["manual.pdf", "added", f"{stored.chunk_count} chunks"]
+    chunks = f"{stored.chunk_count} chunk{'' if stored.chunk_count == 1 else 's'}"
+    assert status_rows(page)[0] == ["manual.pdf", "added", chunks]
     assert spinners(page) == 0
     # The file table was refreshed without a reload: the file with its page count.
     page.wait(lambda: "manual.pdf" in page.find("files-table").text, what="the file table")

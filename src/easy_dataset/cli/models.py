@@ -6,7 +6,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from easy_dataset.cli.common import (
     JsonOption,
@@ -261,13 +261,14 @@ def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = Fals
     if not found:
         console.print("no models configured: the embedded model is used")
         return
+    # Names, models and key hints are what people read and copy: kept whole; the rest wrap.
     table = Table(
         "",
-        "name",
+        Column("name", no_wrap=True),
         "provider",
-        "model",
-        "endpoint",
-        "key",
+        Column("model", no_wrap=True),
+        Column("endpoint", overflow="fold"),
+        Column("key", no_wrap=True),
         "concurrency",
         "timeout",
         "max tokens",
