@@ -199,11 +199,15 @@ class Browser:
         )
 
     def click(self, testid: str) -> None:
-        """Click the element once it is there (again if it was re-rendered or covered)."""
+        """Click the element once it is there and enabled (again if it was re-rendered or
+        covered): a click on a button the page has not enabled yet would do nothing."""
 
         def clicked() -> bool:
+            element = self.find(testid)
+            if not element.is_enabled():
+                return False
             try:
-                self.find(testid).click()
+                element.click()
             except ElementClickInterceptedException:
                 return False
             return True

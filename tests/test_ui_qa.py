@@ -193,12 +193,15 @@ def test_detail_edit_confirm_rate_tag_note_and_step(
     page.wait(
         lambda: generation.get_qa(server.core, project_id, first).note == "Check the install steps."
     )
-    # previous / next within the confirmed pairs
+    # previous / next within the confirmed pairs (each enabled once the neighbours are known)
+    page.wait(lambda: page.find("qa-next").is_enabled(), what="next enabled")
     page.click("qa-next")
     page.wait(lambda: f"/qa/{confirmed[2]}?status=confirmed" in page.driver.current_url)
     page.find("qa-chunk")
+    page.wait(lambda: page.find("qa-prev").is_enabled(), what="previous enabled")
     page.click("qa-prev")
     page.wait(lambda: f"/qa/{first}?status=confirmed" in page.driver.current_url)
+    page.wait(lambda: page.find("qa-prev").is_enabled(), what="previous enabled")
     page.click("qa-prev")
     page.wait(lambda: f"/qa/{confirmed[0]}?status=confirmed" in page.driver.current_url)
     page.wait(lambda: page.find("qa-next").is_enabled())
