@@ -75,7 +75,7 @@ def add(
         StructuredMode, typer.Option("--structured", help="How JSON replies are obtained.")
     ] = "auto",
     max_retries: Annotated[int, typer.Option("--max-retries")] = 6,
-    validation_retries: Annotated[int, typer.Option("--validation-retries")] = 2,
+    validation_retries: Annotated[int, typer.Option("--validation-retries")] = 3,
     unreachable_after: Annotated[
         int,
         typer.Option(
