@@ -70,6 +70,11 @@ class Settings:
         )
 
 
+def megabytes(size: int) -> str:
+    """A byte limit as people read it: "8 MB", "1.5 MB"."""
+    return f"{size / (1024 * 1024):g} MB"
+
+
 def _megabytes(value: float | None, env: str, default: float) -> float:
     """A size limit in MB: the argument, else the environment variable, else the default."""
     if value is None:

@@ -272,44 +272,46 @@ def is_instruction(text: str) -> bool:
     return bool(_INSTRUCTION.search(text))
 
 
+class _Steps:
+    """The text through a series of repairs, remembering which ones changed it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.repairs: list[Repair] = []
+
+    def __call__(self, name: Repair, new: str) -> None:
+        if new != self.text:
+            self.repairs.append(name)
+            self.text = new
+
+    def done(self, issues: tuple[Reason, ...]) -> Cleaned:
+        return Cleaned(self.text, tuple(dict.fromkeys(self.repairs)), issues)
+
+
 def clean_question(text: str) -> Cleaned:
-    repairs: list[Repair] = []
-
-    def step(name: Repair, new: str) -> None:
-        nonlocal text
-        if new != text:
-            repairs.append(name)
-            text = new
-
-    step("tags", strip_leaked_tags(text))
-    step("whitespace", " ".join(text.split()))
+    step = _Steps(text)
+    step("tags", strip_leaked_tags(step.text))
+    step("whitespace", " ".join(step.text.split()))
     for _ in range(3):  # `"What is X?",` → quotes and commas come off in turns
-        step("punctuation", _TRAILING_JUNK.sub("", text))
-        step("quotes", _strip_stray_quotes(text))
-    step("numbering", _NUMBERING.sub("", text))
+        step("punctuation", _TRAILING_JUNK.sub("", step.text))
+        step("quotes", _strip_stray_quotes(step.text))
+    step("numbering", _NUMBERING.sub("", step.text))
     issues: list[Reason] = []
-    if not text:
+    if not step.text:
         issues.append("empty")
-    elif is_instruction(text):
+    elif is_instruction(step.text):
         issues.append("instruction")
-    elif not asks_something(text):
+    elif not asks_something(step.text):
         issues.append("not_a_question")
-    return Cleaned(text, tuple(dict.fromkeys(repairs)), tuple(issues))
+    return step.done(tuple(issues))
 
 
 def clean_answer(text: str) -> Cleaned:
-    repairs: list[Repair] = []
-
-    def step(name: Repair, new: str) -> None:
-        nonlocal text
-        if new != text:
-            repairs.append(name)
-            text = new
-
-    step("tags", strip_leaked_tags(text))
-    step("html", _unwrap_html(text))
-    step("whitespace", _tidy_spaces(text))
-    return Cleaned(text, tuple(dict.fromkeys(repairs)), () if text else ("empty",))
+    step = _Steps(text)
+    step("tags", strip_leaked_tags(step.text))
+    step("html", _unwrap_html(step.text))
+    step("whitespace", _tidy_spaces(step.text))
+    return step.done(() if step.text else ("empty",))
 
 
 def clean_reasoning(text: str) -> Cleaned:

@@ -14,14 +14,11 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from easy_dataset.config import megabytes
 from easy_dataset.server.errors import error_body
 from easy_dataset.server.ui.limits import UPLOAD_PATH
 
 ENVELOPE = 1 << 20  # multipart headers and boundaries around the files
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
 
 
 class BodyLimitMiddleware:
@@ -42,14 +39,14 @@ class BodyLimitMiddleware:
             limit = self.max_upload_bytes + ENVELOPE
             detail = (
                 f"the upload is larger than this server's limit of "
-                f"{_megabytes(self.max_upload_bytes)} per request; nothing was added. Send the "
+                f"{megabytes(self.max_upload_bytes)} per request; nothing was added. Send the "
                 "files in several uploads"
             )
         else:
             limit = self.max_body_bytes
             detail = (
                 f"the request body is larger than this server's limit of "
-                f"{_megabytes(self.max_body_bytes)}; nothing was changed (the server's "
+                f"{megabytes(self.max_body_bytes)}; nothing was changed (the server's "
                 "EASY_DATASET_MAX_BODY_MB setting raises it)"
             )
         declared = headers.get("content-length", "")

@@ -17,6 +17,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 
+from easy_dataset.config import megabytes
 from easy_dataset.errors import InputError
 from easy_dataset.store.folders import ProjectFolder
 
@@ -56,10 +57,6 @@ class _TooLarge(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
 
 
 @dataclass
@@ -214,13 +211,13 @@ class UploadReceiver:
         if part.size > self.max_file_bytes:
             raise _TooLarge(
                 f"{part.file_name or 'a file'} is larger than this server's limit of "
-                f"{_megabytes(self.max_file_bytes)} per file (the server's max file size "
+                f"{megabytes(self.max_file_bytes)} per file (the server's max file size "
                 "setting raises it)"
             )
         if self._total > self.max_total_bytes:
             raise _TooLarge(
                 f"the files of this upload come to more than this server's limit of "
-                f"{_megabytes(self.max_total_bytes)} per upload; send them in several uploads"
+                f"{megabytes(self.max_total_bytes)} per upload; send them in several uploads"
             )
         self._writes.append((part.handle, data[start:end]))
 
