@@ -175,3 +175,27 @@ class QualitySettings(BaseModel):
         if not any(self.judge_weights.values()):
             raise ValueError("at least one judge weight must be above 0")
         return self
+
+
+Role = Literal["system", "user", "assistant"]
+
+
+class Message(BaseModel):
+    """One turn of a sample: who speaks, what they say, and (for the assistant) its reasoning.
+
+    `content` is text; images will join it as a list of parts, so code that only reads text
+    goes through `text` rather than `content`.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    content: str
+    reasoning: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.content
+
+
+SampleKind = Literal["qa", "dialogue"]
