@@ -25,7 +25,7 @@ from tests.fake_openai import FakeOpenAI  # noqa: E402
 
 from easy_dataset.llm.types import ModelConfig  # noqa: E402
 from easy_dataset.services import files as file_service  # noqa: E402
-from easy_dataset.services import generation, jobs, models, projects, quality  # noqa: E402
+from easy_dataset.services import generation, jobs, models, projects, quality, stages  # noqa: E402
 
 SAMPLE = "beekeeping.md"
 
@@ -52,7 +52,7 @@ def seed(server: LiveServer, fake: FakeOpenAI) -> int:
     with as_file(files("easy_dataset.samples") / SAMPLE) as sample:
         file_service.add_files(core, project.id, [sample])
     for stage in ("tags.build", "personas.generate", "questions.generate", "answers.generate"):
-        wait(server, generation.start_job(core, project.id, stage), stage)
+        wait(server, stages.start_stage(core, project.id, stage), stage)
     for check in ("judge", "ground", "dedup", "pii", "refs", "sample"):
         wait(server, quality.start_check(core, project.id, check), check)
     first = generation.list_qa(core, project.id, limit=1)[0]

@@ -30,7 +30,7 @@ from tests.fake_openai import FakeOpenAI, Faults  # noqa: E402
 
 from easy_dataset.llm.types import ModelConfig  # noqa: E402
 from easy_dataset.services import files as file_service  # noqa: E402
-from easy_dataset.services import generation, jobs, models, projects  # noqa: E402
+from easy_dataset.services import jobs, models, projects, stages  # noqa: E402
 from easy_dataset.store.models import LLMCall  # noqa: E402
 
 SAMPLE = "beekeeping.md"
@@ -49,7 +49,7 @@ def project(server: LiveServer, name: str, base_url: str, **settings: object) ->
 
 
 def run(server: LiveServer, project_id: int) -> int:
-    job_id = generation.start_job(server.core, project_id, "questions.generate")
+    job_id = stages.start_stage(server.core, project_id, "questions.generate")
     server.app.state.executor.submit(job_id)
     return job_id
 

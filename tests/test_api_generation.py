@@ -43,7 +43,7 @@ def test_stages_run_as_background_jobs(api: TestClient) -> None:
     # Everything is done: a new job has nothing to plan.
     assert run(api, "answers.generate")["total"] == 0
 
-    refused(api.post(f"{P}/stages/dance", json={}), 422, "invalid_request")
+    refused(api.post(f"{P}/stages/dance", json={}), 404, "not_found")
     refused(api.post(f"{P}/stages/tags.build", json={"colour": 1}), 422)
     refused(api.post(f"{P}/stages/tags.build", json={"model": "nope"}), 404)
     refused(api.post("/api/projects/none/stages/tags.build", json={}), 404)

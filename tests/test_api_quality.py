@@ -20,6 +20,7 @@ from tests.test_generate_support import seed_qa_pairs
 
 P = "/api/projects/bees"
 Q = f"{P}/quality"
+S = f"{P}/stages/quality."
 
 GOOD = "A worker bee lives about six weeks in summer and several months in winter."
 PAIRS = [
@@ -52,7 +53,7 @@ def seed(api: TestClient, pairs: list[tuple[str, str]] = PAIRS) -> list[int]:
 
 def check(api: TestClient, name: str, **options: Any) -> dict[str, Any]:
     """Run a check through the API and wait for its job to succeed."""
-    job = ok(api.post(f"{Q}/{name}", json=options), 202)
+    job = ok(api.post(f"{S}{name}", json=options), 202)
     assert job["type"] == f"quality.{name}"
     state = wait_for_job(api, job["id"])
     assert state["job"]["status"] == "succeeded", state
@@ -142,7 +143,7 @@ def test_dedup_clusters_and_deleting_only_when_confirmed(api: TestClient) -> Non
 
 def test_contamination_against_an_uploaded_benchmark(api: TestClient) -> None:
     ids = seed(api)
-    assert "benchmark" in refused(api.post(f"{Q}/contamination", json={}), 422)
+    assert "benchmark" in refused(api.post(f"{S}contamination", json={}), 422)
     assert ok(api.get(f"{Q}/benchmarks")) == []
 
     def upload(*files: tuple[str, bytes]) -> Any:
@@ -169,7 +170,7 @@ def test_contamination_against_an_uploaded_benchmark(api: TestClient) -> None:
     [view] = ok(upload(("eval.jsonl", BENCHMARK.encode())), 201)
     assert (view["name"], view["items"]) == ("eval.jsonl", 3)
     assert ok(api.get(f"{Q}/benchmarks")) == [view]
-    refused(api.post(f"{Q}/contamination", json={"benchmarks": ["nope"]}), 404)
+    refused(api.post(f"{S}contamination", json={"benchmarks": ["nope"]}), 404)
     check(api, "contamination", n=5)
     assert qa_ids(api, flagged="contamination") == [ids[COPIED]]
     [found] = ok(api.get(f"{Q}/results/{ids[COPIED]}"))["results"]
@@ -248,10 +249,10 @@ def test_review_sample_and_error_estimate(api: TestClient) -> None:
 
 def test_judge_scores_and_list_filters(api: TestClient, fake: FakeOpenAI) -> None:
     ids = seed(api, PAIRS[:4])
-    refused(api.post(f"{Q}/judge", json={"model": "nobody"}), 404)
-    refused(api.post(f"{Q}/judge", json={"weights": {"accuracy": -1}}), 422)
-    refused(api.post(f"{Q}/judge", json={"weights": {"beauty": 1}}), 422)
-    refused(api.post(f"{Q}/judge", json={"qa_ids": [0]}), 422)
+    refused(api.post(f"{S}judge", json={"model": "nobody"}), 404)
+    refused(api.post(f"{S}judge", json={"weights": {"accuracy": -1}}), 422)
+    refused(api.post(f"{S}judge", json={"weights": {"beauty": 1}}), 422)
+    refused(api.post(f"{S}judge", json={"qa_ids": [0]}), 422)
     calls = len(fake.stats().log)
     job = check(api, "judge", qa_ids=ids[:2], weights={"accuracy": 3})
     assert (job["total"], job["succeeded"]) == (2, 2)
@@ -301,7 +302,7 @@ def test_grounding_runs_without_a_model(api: TestClient, fake: FakeOpenAI) -> No
     [found] = ok(api.get(f"{Q}/results/{ids[0]}"))["results"]
     assert found["kind"] == "grounding" and 0 <= found["score"] <= 1
     assert found["detail"]["sentences"]
-    refused(api.post(f"{Q}/ground", json={"threshold": 2}), 422)
+    refused(api.post(f"{S}ground", json={"threshold": 2}), 422)
 
 
 def test_report_and_settings(api: TestClient) -> None:
@@ -381,33 +382,33 @@ def _targeted(figures: dict[str, Any]) -> dict[str, Any]:
 
 def test_bad_check_requests(api: TestClient) -> None:
     seed(api, PAIRS[:2])
-    assert "contamination" in refused(api.post(f"{Q}/dance", json={}), 422, "invalid_request")
-    refused(api.post(f"{Q}/pii", json={"colour": 1}), 422)
-    refused(api.post(f"{Q}/pii", json={"action": "shred"}), 422)
-    refused(api.post(f"{Q}/pii", json=[1]), 422)
+    refused(api.post(f"{S}dance", json={}), 404, "not_found")
+    refused(api.post(f"{S}pii", json={"colour": 1}), 422)
+    refused(api.post(f"{S}pii", json={"action": "shred"}), 422)
+    refused(api.post(f"{S}pii", json=[1]), 422)
     refused(
-        api.post(f"{Q}/pii", content=b"{not json", headers={"content-type": "application/json"}),
+        api.post(f"{S}pii", content=b"{not json", headers={"content-type": "application/json"}),
         422,
     )
-    refused(api.post(f"{Q}/refs", json={"redo": True}), 422)  # scans have no redo
-    refused(api.post(f"{Q}/dedup", json={"mode": "fuzzy"}), 422)
-    refused(api.post(f"{Q}/dedup", json={"threshold": 0}), 422)
-    refused(api.post(f"{Q}/dedup", json={"threshold": 1.5}), 422)
-    refused(api.post(f"{Q}/dedup", json={"target": "files"}), 422)
-    refused(api.post(f"{Q}/sample", json={"fraction": 2}), 422)
-    refused(api.post(f"{Q}/sample", json={"fraction": "half"}), 422)
-    refused(api.post(f"{Q}/sample", json={"seed": -1}), 422)
-    refused(api.post(f"{Q}/contamination", json={"n": 1}), 422)
-    refused(api.post(f"{Q}/ground", json={"qa_ids": "all"}), 422)
-    refused(api.post(f"{Q}/judge", json={"concurrency": 0}), 422)
-    refused(api.post("/api/projects/none/quality/pii", json={}), 404)
+    refused(api.post(f"{S}refs", json={"redo": True}), 422)  # scans have no redo
+    refused(api.post(f"{S}dedup", json={"mode": "fuzzy"}), 422)
+    refused(api.post(f"{S}dedup", json={"threshold": 0}), 422)
+    refused(api.post(f"{S}dedup", json={"threshold": 1.5}), 422)
+    refused(api.post(f"{S}dedup", json={"target": "files"}), 422)
+    refused(api.post(f"{S}sample", json={"fraction": 2}), 422)
+    refused(api.post(f"{S}sample", json={"fraction": "half"}), 422)
+    refused(api.post(f"{S}sample", json={"seed": -1}), 422)
+    refused(api.post(f"{S}contamination", json={"n": 1}), 422)
+    refused(api.post(f"{S}ground", json={"qa_ids": "all"}), 422)
+    refused(api.post(f"{S}judge", json={"concurrency": 0}), 422)
+    refused(api.post("/api/projects/none/stages/quality.pii", json={}), 404)
     refused(api.get(f"{Q}/clusters", params={"target": "files"}), 422)
     refused(api.get(f"{Q}/clusters", params={"limit": 0}), 422)
     refused(api.get(f"{Q}/results/0"), 422)
     refused(api.get(f"{Q}/results/{2**63}"), 422)
     refused(api.get(f"{Q}/sample", params={"limit": 100_000}), 422)
     # A body is optional: the defaults apply.
-    job = ok(api.post(f"{Q}/refs"), 202)
+    job = ok(api.post(f"{S}refs"), 202)
     assert wait_for_job(api, job["id"])["job"]["status"] == "succeeded"
     assert job["params"] == {}
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from easy_dataset.services import generation
+from easy_dataset.services import stages
 from tests.api_support import api_client, core, make_project, ok, refused, wait_for_job
 from tests.fake_openai import FakeOpenAI
 
@@ -159,14 +159,14 @@ def test_live_progress_and_cancel(api: TestClient, fake: FakeOpenAI) -> None:
 def test_resume_and_bad_job_requests(api: TestClient, fake: FakeOpenAI) -> None:
     make_project(api, fake.base_url, name="p")
     # Planned but never handed to the executor, as a stopped server leaves it.
-    job_id = generation.start_job(core(api), "p", "tags.build")
+    job_id = stages.start_stage(core(api), "p", "tags.build")
     waiting = ok(api.get(f"/api/jobs/{job_id}"))
     assert waiting["job"]["status"] == "pending" and waiting["queued"] is False
     assert ok(api.post(f"/api/jobs/{job_id}/resume"), 202)["id"] == job_id
     assert wait_for_job(api, job_id)["job"]["status"] == "succeeded"
     assert ok(api.post("/api/jobs/resume?project=p"), 202) == {"items": [], "total": 0}
 
-    other = generation.start_job(core(api), "p", "tags.build", rebuild=True)
+    other = stages.start_stage(core(api), "p", "tags.build", rebuild=True)
     resumed = ok(api.post("/api/jobs/resume"), 202)
     assert [job["id"] for job in resumed["items"]] == [other]
     assert wait_for_job(api, other)["job"]["status"] == "succeeded"

@@ -16,8 +16,10 @@ from easy_dataset.errors import InputError
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.server.app import create_app
 from easy_dataset.services import App, models, projects, quality
-from easy_dataset.services.generation import estimate, run_stage, update_generation_settings
+from easy_dataset.services.generation import update_generation_settings
 from easy_dataset.services.generation.templates import add_template
+from easy_dataset.services.stages import estimate_stage as estimate
+from easy_dataset.services.stages import run_stage
 from easy_dataset.store.models import Job, LLMCall
 from tests.conftest import Cli
 from tests.fake_openai import FakeOpenAI

@@ -17,11 +17,11 @@ from easy_dataset.services import tags as tag_service
 from easy_dataset.services.chunks import edit_chunk
 from easy_dataset.services.generation import (
     list_personas,
-    run_stage,
     set_personas_active,
-    start_job,
 )
 from easy_dataset.services.jobs import show_job
+from easy_dataset.services.stages import run_stage
+from easy_dataset.services.stages import start_stage as start_job
 from easy_dataset.store.dataset import GenreAudience, QAPair, Question, QuestionTemplate, Tag
 from easy_dataset.store.models import Job, JobItem, LLMCall
 from tests.fake_openai import MALFORMED_TEXT, REASONING_TEXT, FakeOpenAI, Faults

@@ -17,14 +17,14 @@ from easy_dataset.services import tags as tag_service
 from easy_dataset.services.chunks import delete_chunks
 from easy_dataset.services.generation import (
     add_question,
-    estimate,
     list_questions,
-    run_stage,
-    start_job,
 )
 from easy_dataset.services.jobs import show_job
 from easy_dataset.services.quality import run_check
 from easy_dataset.services.quality.items import item_results
+from easy_dataset.services.stages import estimate_stage as estimate
+from easy_dataset.services.stages import run_stage
+from easy_dataset.services.stages import start_stage as start_job
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Job, LLMCall
 from tests.conftest import Cli

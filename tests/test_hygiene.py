@@ -26,7 +26,8 @@ from easy_dataset.generate.hygiene import (
 from easy_dataset.llm.types import Completion, Message
 from easy_dataset.services import App, generation, quality
 from easy_dataset.services.export import ExportFilters, export_stream
-from easy_dataset.services.generation import common, run_stage
+from easy_dataset.services.generation import common
+from easy_dataset.services.stages import run_stage
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 from tests.api_support import api_client, core, make_project, ok, wait_for_job
 from tests.conftest import Cli
@@ -197,7 +198,7 @@ def test_hygiene_check_from_the_api(tmp_path: Path, fake: FakeOpenAI) -> None:
         make_project(api, fake.base_url)
         project = "/api/projects/bees"
         ids = seed_qa_pairs(core(api), ok(api.get(project))["id"], JUNK_PAIRS)
-        job = ok(api.post(f"{project}/quality/hygiene", json={}), 202)
+        job = ok(api.post(f"{project}/stages/quality.hygiene", json={}), 202)
         assert wait_for_job(api, job["id"])["job"]["status"] == "succeeded"
         page = ok(api.get(f"{project}/qa", params={"flagged": "hygiene"}))
         assert [item["id"] for item in page["items"]] == [ids[1]]
@@ -396,7 +397,7 @@ def test_an_edit_clears_the_flag_from_the_api(tmp_path: Path, fake: FakeOpenAI) 
         make_project(api, fake.base_url)
         url = "/api/projects/bees"
         [qa_id] = seed_qa_pairs(core(api), ok(api.get(url))["id"], [(INSTRUCTION, "Insects.")])
-        job = ok(api.post(f"{url}/quality/hygiene", json={}), 202)
+        job = ok(api.post(f"{url}/stages/quality.hygiene", json={}), 202)
         assert wait_for_job(api, job["id"])["job"]["status"] == "succeeded"
         assert ok(api.get(f"{url}/qa", params={"flagged": "hygiene"}))["total"] == 1
         ok(api.patch(f"{url}/qa/{qa_id}", json={"question": "What are bees?"}))

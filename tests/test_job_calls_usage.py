@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import App, files, generation, jobs, models, projects, usage
+from easy_dataset.services import App, files, jobs, models, projects, stages, usage
 from easy_dataset.store.models import LLMCall
 from easy_dataset.types import ChunkSettings
 from tests.api_support import api_client, make_project, ok, wait_for_job
@@ -53,7 +53,7 @@ def _log(app: App, job_id: int | None, project_id: int, *outcomes: str | None) -
 def test_a_retried_timeout_is_on_the_job(cli: Cli, app: App, tmp_path: Path) -> None:
     with FakeOpenAI(Faults(script=["hang"], hang_seconds=3)) as fake:
         _project(app, tmp_path, fake.base_url, timeout=1.0)
-        summary = generation.run_stage(app, "p", "questions.generate")
+        summary = stages.run_stage(app, "p", "questions.generate")
     assert summary is not None and summary.failed == 0
     detail = jobs.show_job(app, summary.job_id)
     calls = detail.calls
@@ -71,7 +71,7 @@ def test_a_retried_timeout_is_on_the_job(cli: Cli, app: App, tmp_path: Path) -> 
 def test_a_timeout_that_failed_its_item_was_not_retried(app: App, tmp_path: Path) -> None:
     with FakeOpenAI(Faults(script=["hang"], hang_seconds=3)) as fake:
         _project(app, tmp_path, fake.base_url, timeout=1.0, max_retries=0)
-        summary = generation.run_stage(app, "p", "questions.generate")
+        summary = stages.run_stage(app, "p", "questions.generate")
     assert summary is not None and summary.failed == 1
     calls = jobs.show_job(app, summary.job_id).calls
     assert calls.kinds == {"timeout": 1}

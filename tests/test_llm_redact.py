@@ -11,7 +11,7 @@ from sqlalchemy import select
 from easy_dataset.errors import ModelCallError
 from easy_dataset.llm.redact import MASK, redact, redact_error
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import App, files, generation, jobs, models, projects
+from easy_dataset.services import App, files, jobs, models, projects, stages
 from easy_dataset.store.models import JobFailure, LLMCall
 from tests.api_support import api_client, core, ok
 from tests.fake_openai import FakeOpenAI, Faults
@@ -63,7 +63,7 @@ def test_no_text_keeps_an_echoed_key(app: App, tmp_path: Path) -> None:
         with pytest.raises(ModelCallError) as refused:
             models.endpoint_models(app, project_id, "echo")
         listed = str(refused.value)
-        summary = generation.run_stage(app, project_id, "questions.generate")
+        summary = stages.run_stage(app, project_id, "questions.generate")
         echoed = [entry for entry in fake.stats().log if entry["path"].startswith("/v1/")]
     assert echoed, "the fake never saw a request"
     assert not report.ok and report.error_kind == "auth"

@@ -14,7 +14,7 @@ import pytest
 from easy_dataset.errors import ConflictError, InputError
 from easy_dataset.llm.retry import classify
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import App, files, generation, jobs, models, projects
+from easy_dataset.services import App, files, jobs, models, projects, stages
 from easy_dataset.services.quality.settings import get_quality_settings, update_quality_settings
 from easy_dataset.store.models import Job
 from easy_dataset.types import ChunkSettings
@@ -97,7 +97,7 @@ def test_edited_settings_are_sent_by_the_next_job(app: App, tmp_path: Path) -> N
         models.update_model(
             app, "p", "llama", {"structured": "json_schema", "max_tokens": 300, "top_p": 0.5}
         )
-        generation.run_stage(app, "p", "questions.generate")
+        stages.run_stage(app, "p", "questions.generate")
         bodies = fake.stats().bodies()
     assert bodies
     for body in bodies:
@@ -177,7 +177,7 @@ def test_a_rename_is_followed_by_the_judge_setting_and_waiting_jobs(
     _project(app)
     files.add_files(app, "p", [write(tmp_path / "guide.md", GUIDE)])
     update_quality_settings(app, "p", judge_model="llama")
-    waiting = generation.start_job(app, "p", "questions.generate", model="llama")
+    waiting = stages.start_stage(app, "p", "questions.generate", model="llama")
     models.update_model(app, "p", "llama", {"name": "qwen"})
     assert get_quality_settings(app, "p").judge_model == "qwen"
     assert jobs.show_job(app, waiting).job.params["model"] == "qwen"

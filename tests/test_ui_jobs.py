@@ -11,7 +11,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import files, generation, jobs, models, projects
+from easy_dataset.services import files, jobs, models, projects, stages
 from easy_dataset.types import ChunkSettings
 from tests import browser as harness
 from tests.browser import Browser, LiveServer
@@ -99,7 +99,7 @@ def test_resume_a_job_nobody_runs(page: Browser, server: LiveServer, tmp_path: P
     with FakeOpenAI() as fake:
         project_id = make_project(server, tmp_path, fake.base_url)
         # Planned but never handed to a runner, like a job whose CLI run was killed.
-        job_id = generation.start_job(server.core, project_id, "questions.generate")
+        job_id = stages.start_stage(server.core, project_id, "questions.generate")
         page.open(f"/projects/{project_id}/jobs?job={job_id}")
         assert page.find("job-status").text == "pending"
         page.click("job-resume")
@@ -148,7 +148,7 @@ def test_the_start_form_shows_the_estimate_and_cancel_starts_nothing(
     page: Browser, server: LiveServer, tmp_path: Path
 ) -> None:
     project_id = make_project(server, tmp_path, "http://127.0.0.1:9/v1")
-    planned = generation.estimate(server.core, project_id, "questions.generate").items
+    planned = stages.estimate_stage(server.core, project_id, "questions.generate").items
     assert planned > 0
     page.open(f"/projects/{project_id}/jobs")
     page.click("jobs-start")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import generation, models, projects
+from easy_dataset.services import generation, models, projects, stages
 from easy_dataset.services.quality import run_check
 from tests import browser as harness
 from tests.browser import Browser, LiveServer
@@ -43,7 +43,7 @@ def test_a_pair_answered_without_a_chunk_offers_no_revision(
         config = ModelConfig(name="fake", provider="custom", base_url=fake.base_url, model="m")
         models.add_model(core, project.id, config)
         generation.add_question(core, project.id, "Why do bees dance?")
-        assert generation.run_stage(core, project.id, "answers.generate").succeeded == 1
+        assert stages.run_stage(core, project.id, "answers.generate").succeeded == 1
         assert run_check(core, project.id, "judge").failed == 0
         [pair] = generation.list_qa(core, project.id)
         page.open(f"/projects/{project.id}/qa/{pair.id}")

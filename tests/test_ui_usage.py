@@ -10,7 +10,7 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import files, generation, models, projects, usage
+from easy_dataset.services import files, models, projects, stages, usage
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.models import LLMCall
 from easy_dataset.types import ChunkSettings
@@ -38,7 +38,7 @@ def project_with_calls(server: LiveServer, tmp_path: Path, name: str, base_url: 
         validation_retries=0,
     )
     models.add_model(server.core, project.id, config)
-    generation.run_stage(server.core, project.id, "questions.generate")
+    stages.run_stage(server.core, project.id, "questions.generate")
     return project.id
 
 

@@ -38,10 +38,10 @@ from easy_dataset.services.generation import (
 )
 from easy_dataset.services.generation import list_questions as _list_questions
 from easy_dataset.services.generation.estimate import Estimate
-from easy_dataset.services.generation.stages import estimate, run_stage
 from easy_dataset.services.generation.templates import TemplateView, add_template
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
 from easy_dataset.services.quality import Report, build_report, estimate_check, run_check
+from easy_dataset.services.stages import estimate_stage, run_stage
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
 from easy_dataset.types import ChunkSettings
 
@@ -83,7 +83,7 @@ class Project:
     def estimate(self, stage: str, **options: Any) -> Estimate:
         """What `run_stage(stage, **options)` would do, without doing it: items, model
         calls, tokens and time (every stage)."""
-        return estimate(self._app, self.id, stage, **options)
+        return estimate_stage(self._app, self.id, stage, **options)
 
     def add_question(self, text: str, **options: Any) -> QuestionView:
         """A question written by hand (chunk_id, tag_id, ga_pair_id optional); without a

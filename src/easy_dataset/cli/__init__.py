@@ -29,6 +29,7 @@ from easy_dataset.cli.export import export
 from easy_dataset.cli.generate import generate
 from easy_dataset.cli.report import report
 from easy_dataset.cli.serve import serve
+from easy_dataset.cli.stage_commands import stage_app
 from easy_dataset.cli.usage import usage
 
 app = typer.Typer(
@@ -49,6 +50,7 @@ app.add_typer(questions.app, name="questions")
 app.add_typer(qa.app, name="qa")
 app.add_typer(templates.app, name="templates")
 app.add_typer(quality.app, name="quality")
+app.add_typer(stage_app, name="stage")
 app.command("demo")(demo)
 app.command("usage")(usage)
 app.command("export")(export)

@@ -16,18 +16,12 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
-from easy_dataset.cli.stage_run import (
-    CacheOption,
-    ConcurrencyOption,
-    DryRunOption,
-    FileIdsOption,
-    ModelOption,
-    estimate_or_run_stage,
-)
+from easy_dataset.cli.stage_commands import StageGroup
 from easy_dataset.services import generation
 from easy_dataset.services.generation import PersonaView
 
 app = typer.Typer(
+    cls=StageGroup,
     help="Genre–audience personas: questions and answers written for several readers.",
     no_args_is_help=True,
 )
@@ -46,35 +40,6 @@ def _print(rows: list[PersonaView]) -> None:
             escape(row.audience),
         )
     console.print(table)
-
-
-@app.command("generate")
-@guarded
-def generate(
-    ctx: typer.Context,
-    project: ProjectOption,
-    file: FileIdsOption = None,
-    count: Annotated[int | None, typer.Option("--count", min=1, max=20, help="Per file.")] = None,
-    model: ModelOption = None,
-    concurrency: ConcurrencyOption = None,
-    cache: CacheOption = False,
-    dry_run: DryRunOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Have the model propose personas (5 by default) for each file that has none;
-    --dry-run prints the estimate instead."""
-    estimate_or_run_stage(
-        ctx,
-        project,
-        "personas.generate",
-        dry_run=dry_run,
-        as_json=as_json,
-        file_ids=file,
-        count=count,
-        model=model,
-        concurrency=concurrency,
-        cache=cache or None,
-    )
 
 
 @app.command("list")

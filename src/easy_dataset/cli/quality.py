@@ -23,6 +23,7 @@ from easy_dataset.cli.common import (
     state,
 )
 from easy_dataset.cli.jobs import job_progress, report_job
+from easy_dataset.cli.stage_commands import StageGroup
 from easy_dataset.cli.stage_run import (
     CacheOption,
     ConcurrencyOption,
@@ -37,6 +38,7 @@ from easy_dataset.services.quality.sample import Verdict
 from easy_dataset.types import DEFAULT_JUDGE_WEIGHTS, QualitySettings, QualityTargets
 
 app = typer.Typer(
+    cls=StageGroup,
     help="Check the dataset's quality: judge, ground, deduplicate, scan and sample.",
     no_args_is_help=True,
 )

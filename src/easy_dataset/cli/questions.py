@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -17,19 +17,14 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
-from easy_dataset.cli.stage_run import (
-    CacheOption,
-    ConcurrencyOption,
-    DryRunOption,
-    FileIdsOption,
-    ModelOption,
-    print_estimate,
-    run_stage_command,
-)
-from easy_dataset.services import generation
-from easy_dataset.services.generation.voting import MAX_VOTES
+from easy_dataset.cli.stage_commands import StageGroup, after_stage
+from easy_dataset.cli.stage_run import Addition
+from easy_dataset.jobs import JobSummary
+from easy_dataset.services import generation, stages
 
-app = typer.Typer(help="Generate, review and answer questions.", no_args_is_help=True)
+app = typer.Typer(
+    cls=StageGroup, help="Generate, review and answer questions.", no_args_is_help=True
+)
 
 QuestionId = Annotated[int, typer.Argument(help="Question id.")]
 TagOption = Annotated[int | None, typer.Option("--tag", help="Domain tag id.")]
@@ -39,117 +34,17 @@ ScopeTagOption = Annotated[
 ]
 
 
-def estimate_or_run(
-    ctx: typer.Context, project: str, kind: str, *, dry_run: bool, as_json: bool, **options: Any
-) -> None:
-    given = {name: value for name, value in options.items() if value is not None and value != []}
-    if not dry_run:
-        run_stage_command(ctx, project, kind, as_json=as_json, **options)
-        if kind == "answers.generate" and not as_json:
-            # Say why questions stay unanswered rather than leave them unexplained.
-            left = generation.estimate(state(ctx).app(), project, kind, **given)
-            if left.skipped_no_chunk:
-                console.print(
-                    f"{counted(left.skipped_no_chunk, 'generated question')} not answered: their "
-                    "chunk was deleted (add them again by hand to answer without context)"
-                )
-        return
-    found = generation.estimate(state(ctx).app(), project, kind, **given)
-    if as_json:
-        print_json(found)
-    else:
-        print_estimate(found)
-
-
-@app.command("generate")
-@guarded
-def generate(
-    ctx: typer.Context,
-    project: ProjectOption,
-    chunk: Annotated[
-        list[int] | None, typer.Option("--chunk", help="Only this chunk id (repeatable).")
-    ] = None,
-    file: FileIdsOption = None,
-    tag: Annotated[
-        list[int] | None,
-        typer.Option(
-            "--tag",
-            help="Only chunks with questions tagged this tag or one under it (repeatable).",
-        ),
-    ] = None,
-    model: ModelOption = None,
-    concurrency: ConcurrencyOption = None,
-    cache: CacheOption = False,
-    dry_run: DryRunOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Write questions for every chunk not asked yet (once per active persona); --chunk,
-    --file and --tag narrow it, --dry-run prints the estimate instead."""
-    estimate_or_run(
-        ctx,
-        project,
-        "questions.generate",
-        dry_run=dry_run,
-        as_json=as_json,
-        chunk_ids=chunk,
-        file_ids=file,
-        tag_ids=tag,
-        model=model,
-        concurrency=concurrency,
-        cache=cache or None,
-    )
-
-
-@app.command("answer")
-@guarded
-def answer(
-    ctx: typer.Context,
-    project: ProjectOption,
-    question: Annotated[
-        list[int] | None, typer.Option("--question", help="Only this question id (repeatable).")
-    ] = None,
-    file: FileIdsOption = None,
-    tag: ScopeTagOption = None,
-    cot: Annotated[
-        bool,
-        typer.Option(
-            "--cot/--no-cot",
-            help="Synthesise a chain of thought when the model gives none.",
-        ),
-    ] = True,
-    votes: Annotated[
-        int | None,
-        typer.Option(
-            "--votes",
-            min=2,
-            max=MAX_VOTES,
-            help="Consistency voting: answer K times and keep the answer most of them agree "
-            "with (a question without a majority fails and can be retried).",
-        ),
-    ] = None,
-    model: ModelOption = None,
-    concurrency: ConcurrencyOption = None,
-    cache: CacheOption = False,
-    dry_run: DryRunOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Answer every question with no answer yet: from its chunk, or without context for one
-    written by hand without a chunk; --question, --file and --tag narrow it, --dry-run
-    prints the estimate instead."""
-    estimate_or_run(
-        ctx,
-        project,
-        "answers.generate",
-        dry_run=dry_run,
-        as_json=as_json,
-        question_ids=question,
-        file_ids=file,
-        tag_ids=tag,
-        synthesize_cot=cot,
-        votes=votes,
-        model=model,
-        concurrency=concurrency,
-        cache=cache or None,
+@after_stage("answers.generate")
+def _unanswered(ctx: typer.Context, project: str, summary: JobSummary) -> Addition:
+    """Say why questions stay unanswered rather than leave them unexplained."""
+    left = stages.estimate_stage(state(ctx).app(), project, "answers.generate")
+    if not left.skipped_no_chunk:
+        return Addition()
+    return Addition(
+        lines=[
+            f"{counted(left.skipped_no_chunk, 'generated question')} not answered: their "
+            "chunk was deleted (add them again by hand to answer without context)"
+        ]
     )
 
 

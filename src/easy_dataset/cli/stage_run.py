@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import typer
+from rich.console import RenderableType
 
 from easy_dataset.cli.common import console, counted, escape, print_json, state
 from easy_dataset.cli.jobs import job_progress, report_job
-from easy_dataset.services import generation, jobs
+from easy_dataset.jobs import JobSummary
+from easy_dataset.services import generation, jobs, stages
 
 ModelOption = Annotated[
     str | None,
@@ -30,6 +34,14 @@ DryRunOption = Annotated[
         help="Print the estimate (items, model calls, tokens, time) and start nothing.",
     ),
 ]
+
+
+@dataclass
+class Addition:
+    """What a stage's CLI renderer adds to its outcome: JSON fields and lines of text."""
+
+    extra: dict[str, Any] = field(default_factory=dict)
+    lines: list[RenderableType] = field(default_factory=list)
 
 
 def duration(seconds: float) -> str:
@@ -71,33 +83,23 @@ def print_estimate(found: generation.Estimate) -> None:
         )
 
 
-def estimate_or_run_stage(
-    ctx: typer.Context, project: str, kind: str, *, dry_run: bool, as_json: bool, **options: Any
-) -> bool:
-    """With --dry-run print the stage's estimate and start nothing (True); else run it."""
-    if not dry_run:
-        run_stage_command(ctx, project, kind, as_json=as_json, **options)
-        return False
-    given = {name: value for name, value in options.items() if value is not None and value != []}
-    found = generation.estimate(state(ctx).app(), project, kind, **given)
-    if as_json:
-        print_json(found)
-    else:
-        print_estimate(found)
-    return True
-
-
 def run_stage_command(
-    ctx: typer.Context, project: str, kind: str, *, as_json: bool, **options: Any
+    ctx: typer.Context,
+    project: str,
+    kind: str,
+    *,
+    as_json: bool,
+    after: Callable[[JobSummary], Addition] | None = None,
+    **options: Any,
 ) -> None:
-    """Run `kind` for `project` to the end; failures are listed and make the exit status 1."""
+    """Run `kind` for `project` to the end and print the outcome, with what `after` adds;
+    failures are listed and make the exit status 1."""
     app = state(ctx).app()
-    # An option left out keeps the stage's default (and its stored parameters) untouched.
-    given = {name: value for name, value in options.items() if value is not None and value != []}
     with job_progress() as update:
-        summary = generation.run_stage(app, project, kind, on_progress=update, **given)
+        summary = stages.run_stage(app, project, kind, on_progress=update, **options)
+    added = after(summary) if after else Addition()
     if as_json:
-        print_json(summary.__dict__)
+        print_json({**summary.__dict__, **added.extra})
     elif summary.total == 0:
         console.print(f"{kind}: nothing to do (everything is done already)")
     else:
@@ -109,5 +111,8 @@ def run_stage_command(
                     f"{escape(failure.message)}"
                 )
             console.print(f"`easy-dataset jobs retry {summary.job_id}` runs the failed ones again")
+    if not as_json:
+        for line in added.lines:
+            console.print(line)
     if summary.status not in ("succeeded",) and summary.total:
         raise typer.Exit(1)

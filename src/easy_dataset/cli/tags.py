@@ -18,17 +18,16 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
-from easy_dataset.cli.stage_run import (
-    CacheOption,
-    DryRunOption,
-    ModelOption,
-    estimate_or_run_stage,
-)
+from easy_dataset.cli.stage_commands import StageGroup, after_stage
+from easy_dataset.cli.stage_run import Addition
 from easy_dataset.errors import InputError
+from easy_dataset.jobs import JobSummary
 from easy_dataset.services import tags
 from easy_dataset.services.tags import TagNode
 
-app = typer.Typer(help="View and edit the domain tag tree.", no_args_is_help=True)
+app = typer.Typer(
+    cls=StageGroup, help="View, edit and build the domain tag tree.", no_args_is_help=True
+)
 
 TagId = Annotated[int, typer.Argument(help="Tag id.")]
 ParentOption = Annotated[
@@ -58,35 +57,10 @@ def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = Fals
         console.print(_render(found) if found else "no tags yet")
 
 
-@app.command("build")
-@guarded
-def build(
-    ctx: typer.Context,
-    project: ProjectOption,
-    rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="Replace the tree, even one edited by hand.")
-    ] = False,
-    model: ModelOption = None,
-    cache: CacheOption = False,
-    dry_run: DryRunOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Have the model build the tree from the documents' outlines (or revise it after files
-    were added or removed); a locked or disabled tree is left alone. --dry-run prints the
-    estimate instead."""
-    estimated = estimate_or_run_stage(
-        ctx,
-        project,
-        "tags.build",
-        dry_run=dry_run,
-        as_json=as_json,
-        rebuild=rebuild or None,
-        model=model,
-        cache=cache or None,
-    )
-    if not as_json and not estimated:
-        found = tags.tag_tree(state(ctx).app(), project)
-        console.print(_render(found) if found else "no tags")
+@after_stage("tags.build")
+def _built(ctx: typer.Context, project: str, summary: JobSummary) -> Addition:
+    found = tags.tag_tree(state(ctx).app(), project)
+    return Addition(lines=[_render(found) if found else "no tags"])
 
 
 @app.command("add")

@@ -17,20 +17,15 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
-from easy_dataset.cli.stage_run import (
-    CacheOption,
-    ConcurrencyOption,
-    DryRunOption,
-    FileIdsOption,
-    ModelOption,
-    estimate_or_run_stage,
-)
+from easy_dataset.cli.stage_commands import StageGroup
 from easy_dataset.errors import InputError
 from easy_dataset.services.generation import templates
 from easy_dataset.services.generation.templates import TemplateView
 
 app = typer.Typer(
-    help="Question templates: one question asked of every chunk.", no_args_is_help=True
+    cls=StageGroup,
+    help="Question templates: one question asked of every chunk.",
+    no_args_is_help=True,
 )
 
 TemplateId = Annotated[int, typer.Argument(help="Template id.")]
@@ -145,34 +140,3 @@ def delete(
         print_json(row)
     else:
         console.print(f"deleted template #{row.id}")
-
-
-@app.command("apply")
-@guarded
-def apply(
-    ctx: typer.Context,
-    project: ProjectOption,
-    template: Annotated[
-        list[int] | None, typer.Option("--template", help="Only this template id (repeatable).")
-    ] = None,
-    file: FileIdsOption = None,
-    model: ModelOption = None,
-    concurrency: ConcurrencyOption = None,
-    cache: CacheOption = False,
-    dry_run: DryRunOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Ask each template of each chunk not asked yet, answering in the template's type;
-    --dry-run prints the estimate instead."""
-    estimate_or_run_stage(
-        ctx,
-        project,
-        "templates.apply",
-        dry_run=dry_run,
-        as_json=as_json,
-        template_ids=template,
-        file_ids=file,
-        model=model,
-        concurrency=concurrency,
-        cache=cache or None,
-    )

@@ -77,6 +77,11 @@ def register(handler_cls: H) -> H:
     return handler_cls
 
 
+def unregister(job_type: str) -> None:
+    """Forget a job type (a stage registered only for a while)."""
+    _REGISTRY.pop(job_type, None)
+
+
 def get_handler(job_type: str) -> JobHandler:
     """A fresh handler instance for `job_type`."""
     handler_cls = _REGISTRY.get(job_type)

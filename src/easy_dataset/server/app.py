@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from easy_dataset import __version__
 from easy_dataset.config import Settings
 from easy_dataset.server.access import TokenMiddleware
-from easy_dataset.server.api import api_router
+from easy_dataset.server.api import build_api_router
 from easy_dataset.server.body_limit import BodyLimitMiddleware
 from easy_dataset.server.docs import install_docs
 from easy_dataset.server.errors import install_error_handlers
@@ -61,7 +61,7 @@ def create_app(
     app.state.executor = executor
     app.state.run_jobs = run_jobs
     install_error_handlers(app)
-    app.include_router(api_router)
+    app.include_router(build_api_router())
     install_docs(app)
     mount_ui(app, core, executor)
     app.add_middleware(

@@ -16,8 +16,8 @@ from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import files, jobs, models, projects
 from easy_dataset.services.app import App
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
-from easy_dataset.services.generation.stages import run_stage
 from easy_dataset.services.jobs import FailureView
+from easy_dataset.services.stages import run_stage
 from easy_dataset.services.usage import usage_totals
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import QAPair, Question

@@ -21,8 +21,7 @@ from easy_dataset.server.api import (
     usage,
 )
 
-api_router = APIRouter(prefix="/api")
-for module in (
+RESOURCES = (
     system,
     projects,
     files,
@@ -34,12 +33,21 @@ for module in (
     questions,
     qa,
     templates,
-    stages,
     jobs,
     usage,
     export,
     quality,
-):
-    api_router.include_router(module.router)
+)
 
-__all__ = ["api_router"]
+
+def build_api_router() -> APIRouter:
+    """Every router under /api; the stages' routes as the stage registry holds them now."""
+    api_router = APIRouter(prefix="/api")
+    for module in RESOURCES:
+        api_router.include_router(module.router)
+    api_router.include_router(stages.listing)
+    api_router.include_router(stages.build_router())
+    return api_router
+
+
+__all__ = ["build_api_router"]

@@ -3,17 +3,14 @@ benchmark files and the review sample, and change the targets the report holds d
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from easy_dataset.errors import InputError, validation_reasons
+from easy_dataset.errors import InputError
 from easy_dataset.server.api.common import (
-    MAX_ID,
-    IdField,
     IdPath,
     Limit,
     Offset,
@@ -22,117 +19,18 @@ from easy_dataset.server.api.common import (
 )
 from easy_dataset.server.api.files import UPLOAD_FOLDER
 from easy_dataset.server.api.uploads import Received, UploadReceiver
-from easy_dataset.server.deps import Core, submit_job
-from easy_dataset.services import App, generation, jobs, projects, quality
-from easy_dataset.services.jobs import JobView
+from easy_dataset.server.deps import Core
+from easy_dataset.services import App, projects, quality
 from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
 from easy_dataset.services.quality.results import ResultView
-from easy_dataset.types import JudgeCriterion, QualitySettings
+from easy_dataset.types import QualitySettings
 
 router = APIRouter(prefix="/projects/{project}/quality", tags=["quality"])
 
-Check = Literal["judge", "ground", "dedup", "pii", "refs", "contamination", "sample", "hygiene"]
 Target = Literal["qa", "questions"]
-Fraction = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Weight = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
-QAIds = Annotated[list[IdField] | None, Field(max_length=100_000, description="Only these.")]
 BenchmarkRef = Annotated[
     str, Path(min_length=1, max_length=100, description="A benchmark's id (its stored name).")
 ]
-
-
-class _Options(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class JudgeOptions(_Options):
-    """An LLM scores each QA pair 0–5 against its chunk; pairs scored below 3 are flagged."""
-
-    model: str | None = Field(
-        default=None, max_length=200, description="Configuration (default: the judge model)."
-    )
-    weights: dict[JudgeCriterion, Weight] | None = Field(
-        default=None, description="Criteria weights for this run; criteria left out keep theirs."
-    )
-    qa_ids: QAIds = None
-    redo: bool = Field(default=False, description="Judge pairs judged before too.")
-    cache: bool = Field(default=False, description="Reuse stored replies to identical requests.")
-    concurrency: int | None = Field(default=None, ge=1, le=1024)
-
-
-class GroundOptions(_Options):
-    """How well each answer is supported by its chunk (no model call)."""
-
-    threshold: Share | None = Field(
-        default=None, description="Support below which a sentence is unsupported."
-    )
-    qa_ids: QAIds = None
-    redo: bool = Field(default=False, description="Check pairs checked before too.")
-
-
-class DedupOptions(_Options):
-    """Near-duplicates across the project: each cluster keeps its best member."""
-
-    target: Target = "qa"
-    mode: Literal["exact", "minhash", "semantic"] | None = Field(
-        default=None, description="Default: the project's setting."
-    )
-    threshold: Fraction | None = Field(
-        default=None, description="Jaccard (minhash) or cosine (semantic); default the mode's."
-    )
-
-
-class PiiOptions(_Options):
-    """Personal data in questions, answers and reasoning."""
-
-    action: Literal["flag", "mask"] | None = Field(
-        default=None, description="Default: the project's setting."
-    )
-    qa_ids: QAIds = None
-
-
-class RefsOptions(_Options):
-    """Answers that talk about "the text" instead of answering."""
-
-    qa_ids: QAIds = None
-
-
-class HygieneOptions(_Options):
-    """Stray quotes and commas, leaked tags, HTML wrappers and doubled spaces repaired in
-    QA pairs; instructions posing as questions, texts that ask nothing and empty answers
-    flagged."""
-
-    qa_ids: QAIds = None
-
-
-class ContaminationOptions(_Options):
-    """Questions and answers sharing n-grams with the project's benchmark files."""
-
-    benchmarks: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
-        default=None, max_length=1000, description="Benchmark ids (default: all of them)."
-    )
-    n: int | None = Field(default=None, ge=3, le=50, description="N-gram length.")
-    qa_ids: QAIds = None
-
-
-class SampleOptions(_Options):
-    """Draw a random review sample (replacing the previous one and its verdicts)."""
-
-    fraction: Fraction | None = Field(default=None, description="Default: the project's.")
-    seed: int | None = Field(default=None, ge=0, le=MAX_ID)
-
-
-OPTIONS: dict[str, type[_Options]] = {
-    "judge": JudgeOptions,
-    "ground": GroundOptions,
-    "dedup": DedupOptions,
-    "pii": PiiOptions,
-    "refs": RefsOptions,
-    "contamination": ContaminationOptions,
-    "sample": SampleOptions,
-    "hygiene": HygieneOptions,
-}
 
 
 class TargetsPatch(BaseModel):
@@ -325,63 +223,3 @@ def review_sample_item(
 def item_results(project: ProjectRef, qa_id: IdPath, core: Core) -> ItemResults:
     """Every check's result for one QA pair (a pair no check found anything in has few)."""
     return ItemResults(qa_id=qa_id, results=quality.item_results(core, project, qa_id))
-
-
-_CHECK_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": False,
-        "description": "The check's options (each check's schema is named after it); "
-        "an absent body takes the defaults.",
-        "content": {
-            "application/json": {
-                "schema": {"oneOf": [model.model_json_schema() for model in OPTIONS.values()]}
-            }
-        },
-    }
-}
-
-
-def _options(check: str, raw: bytes) -> dict[str, Any]:
-    """The check's options from a JSON body, checked; an empty body takes the defaults."""
-    try:
-        body = json.loads(raw) if raw.strip() else {}
-    except ValueError as exc:
-        raise InputError(f"the body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise InputError(f"the body is a JSON object of the {check} check's options")
-    try:
-        options = OPTIONS[check].model_validate(body)
-    except ValidationError as exc:
-        raise InputError(f"bad {check} options: {validation_reasons(exc)}") from None
-    values = options.model_dump(exclude_none=True)
-    for flag in ("redo", "cache"):
-        if flag in values and not values[flag]:
-            del values[flag]
-    return values
-
-
-def _start(
-    core: Core, request: Request, project: str, check: str, values: dict[str, Any]
-) -> JobView:
-    job_id = quality.start_check(core, project, check, **values)
-    submit_job(request, job_id)
-    return jobs.show_job(core, job_id, failures=0).job
-
-
-@router.post("/{check}/estimate", openapi_extra=_CHECK_BODY)
-async def estimate_check(
-    project: ProjectRef, check: Check, request: Request, core: Core
-) -> generation.Estimate:
-    """What starting the check with these options would do, without starting it: items
-    (exact); for the judge, which calls a model, model calls, prompt and completion tokens
-    and time (estimates; time is null when the usage log has no recent call of the model);
-    the other checks call no model (calls 0)."""
-    values = _options(check, await request.body())
-    return await run_in_threadpool(quality.estimate_check, core, project, check, **values)
-
-
-@router.post("/{check}", status_code=202, openapi_extra=_CHECK_BODY)
-async def start_check(project: ProjectRef, check: Check, request: Request, core: Core) -> JobView:
-    """Plan a check's job and start it in the background; poll /api/jobs/{id}."""
-    values = _options(check, await request.body())
-    return await run_in_threadpool(_start, core, request, project, check, values)

@@ -1,78 +1,90 @@
-"""Generation stages as jobs: start one, get its job back at once, poll /api/jobs/{id}."""
+"""Stages as REST routes, built from the stage registry when the app is made.
 
-from __future__ import annotations
+Every registered stage gets `POST /projects/{p}/stages/{name}` (start it as a job) and
+`POST /projects/{p}/stages/{name}/estimate`, their bodies validated by the stage's own
+`Params` (so each stage's options have their own schema in OpenAPI); `GET /stages` lists
+the stages with their labels, help and option schemas.
+"""
 
-from typing import Literal
+# No `from __future__ import annotations`: the route functions are made in a loop, and
+# FastAPI must see each one's real `Params` class, not a name to look up.
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Any
 
-from easy_dataset.server.api.common import IdField, ProjectRef
+from fastapi import APIRouter, Body, Request
+from starlette.concurrency import run_in_threadpool
+
+from easy_dataset.jobs.stage import Stage, StageParams, all_stages
+from easy_dataset.server.api.common import ProjectRef
 from easy_dataset.server.deps import Core, submit_job
-from easy_dataset.services import generation, jobs
+from easy_dataset.services import jobs, stages
+from easy_dataset.services.generation.estimate import Estimate
 from easy_dataset.services.jobs import JobView
+from easy_dataset.services.stages import StageInfo
 
-router = APIRouter(prefix="/projects/{project}/stages", tags=["generation"])
-
-Stage = Literal[
-    "tags.build", "personas.generate", "questions.generate", "answers.generate", "templates.apply"
-]
+listing = APIRouter(tags=["stages"])
 
 
-class StageRequest(BaseModel):
-    """Options of a stage; each applies only to the stages named in its description."""
+@listing.get("/stages")
+def list_stages() -> list[StageInfo]:
+    """Every stage: its name, group, label and help (en, zh) and its options' JSON schema."""
+    return stages.list_stages()
 
-    model_config = ConfigDict(extra="forbid")
 
-    model: str | None = Field(default=None, description="Configuration name (default: default).")
-    cache: bool = Field(default=False, description="Reuse stored replies to identical requests.")
-    concurrency: int | None = Field(default=None, ge=1, le=1024)
-    file_ids: list[IdField] | None = Field(default=None, description="Only these files.")
-    rebuild: bool = Field(default=False, description="tags.build: replace even a hand-made tree.")
-    count: int | None = Field(default=None, ge=1, le=20, description="personas: per file.")
-    chunk_ids: list[IdField] | None = Field(default=None, description="questions: only these.")
-    tag_ids: list[IdField] | None = Field(
-        default=None,
-        description="questions: chunks whose questions carry one of these tags; answers: "
-        "questions with one of these tags (each with the tags under it).",
+def _add_routes(router: APIRouter, stage_cls: type[Stage[Any]]) -> None:
+    name = stage_cls.name
+    slug = name.replace(".", "_")
+
+    def start(project: ProjectRef, request: Request, core: Core, body: Any = None) -> JobView:
+        job_id = stages.start_stage(core, project, name, **_options(body))
+        submit_job(request, job_id)
+        return jobs.show_job(core, job_id, failures=0).job
+
+    async def estimate(project: ProjectRef, core: Core, body: Any = None) -> Estimate:
+        return await run_in_threadpool(stages.estimate_stage, core, project, name, **_options(body))
+
+    # The body's type is this stage's own `Params`, known only now.
+    params_type: Any = stage_cls.Params
+    body_type = Annotated[
+        params_type | None,
+        Body(description=f"{name}'s options; an absent body takes the defaults."),
+    ]
+    start.__annotations__["body"] = body_type
+    estimate.__annotations__["body"] = body_type
+
+    router.add_api_route(
+        f"/{name}",
+        start,
+        methods=["POST"],
+        status_code=202,
+        summary=stage_cls.label.en,
+        description=f"{stage_cls.help.en} Plans the work not done yet as a job and starts it "
+        "in the background; poll /api/jobs/{id}.",
+        operation_id=f"start_{slug}",
+        response_model=JobView,
     )
-    question_ids: list[IdField] | None = Field(default=None, description="answers: only these.")
-    synthesize_cot: bool | None = Field(
-        default=None, description="answers: write reasoning when the model gives none."
+    router.add_api_route(
+        f"/{name}/estimate",
+        estimate,
+        methods=["POST"],
+        summary=f"Estimate: {stage_cls.label.en}",
+        description="What starting the stage with these options would do, without starting "
+        "it: items (exact); for a stage that calls a model, its calls, prompt and completion "
+        "tokens and time (estimates; time is null when the usage log has no recent call of "
+        "the model).",
+        operation_id=f"estimate_{slug}",
+        response_model=Estimate,
     )
-    votes: int | None = Field(
-        default=None,
-        ge=1,
-        le=9,
-        description="answers: answer each question this many times and keep the answer most "
-        "agree with (consistency voting; 1: off).",
-    )
-    template_ids: list[IdField] | None = Field(default=None, description="templates: only these.")
 
 
-def _options(body: StageRequest) -> dict[str, object]:
-    options = body.model_dump(exclude_none=True)
-    for flag in ("cache", "rebuild"):
-        if not options[flag]:
-            del options[flag]
-    return options
+def _options(body: StageParams | None) -> dict[str, Any]:
+    """The options the client set (defaults stay defaults, unset stays unset)."""
+    return {} if body is None else body.model_dump(exclude_unset=True)
 
 
-@router.post("/{stage}/estimate")
-def estimate_stage(
-    project: ProjectRef, stage: Stage, body: StageRequest, core: Core
-) -> generation.Estimate:
-    """What starting the stage with these options would do, without starting it: items
-    (exact), model calls, prompt and completion tokens and time (estimates; time is null
-    when the usage log has no recent call of the model)."""
-    return generation.estimate(core, project, stage, **_options(body))
-
-
-@router.post("/{stage}", status_code=202)
-def start_stage(
-    project: ProjectRef, stage: Stage, body: StageRequest, request: Request, core: Core
-) -> JobView:
-    """Plan the stage's work that is not done yet as a job and start it in the background."""
-    job_id = generation.start_job(core, project, stage, **_options(body))
-    submit_job(request, job_id)
-    return jobs.show_job(core, job_id, failures=0).job
+def build_router() -> APIRouter:
+    """The stages' routes as the registry holds them now."""
+    router = APIRouter(prefix="/projects/{project}/stages", tags=["stages"])
+    for stage_cls in all_stages():
+        _add_routes(router, stage_cls)
+    return router

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from easy_dataset.errors import InputError
 from easy_dataset.server.api.common import IdField, IdPath, ProjectRef
 from easy_dataset.server.deps import Core, submit_job
-from easy_dataset.services import generation, jobs, tags
+from easy_dataset.services import jobs, stages, tags
 from easy_dataset.services.generation import get_generation_settings
 from easy_dataset.services.jobs import JobView
 from easy_dataset.services.tags import MAX_TAG_DESCRIPTION, MAX_TAG_NAME, TagNode
@@ -144,7 +144,7 @@ def set_options(project: ProjectRef, body: TagOptions, core: Core) -> TagTree:
 @router.post("/build", status_code=202)
 def build_tags(project: ProjectRef, body: TagBuild, request: Request, core: Core) -> JobView:
     """Start the job in which the model builds (or revises) the tree; poll /api/jobs/{id}."""
-    job_id = generation.start_job(
+    job_id = stages.start_stage(
         core,
         project,
         "tags.build",

@@ -19,7 +19,7 @@ Adding a screen (say "tags"):
    ``@ui.page("/projects/{project_id}/tags")``; the page calls
    ``project_page(request, project_id, "tags")`` (None: no such project, already shown),
    then builds inside ``with content():``. Call services only; run slow ones with
-   ``await off_loop(...)``; start long work as a job (`generation.start_job` then
+   ``await off_loop(...)``; start long work as a job (`stages.start_stage` then
    ``ctx.submit(job_id)``) and let the jobs screen follow it.
 2. ``Screen("tags", "<material icon>")`` in `nav.SCREENS`; strings ``nav.tags`` and
    ``tags.*`` in `i18n.STRINGS` (English and Chinese).

@@ -14,7 +14,7 @@ from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.helpers import notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.nav import project_path
-from easy_dataset.services import generation, jobs
+from easy_dataset.services import jobs, stages
 from easy_dataset.services.generation import Estimate
 from easy_dataset.services.tags import TagNode
 from easy_dataset.services.views import ProjectView
@@ -62,11 +62,13 @@ class JobLauncher:
 
     async def estimate(self, kind: str, **options: Any) -> Estimate:
         """What the job would do (nothing is created)."""
-        return await off_loop(generation.estimate, self.ctx.core, self.project.id, kind, **options)
+        return await off_loop(
+            stages.estimate_stage, self.ctx.core, self.project.id, kind, **options
+        )
 
     async def plan(self, kind: str, **options: Any) -> int:
         """Create the job (nothing runs yet); its id."""
-        return await off_loop(generation.start_job, self.ctx.core, self.project.id, kind, **options)
+        return await off_loop(stages.start_stage, self.ctx.core, self.project.id, kind, **options)
 
     def job_type(self, kind: str) -> str:
         """The job type `kind` starts, as the Jobs screen names it."""
@@ -159,7 +161,7 @@ async def confirm_job(
     """Show what `kind` with these options would do (its estimate; nothing is created) and
     ask before starting it; True when the person starts it. With nothing to do there is
     only a Close button."""
-    found = await off_loop(generation.estimate, ctx.core, project.id, kind, **options)
+    found = await off_loop(stages.estimate_stage, ctx.core, project.id, kind, **options)
     return await confirm_estimate(found, title, scope)
 
 

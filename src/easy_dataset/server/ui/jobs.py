@@ -23,7 +23,7 @@ from easy_dataset.server.ui.helpers import guarded, notify_error, notify_ok, whe
 from easy_dataset.server.ui.i18n import STRINGS, t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.settings_prompts import text_block
-from easy_dataset.services import generation, jobs, models
+from easy_dataset.services import jobs, models, stages
 from easy_dataset.services.views import ProjectView
 
 COLUMNS = (
@@ -207,7 +207,7 @@ class JobsScreen:
         with ui.card().classes("w-full"), ui.row().classes("w-full items-end gap-4"):
             stage = (
                 ui.select(
-                    {name: type_label(name) for name in generation.STAGES},
+                    {info.name: type_label(info.name) for info in stages.list_stages("generation")},
                     value="questions.generate",
                     label=t("jobs.stage"),
                 )
@@ -229,7 +229,7 @@ class JobsScreen:
                     self.ctx, self.project, kind, type_label(kind), t("scope.all"), **options
                 ):
                     return
-                job_id = generation.start_job(self.ctx.core, self.project.id, kind, **options)
+                job_id = stages.start_stage(self.ctx.core, self.project.id, kind, **options)
                 self.ctx.submit(job_id)
                 notify_ok(t("jobs.started", id=job_id))
                 self.show(job_id)

@@ -27,7 +27,7 @@ BENCHMARK_SUFFIXES = ".jsonl,.json,.csv,.txt"
 
 
 class QualityLauncher(JobLauncher):
-    """`JobLauncher` for quality checks: `kind` is the check's name (see `quality.CHECKS`)."""
+    """`JobLauncher` for quality checks: `kind` is the check's name (see `quality.checks()`)."""
 
     async def plan(self, kind: str, **options: Any) -> int:
         return await off_loop(quality.start_check, self.ctx.core, self.project.id, kind, **options)

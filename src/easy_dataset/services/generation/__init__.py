@@ -41,11 +41,9 @@ from easy_dataset.services.generation.settings import (
     get_generation_settings,
     update_generation_settings,
 )
-from easy_dataset.services.generation.stages import STAGES, estimate, run_stage, start_job
 from easy_dataset.services.generation.views import QADetail, QAView, QuestionView
 
 __all__ = [
-    "STAGES",
     "Estimate",
     "PersonaView",
     "QADetail",
@@ -62,7 +60,6 @@ __all__ = [
     "edit_persona",
     "edit_qa",
     "edit_question",
-    "estimate",
     "get_generation_settings",
     "get_qa",
     "list_personas",
@@ -72,9 +69,7 @@ __all__ = [
     "qa_neighbours",
     "rate_qa",
     "revise_qa",
-    "run_stage",
     "set_personas_active",
-    "start_job",
     "tag_qa",
     "update_generation_settings",
 ]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.generate import AnswerResult, Persona, draft_answer, finish_cot
-from easy_dataset.jobs import JobContext, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Flag, Stage, Words, register_stage
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import (
     ModelJob,
@@ -21,8 +23,9 @@ from easy_dataset.services.generation.common import (
     unfinished_keys,
 )
 from easy_dataset.services.generation.question_jobs import persona_of
-from easy_dataset.services.generation.voting import check_votes, record_votes, vote
+from easy_dataset.services.generation.voting import MAX_VOTES, check_votes, record_votes, vote
 from easy_dataset.services.quality.hygiene import record_pair
+from easy_dataset.services.stage_options import FileIds, ModelParams, QuestionIds, TagIds
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import GenreAudience, QAPair, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
@@ -150,14 +153,44 @@ def answer_scope(app: App, project_id: int, params: dict[str, Any]) -> AnswerSco
     return AnswerScope(keys, without, skipped)
 
 
-@register
-class GenerateAnswers(ModelJob):
+class AnswersParams(ModelParams):
+    file_ids: FileIds = None
+    question_ids: QuestionIds = None
+    tag_ids: Annotated[
+        TagIds, Field(description="Only questions with one of these tags or a tag under it.")
+    ] = None
+    synthesize_cot: Annotated[
+        bool,
+        Field(description="Write the reasoning when the model gives none."),
+        Flag("--cot"),
+    ] = True
+    votes: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_VOTES,
+        description="Consistency voting: answer each question this many times and keep the "
+        "answer most of them agree with (a question without a majority fails; 1: off).",
+    )
+
+
+@register_stage
+class GenerateAnswers(ModelJob, Stage[AnswersParams]):
     """Items `q<question>` for questions with no QA pair yet (those with a chunk, and those
     written by hand without one: answered without context); params: file_ids, question_ids,
     tag_ids (with the tags under them), synthesize_cot (default true), votes (consistency
     voting: answer k times and keep the answer a majority agree with, recording it)."""
 
-    type: ClassVar[str] = TYPE
+    name: ClassVar[str] = TYPE
+    group = "generation"
+    order = 40
+    label = Words("Generate answers", "生成答案")
+    help = Words(
+        "Answer every question with no answer yet, from its chunk (or without context for a "
+        "question written by hand without one), with reasoning.",
+        "为每个尚无答案的问题作答：依据其文本块（手写且无文本块的问题则不带上下文），并附推理过程。",
+    )
+    Params = AnswersParams
+    command = ("questions", "answer")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import NotFoundError
 from easy_dataset.generate import outline_text, propose_personas
-from easy_dataset.jobs import JobContext, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import (
     ModelJob,
@@ -18,6 +20,7 @@ from easy_dataset.services.generation.common import (
     parse_key,
     unfinished_keys,
 )
+from easy_dataset.services.stage_options import FileIds, ModelParams
 from easy_dataset.store.dataset import GenreAudience
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
 
@@ -26,11 +29,25 @@ PAIRS_PER_FILE = 5
 EXCERPT_CHARS = 2000
 
 
-@register
-class GeneratePersonas(ModelJob):
+class PersonasParams(ModelParams):
+    file_ids: FileIds = None
+    count: int = Field(default=PAIRS_PER_FILE, ge=1, le=20, description="Personas per file.")
+
+
+@register_stage
+class GeneratePersonas(ModelJob, Stage[PersonasParams]):
     """One item per file without pairs (`f<id>`); params: file_ids, count (default 5)."""
 
-    type: ClassVar[str] = TYPE
+    name: ClassVar[str] = TYPE
+    group = "generation"
+    order = 20
+    label = Words("Generate personas", "生成体裁-受众")
+    help = Words(
+        "Propose genre–audience personas for each file that has none.",
+        "为尚无体裁-受众的文件提出体裁-受众组合。",
+    )
+    Params = PersonasParams
+    command = ("personas", "generate")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import NotFoundError
 from easy_dataset.generate import Persona, generate_questions, question_count
-from easy_dataset.jobs import JobContext, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import (
     ModelJob,
@@ -22,6 +24,7 @@ from easy_dataset.services.generation.common import (
 )
 from easy_dataset.services.projects import find_project, generation_settings
 from easy_dataset.services.quality.hygiene import record_question
+from easy_dataset.services.stage_options import ChunkIds, FileIds, ModelParams, TagIds
 from easy_dataset.store.dataset import GenreAudience, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
 
@@ -73,13 +76,31 @@ def leaf_names(session: Session, project_id: int) -> list[str]:
     return list(unique.values())
 
 
-@register
-class GenerateQuestions(ModelJob):
+class QuestionsParams(ModelParams):
+    file_ids: FileIds = None
+    chunk_ids: ChunkIds = None
+    tag_ids: Annotated[
+        TagIds,
+        Field(description="Only chunks with questions tagged one of these tags or one under it."),
+    ] = None
+
+
+@register_stage
+class GenerateQuestions(ModelJob, Stage[QuestionsParams]):
     """Items `c<chunk>` or `c<chunk>:g<persona>`; params: file_ids, chunk_ids, tag_ids (the
     chunks that have questions with one of these tags or a tag under them: a chunk has no
     tag of its own, its questions carry it)."""
 
-    type: ClassVar[str] = TYPE
+    name: ClassVar[str] = TYPE
+    group = "generation"
+    order = 30
+    label = Words("Generate questions", "生成问题")
+    help = Words(
+        "Write questions for every chunk not asked yet, once per active persona of its file.",
+        "为每个尚未提问的文本块生成问题，文件的每个启用的体裁-受众各一次。",
+    )
+    Params = QuestionsParams
+    command = ("questions", "generate")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None

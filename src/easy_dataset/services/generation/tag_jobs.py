@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from pydantic import Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import ConflictError
 from easy_dataset.generate import TagDraft, build_tag_tree, outline_text, revise_tag_tree
-from easy_dataset.jobs import JobContext, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import ModelJob, language_for, unfinished_keys
 from easy_dataset.services.projects import find_project, generation_settings
+from easy_dataset.services.stage_options import FileIds, ModelParams
 from easy_dataset.store.dataset import Question, Tag
 from easy_dataset.store.models import Job, JobItem, Project, SourceFile
 
@@ -59,11 +62,28 @@ def current_tree(session: Session, project_id: int) -> list[TagDraft]:
     return list(drafts(None))
 
 
-@register
-class BuildTags(ModelJob):
+class BuildTagsParams(ModelParams):
+    file_ids: FileIds = None
+    rebuild: bool = Field(
+        default=False, description="Replace the tree even when it was made or edited by hand."
+    )
+
+
+@register_stage
+class BuildTags(ModelJob, Stage[BuildTagsParams]):
     """One item per project (`p<id>`); params: rebuild (replace even a hand-made tree)."""
 
-    type: ClassVar[str] = TYPE
+    name: ClassVar[str] = TYPE
+    group = "generation"
+    order = 10
+    label = Words("Build the tag tree", "构建领域标签树")
+    help = Words(
+        "Build (or revise, after files changed) the project's domain tag tree from the files' "
+        "outlines.",
+        "根据文件目录构建（或在文件变化后修订）项目的领域标签树。",
+    )
+    Params = BuildTagsParams
+    command = ("tags", "build")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from easy_dataset.errors import NotFoundError
 from easy_dataset.generate import TemplateSpec, answer_template
-from easy_dataset.jobs import JobContext, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import (
     ModelJob,
@@ -18,6 +19,7 @@ from easy_dataset.services.generation.common import (
     parse_key,
     unfinished_keys,
 )
+from easy_dataset.services.stage_options import FileIds, ModelParams, TemplateIds
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import QAPair, Question, QuestionTemplate
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
@@ -25,11 +27,25 @@ from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
 TYPE = "templates.apply"
 
 
-@register
-class ApplyTemplates(ModelJob):
+class TemplatesParams(ModelParams):
+    template_ids: TemplateIds = None
+    file_ids: FileIds = None
+
+
+@register_stage
+class ApplyTemplates(ModelJob, Stage[TemplatesParams]):
     """Items `t<template>:c<chunk>` not asked yet; params: template_ids, file_ids."""
 
-    type: ClassVar[str] = TYPE
+    name: ClassVar[str] = TYPE
+    group = "generation"
+    order = 50
+    label = Words("Apply templates", "应用问题模板")
+    help = Words(
+        "Ask each question template of each chunk not asked yet, answering in the template's type.",
+        "用每个问题模板询问尚未询问过的每个文本块，并按模板的类型作答。",
+    )
+    Params = TemplatesParams
+    command = ("templates", "apply")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None

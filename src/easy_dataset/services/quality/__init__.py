@@ -17,7 +17,7 @@ from easy_dataset.services.quality.benchmark_files import (
     delete_benchmark,
     list_benchmarks,
 )
-from easy_dataset.services.quality.checks import CHECKS, estimate_check, run_check, start_check
+from easy_dataset.services.quality.checks import checks, estimate_check, run_check, start_check
 from easy_dataset.services.quality.duplicates import (
     ClusterView,
     Member,
@@ -46,7 +46,6 @@ from easy_dataset.services.quality.sample import (
 from easy_dataset.services.quality.settings import get_quality_settings, update_quality_settings
 
 __all__ = [
-    "CHECKS",
     "NO_PERSONA",
     "NO_SOURCE",
     "QUESTION_DELETED",
@@ -61,6 +60,7 @@ __all__ = [
     "add_benchmark",
     "add_benchmarks",
     "build_report",
+    "checks",
     "count_duplicates",
     "delete_benchmark",
     "delete_duplicates",

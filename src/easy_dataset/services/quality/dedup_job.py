@@ -4,13 +4,15 @@ asked): each cluster keeps its best member and flags the others."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError
-from easy_dataset.jobs import JobContext, JobHandler, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
 from easy_dataset.quality.dedup import MODES, Cluster, DedupItem, find_clusters
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import unfinished_keys
@@ -66,12 +68,37 @@ def check_options(params: dict[str, Any]) -> None:
     check_fraction(params, "threshold")
 
 
-@register
-class Deduplicate(JobHandler):
+class DedupParams(StageParams):
+    target: Literal["qa", "questions"] = Field(
+        default="qa", description="qa (question and answer) | questions."
+    )
+    mode: Literal["exact", "minhash", "semantic"] | None = Field(
+        default=None, description="Default: the project's setting (minhash)."
+    )
+    threshold: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Jaccard (minhash) or cosine (semantic) similarity; default the mode's.",
+    )
+
+
+@register_stage
+class Deduplicate(Stage[DedupParams]):
     """One item; params: target ("qa" or "questions"), mode (exact, minhash, semantic;
     default the project's), threshold (Jaccard or cosine; default the mode's)."""
 
-    type: ClassVar[str] = TYPE
+    name: ClassVar[str] = TYPE
+    group = "quality"
+    order = 130
+    label = Words("Deduplication", "去重")
+    help = Words(
+        "Mark near-duplicates: each cluster keeps its best member; nothing is deleted.",
+        "标记近似重复：每个簇保留最好的一个，不删除任何数据。",
+    )
+    Params = DedupParams
+    command = ("quality", "dedup")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None

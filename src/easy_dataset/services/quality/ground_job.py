@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar
 
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import NotFoundError
-from easy_dataset.jobs import JobContext, JobHandler, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
 from easy_dataset.quality.grounding import DEFAULT_SUPPORT, ground
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import parse_key, unfinished_keys
@@ -22,18 +24,41 @@ from easy_dataset.services.quality.selection import (
     without_context,
 )
 from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.stage_options import QAIds
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Job, JobItem
 
 TYPE = "quality.ground"
 
 
-@register
-class GroundQA(JobHandler):
+class GroundParams(StageParams):
+    threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Support (0–1) below which a sentence is unsupported (default: the "
+        "project's, else calibrated).",
+    )
+    qa_ids: QAIds = None
+    redo: bool = Field(default=False, description="Check pairs checked before too.")
+
+
+@register_stage
+class GroundQA(Stage[GroundParams]):
     """Items `a<qa>` for QA pairs not checked yet (params: qa_ids, redo); params: threshold
     (support below which a sentence is unsupported; default the project's, else calibrated)."""
 
-    type: ClassVar[str] = TYPE
+    name: ClassVar[str] = TYPE
+    group = "quality"
+    order = 120
+    label = Words("Grounding", "依据检查")
+    help = Words(
+        "Check how well each answer is supported by its chunk (no model call).",
+        "检查每个答案在其文本块中的依据程度（不调用模型）。",
+    )
+    Params = GroundParams
+    command = ("quality", "ground")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None

@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.generate.hygiene import Field, Issue, PairHygiene, check_pair, check_question
-from easy_dataset.jobs import JobContext, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Words, register_stage
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
 from easy_dataset.services.qa_rewrite import ask_everywhere, mark_edited
 from easy_dataset.services.quality.results import record
-from easy_dataset.services.quality.scan_jobs import ScanJob
+from easy_dataset.services.quality.scan_jobs import QAScope, ScanJob
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 
 KIND = "hygiene"
@@ -168,13 +169,24 @@ def recheck_pairs(session: Session, project_id: int, qa_ids: Iterable[int]) -> N
             session.delete(row)
 
 
-@register
+@register_stage
 class HygieneScan(ScanJob):
     """Stray quotes and commas, leaked tags, HTML wrappers, doubled spaces repaired in
     unconfirmed QA pairs (and their questions), flagged in confirmed ones; instructions
     posing as questions, texts that ask nothing and empty answers flagged. Params: qa_ids."""
 
-    type: ClassVar[str] = "quality.hygiene"
+    name: ClassVar[str] = "quality.hygiene"
+    group = "quality"
+    order = 160
+    label = Words("Hygiene", "文本清理")
+    help = Words(
+        "Repair stray quotes and commas, leaked tags, HTML wrappers and doubled spaces; flag "
+        "instructions posing as questions, texts that ask nothing and empty answers.",
+        "修复多余的引号和逗号、泄漏的标签、HTML 包装和重复空格；标记伪装成问题的指令、"
+        "没有提问的文本和空答案。",
+    )
+    Params = QAScope
+    command = ("quality", "hygiene")
     kind: ClassVar[str] = KIND
 
     def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:

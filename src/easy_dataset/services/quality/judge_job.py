@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError, validation_reasons
 from easy_dataset.generate.judge import judge_pair
-from easy_dataset.jobs import JobContext, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Flag, Stage, Words, register_stage
 from easy_dataset.llm.tokens import estimate_tokens
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import (
@@ -33,6 +34,7 @@ from easy_dataset.services.quality.selection import (
     without_context,
 )
 from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.stage_options import ModelParams, QAIds
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Chunk, Job, JobItem
 from easy_dataset.types import JudgeCriterion, QualitySettings
@@ -61,13 +63,48 @@ def judge_params(app: App, project_id: int, params: dict[str, Any]) -> dict[str,
     return params
 
 
-@register
-class JudgeQA(ModelJob):
+Weight = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+
+
+class JudgeParams(ModelParams):
+    model: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=200,
+            description="Judge model configuration (default: the project's judge model, else "
+            "its default model).",
+        ),
+        Flag("--model", "-m"),
+    ] = None
+    weights: Annotated[
+        dict[JudgeCriterion, Weight] | None,
+        Field(description="Criteria weights for this run; criteria left out keep theirs."),
+        Flag("--weight"),
+    ] = None
+    qa_ids: QAIds = None
+    redo: bool = Field(default=False, description="Judge pairs judged before too.")
+
+
+@register_stage
+class JudgeQA(ModelJob, Stage[JudgeParams]):
     """Items `a<qa>` for QA pairs not judged yet (params: qa_ids, redo); params: model (the
     judge's configuration; default the project's judge model, else its default model),
     weights (partial dicts keep the other criteria's weights)."""
 
-    type: ClassVar[str] = TYPE
+    name: ClassVar[str] = TYPE
+    group = "quality"
+    order = 110
+    label = Words("LLM judge", "LLM 评审")
+    help = Words(
+        "Have a model score each QA pair 0–5 against its source chunk (below 3 is flagged).",
+        "由模型对照来源文本块为每个问答对打分（0–5，低于 3 分标记）。",
+    )
+    Params = JudgeParams
+    command = ("quality", "judge")
+
+    def resolve(self, app: Any, project_id: int, params: dict[str, Any]) -> dict[str, Any]:
+        return judge_params(app, project_id, params)
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
-from easy_dataset.jobs import JobContext, JobHandler, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
 from easy_dataset.quality.review_sample import draw_sample, error_rate
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.common import unfinished_keys
@@ -19,6 +20,7 @@ from easy_dataset.services.projects import find_project
 from easy_dataset.services.quality.results import clear, record_many
 from easy_dataset.services.quality.selection import check_fraction
 from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.stage_options import MAX_ID
 from easy_dataset.store.dataset import QAPair, QualityResult
 from easy_dataset.store.models import Job, JobItem
 
@@ -27,12 +29,34 @@ KEY = "draw"
 Verdict = Literal["ok", "error"]
 
 
-@register
-class DrawSample(JobHandler):
+class SampleParams(StageParams):
+    fraction: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Share of QA pairs to review (default: the project's, 0.05).",
+    )
+    seed: int | None = Field(
+        default=None, ge=0, le=MAX_ID, description="Draw the same sample again."
+    )
+
+
+@register_stage
+class DrawSample(Stage[SampleParams]):
     """One item; params: fraction (default the project's, 5 %), seed. A new sample replaces
     the previous one and its verdicts."""
 
-    type: ClassVar[str] = TYPE
+    name: ClassVar[str] = TYPE
+    group = "quality"
+    order = 180
+    label = Words("Review sample", "抽样审核")
+    help = Words(
+        "Draw a random sample of QA pairs for review (it replaces the previous one).",
+        "随机抽取一部分问答对供人工审核（替换上一次的样本）。",
+    )
+    Params = SampleParams
+    command = ("quality", "sample")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None

@@ -4,14 +4,16 @@ with a finding get a result row, so a clean pair is one without a row."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
+from pydantic import Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError
 from easy_dataset.generate.cot import mentions_source
-from easy_dataset.jobs import JobContext, JobHandler, register
+from easy_dataset.jobs import JobContext
+from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
 from easy_dataset.quality.contamination import BenchmarkIndex
 from easy_dataset.quality.pii import find_pii, mask_pii
 from easy_dataset.services.app import App
@@ -20,13 +22,14 @@ from easy_dataset.services.quality.benchmark_files import benchmark_ids, benchma
 from easy_dataset.services.quality.results import record_many
 from easy_dataset.services.quality.selection import batch_keys, qa_ids
 from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.stage_options import QAIds
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 from easy_dataset.store.models import Job, JobItem
 
 FIELDS = ("question", "answer", "cot")
 
 
-class ScanJob(JobHandler):
+class ScanJob(Stage[Any]):
     """A batch of QA pairs per item; `find` says what one pair has (None: nothing)."""
 
     kind: ClassVar[str]
@@ -96,12 +99,42 @@ class ScanJob(JobHandler):
         """Change the pair itself, if this check does (masking); nothing by default."""
 
 
-@register
+class PiiParams(StageParams):
+    action: Literal["flag", "mask"] | None = Field(
+        default=None,
+        description="flag: only mark pairs; mask: also replace the data with placeholders "
+        "(default: the project's setting, flag).",
+    )
+    qa_ids: QAIds = None
+
+
+class QAScope(StageParams):
+    qa_ids: QAIds = None
+
+
+class ContaminationParams(StageParams):
+    benchmarks: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None, max_length=1000, description="Benchmark ids (default: all of them)."
+    )
+    n: int | None = Field(default=None, ge=3, le=50, description="Words in a shared n-gram.")
+    qa_ids: QAIds = None
+
+
+@register_stage
 class PiiScan(ScanJob):
     """Personal data in questions, answers and reasoning; params: action ("flag" or "mask",
     default the project's setting), qa_ids."""
 
-    type: ClassVar[str] = "quality.pii"
+    name: ClassVar[str] = "quality.pii"
+    group = "quality"
+    order = 140
+    label = Words("Personal data", "个人信息")
+    help = Words(
+        "Find personal data (e-mail addresses, phone numbers, ids...) in the QA pairs.",
+        "查找问答对中的个人信息（电子邮件、电话号码、证件号等）。",
+    )
+    Params = PiiParams
+    command = ("quality", "pii")
     kind: ClassVar[str] = "pii"
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
@@ -138,11 +171,20 @@ class PiiScan(ScanJob):
             question.text = mask_pii(question.text)[0]
 
 
-@register
+@register_stage
 class SourceReferenceScan(ScanJob):
     """Answers that talk about "the text" or "the document" instead of answering."""
 
-    type: ClassVar[str] = "quality.refs"
+    name: ClassVar[str] = "quality.refs"
+    group = "quality"
+    order = 150
+    label = Words("References to the text", "提及原文")
+    help = Words(
+        'Find answers that talk about "the text" or "the document" instead of answering.',
+        "查找谈论“本文”“该文档”而不直接作答的答案。",
+    )
+    Params = QAScope
+    command = ("quality", "refs")
     kind: ClassVar[str] = "refs"
 
     def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
@@ -154,12 +196,21 @@ class SourceReferenceScan(ScanJob):
         return {"fields": fields} if fields else None
 
 
-@register
+@register_stage
 class ContaminationScan(ScanJob):
     """Questions sharing n-grams with benchmark items; params: benchmarks (stored ids, default
     all of the project's), n (default the project's setting, 13)."""
 
-    type: ClassVar[str] = "quality.contamination"
+    name: ClassVar[str] = "quality.contamination"
+    group = "quality"
+    order = 170
+    label = Words("Benchmark contamination", "基准污染")
+    help = Words(
+        "Find questions and answers sharing n-grams with the project's benchmark files.",
+        "查找与项目基准文件共享 n 元组的问题和答案。",
+    )
+    Params = ContaminationParams
+    command = ("quality", "contamination")
     kind: ClassVar[str] = "contamination"
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
