@@ -1,10 +1,9 @@
 """Dialogues over real HTTP against the fake server: turn counts, alternation, grounding
-instructions, retries, continuing from a turn, the per-turn judge and its minimum rule."""
+instructions, retries, hygiene, continuing from a turn, the Chinese prompts."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -17,12 +16,8 @@ from easy_dataset.errors import InputError
 from easy_dataset.generate import (
     DialogueResult,
     DialogueSpec,
-    Provenance,
-    TurnVerdict,
     continue_dialogue,
-    dialogue_score,
     generate_dialogue,
-    judge_dialogue,
 )
 from easy_dataset.llm.openai_client import OpenAIChatClient
 from easy_dataset.llm.types import ChatClient, ModelConfig, Provider
@@ -259,71 +254,6 @@ def test_continuing_from_the_first_turn_or_past_the_end(fake: FakeOpenAI) -> Non
     assert fake.stats().total == 2
 
 
-def judged() -> list[Message]:
-    return [
-        Message(role="system", content="Your role: a bee inspector."),
-        Message(role="user", content="What do workers do?"),
-        Message(role="assistant", content=FACTS[0]),
-        Message(role="user", content="And the queen?"),
-        Message(role="assistant", content="The queen lives for fifty years.", reasoning="Old."),
-        Message(role="user", content="How long does a worker live?"),
-        Message(role="assistant", content=FACTS[2]),
-    ]
-
-
-def test_the_judge_scores_each_turn_and_the_weakest_counts(fake: FakeOpenAI) -> None:
-    verdicts = call(fake, judge_dialogue, chunk=CHUNK, messages=judged(), language="en")
-    assert [v.turn for v in verdicts] == [0, 1, 2]
-    assert [v.scores["accuracy"] for v in verdicts] == [5, 1, 5]  # the invented fact
-    assert [v.score for v in verdicts] == [4.4, 2.8, 4.4]  # accuracy counts double
-    assert dialogue_score(verdicts) == 2.8
-    assert verdicts[1].verdict == "Claims a fact not given."
-    assert {v.provenance.prompt for v in verdicts} == {"judge_turn"}
-    sent = {text.split("The turn to score:")[1]: text for text in user_messages(fake)}
-    assert len(sent) == 3  # one call per turn, the system message not judged
-    first = next(text for turn, text in sent.items() if "What do workers do?" in turn)
-    last = next(text for turn, text in sent.items() if FACTS[2] in turn)
-    assert "<conversation>" not in first and "Your role" not in first
-    assert "And the queen?" in last and "fifty years" in last  # the turns before, as context
-    middle = next(text for turn, text in sent.items() if "fifty" in turn)
-    assert "<reasoning>\nOld.\n</reasoning>" in middle
-
-
-def test_the_judge_retries_a_malformed_reply_and_takes_weights(fake: FakeOpenAI) -> None:
-    fake.set_faults(Faults(script=["malformed"]))
-    verdicts = call(
-        fake,
-        judge_dialogue,
-        chunk=CHUNK,
-        messages=judged()[1:5],
-        language="en",
-        weights={"accuracy": 1},
-    )
-    assert [v.score for v in verdicts] == [4.25, 3.25]
-    assert fake.stats().by_outcome == {"malformed": 1, "ok": 2}
-
-
-def test_the_judge_refuses_what_is_not_a_dialogue(fake: FakeOpenAI) -> None:
-    with pytest.raises(InputError, match="no user and assistant turn"):
-        call(fake, judge_dialogue, chunk=CHUNK, messages=judged()[:1], language="en")
-    with pytest.raises(InputError, match="ending with the assistant"):
-        call(fake, judge_dialogue, chunk=CHUNK, messages=judged()[:2], language="en")
-    with pytest.raises(ValueError, match="above zero"):
-        call(
-            fake,
-            judge_dialogue,
-            chunk=CHUNK,
-            messages=judged(),
-            language="en",
-            weights={"question": 0, "accuracy": 0, "relevance": 0, "consistency": 0},
-        )
-    assert fake.stats().total == 0
-    with pytest.raises(ValueError, match="at least one judged turn"):
-        dialogue_score([])
-    verdict = TurnVerdict(0, {}, 3.5, "", Provenance("judge_turn", "1", "en", "m"))
-    assert dialogue_score([verdict, dataclasses.replace(verdict, turn=1, score=4.0)]) == 3.5
-
-
 def test_chinese_prompts_and_system_message(fake: FakeOpenAI) -> None:
     chunk = "工蜂负责筑巢和喂养幼虫。蜂王每天最多产卵两千枚。"
     spec = DialogueSpec(
@@ -342,7 +272,3 @@ def test_chinese_prompts_and_system_message(fake: FakeOpenAI) -> None:
         fake, continue_dialogue, chunk=chunk, spec=spec, messages=result.messages, from_turn=1
     )
     assert "再写恰好" in user_messages(fake)[-1] and continued.messages[:3] == result.messages[:3]
-    verdicts = call(fake, judge_dialogue, chunk=chunk, messages=result.messages, language="zh")
-    assert [v.scores["accuracy"] for v in verdicts] == [5, 5]
-    assert "待打分的这一轮" in user_messages(fake)[-1]
-    assert {v.provenance.language for v in verdicts} == {"zh"}

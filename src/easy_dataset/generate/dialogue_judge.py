@@ -82,10 +82,10 @@ async def judge_dialogue(
             provenance=provenance(client, rendered, answer.completion),
         )
 
-    tasks = [asyncio.ensure_future(judge(turn)) for turn in range(len(pairs))]
+    # A turn that fails for good fails the dialogue: the group cancels the other calls.
     try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:  # a turn that failed for good fails the dialogue: stop paying
-            task.cancel()
-        raise
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(judge(turn)) for turn in range(len(pairs))]
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None  # the call's own error, as judge_pair raises
+    return [task.result() for task in tasks]
