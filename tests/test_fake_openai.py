@@ -91,6 +91,48 @@ def test_schema_embedded_in_the_prompt_is_honoured(fake: FakeOpenAI) -> None:
     Survey.model_validate_json(content(chat(fake, prompt)[2]))
 
 
+class Turn(BaseModel):
+    user: str
+    assistant: str
+
+
+class Dialogue(BaseModel):
+    turns: list[Turn] = Field(min_length=2, max_length=4)
+
+
+def test_a_dialogue_prompt_gets_its_stated_turns_within_the_schema(fake: FakeOpenAI) -> None:
+    response_format = {
+        "type": "json_schema",
+        "json_schema": {"name": "Dialogue", "schema": Dialogue.model_json_schema()},
+    }
+
+    def turns(prompt: str) -> list[Turn]:
+        material = "<material>\nBees dance. Queens lay eggs!\n</material>\n"
+        reply = chat(fake, material + prompt, response_format=response_format)[2]
+        return Dialogue.model_validate_json(content(reply)).turns
+
+    assert [t.assistant for t in turns("Write exactly 3 turns.")] == [
+        "Bees dance.",
+        "Queens lay eggs!",
+        "Bees dance.",
+    ]
+    assert len(turns("Write exactly 9 more turns.")) == 4  # held to the schema's bounds
+    assert len(turns("请写一段恰好 1 轮的对话。")) == 2
+    assert len(turns("Write a dialogue.")) == 2  # no count stated: the minimum
+
+
+def test_a_turn_judge_scores_accuracy_by_the_material(fake: FakeOpenAI) -> None:
+    response_format = {"type": "json_schema", "json_schema": {"name": "JudgeScores"}}
+
+    def scores(reply: str) -> Any:
+        prompt = f"<material>\nBees dance.\n</material>\n<assistant>\n{reply}\n</assistant>"
+        return json.loads(content(chat(fake, prompt, response_format=response_format)[2]))
+
+    assert scores("Bees  dance.")["accuracy"] == 5
+    assert scores("Bees dance. Bees sing.")["accuracy"] == 1
+    assert scores("Bees sing.")["question"] == 4
+
+
 def test_json_object_reply_is_an_object(fake: FakeOpenAI) -> None:
     reply = chat(fake, "Anything", response_format={"type": "json_object"})[2]
     assert isinstance(json.loads(content(reply)), dict)

@@ -16,7 +16,7 @@ from easy_dataset.services import prompts as prompt_service
 
 CASES = [(name, language) for name in sorted(TASKS) for language in prompts.LANGUAGES]
 # Values that steer the template rather than appear in it.
-NOT_SHOWN = {"answer_type"}
+NOT_SHOWN = {"answer_type", "with_reasoning"}
 
 
 def _expected_fragments(variables: dict[str, Any]) -> list[str]:
@@ -28,7 +28,9 @@ def _expected_fragments(variables: dict[str, Any]) -> list[str]:
         if isinstance(value, str):
             fragments.append(value.strip())
         elif isinstance(value, list):
-            fragments.extend(value)
+            # Strings (tags, labels) or dicts of strings (the turns of a conversation).
+            for item in value:
+                fragments.extend(item.values() if isinstance(item, dict) else [item])
         elif isinstance(value, dict):
             fragments.extend([value["genre"], value["audience"]])
         else:

@@ -1,5 +1,6 @@
-"""Generation: tag trees, personas, questions, answers, template answers. No database here:
-every function is async, takes its model client, and returns drafts with provenance."""
+"""Generation: tag trees, personas, questions, answers, template answers, dialogues. No
+database here: every function is async, takes its model client, and returns drafts with
+provenance."""
 
 from easy_dataset.generate.answers import (
     draft_answer,
@@ -11,6 +12,9 @@ from easy_dataset.generate.answers import (
 from easy_dataset.generate.cot import mentions_source, scrub_source_mentions
 from easy_dataset.generate.counts import question_count
 from easy_dataset.generate.dedup import distinct_indices, near_identical, normalise
+from easy_dataset.generate.dialogue_judge import TurnVerdict, dialogue_score, judge_dialogue
+from easy_dataset.generate.dialogue_schema import DialogueSpec
+from easy_dataset.generate.dialogues import DialogueResult, continue_dialogue, generate_dialogue
 from easy_dataset.generate.judge import (
     CRITERIA,
     DEFAULT_WEIGHTS,
@@ -41,6 +45,8 @@ __all__ = [
     "CRITERIA",
     "DEFAULT_WEIGHTS",
     "AnswerResult",
+    "DialogueResult",
+    "DialogueSpec",
     "Judgement",
     "Persona",
     "PersonasResult",
@@ -52,14 +58,19 @@ __all__ = [
     "TagTreeResult",
     "TemplateAnswer",
     "TemplateSpec",
+    "TurnVerdict",
     "answer_template",
     "build_tag_tree",
+    "continue_dialogue",
+    "dialogue_score",
     "distinct_indices",
     "draft_answer",
     "finish_cot",
     "generate_answer",
+    "generate_dialogue",
     "generate_questions",
     "heading_text",
+    "judge_dialogue",
     "judge_pair",
     "mentions_source",
     "near_identical",

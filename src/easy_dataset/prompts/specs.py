@@ -28,6 +28,17 @@ _TREE = (
     '{"name": "Landlord duties", "children": [{"name": "Repairs"}]}]'
 )
 _TAGS = "[1] Leases\n  [2] Deposits\n  [3] Notice periods\n[4] Landlord duties\n  [5] Repairs"
+_HISTORY = [
+    {
+        "user": "I'm moving out next month. How much notice do I have to give my landlord?",
+        "assistant": "For a periodic lease, at least 30 days before the end of a rental "
+        "period, and it has to be in writing.",
+    },
+    {
+        "user": "Can I just send an e-mail?",
+        "assistant": "Only if your lease allows notice by e-mail; otherwise send a written letter.",
+    },
+]
 _QUESTIONS = (
     "1. How much notice must a tenant give to end a periodic lease?\n"
     "2. Who pays for a broken water heater in a rented flat?"
@@ -243,6 +254,97 @@ TASKS: dict[str, TaskSpec] = {
                     "answer_type": "json",
                     "json_schema": '{"type": "object", "properties": {"tenant_days": '
                     '{"type": "integer"}, "landlord_days": {"type": "integer"}}}',
+                },
+            ),
+        ),
+        TaskSpec(
+            "dialogue",
+            (
+                _req("chunk"),
+                _req("user_role"),
+                _req("assistant_role"),
+                _req("turns"),
+                _opt("scenario", ""),
+                _opt("heading_path", ""),
+                _opt("title", ""),
+                _opt("with_reasoning", False),
+            ),
+            (
+                {
+                    "chunk": _CHUNK,
+                    "user_role": "a first-time renter",
+                    "assistant_role": "a tenants' rights adviser",
+                    "turns": 3,
+                    "scenario": "The renter wants to move out early and calls an advice line.",
+                    "heading_path": "Residential Tenancy Guide > Ending a lease",
+                    "title": "Residential Tenancy Guide",
+                    "with_reasoning": True,
+                },
+                {
+                    "chunk": _CHUNK,
+                    "user_role": "a landlord",
+                    "assistant_role": "a housing officer",
+                    "turns": 1,
+                },
+            ),
+        ),
+        TaskSpec(
+            "dialogue_continue",
+            (
+                _req("chunk"),
+                _req("user_role"),
+                _req("assistant_role"),
+                _req("turns"),
+                _opt("history", ()),
+                _opt("scenario", ""),
+                _opt("heading_path", ""),
+                _opt("title", ""),
+                _opt("with_reasoning", False),
+            ),
+            (
+                {
+                    "chunk": _CHUNK,
+                    "user_role": "a first-time renter",
+                    "assistant_role": "a tenants' rights adviser",
+                    "turns": 2,
+                    "history": _HISTORY,
+                    "scenario": "The renter wants to move out early and calls an advice line.",
+                    "heading_path": "Residential Tenancy Guide > Ending a lease",
+                    "title": "Residential Tenancy Guide",
+                    "with_reasoning": True,
+                },
+                {
+                    "chunk": _CHUNK,
+                    "user_role": "a landlord",
+                    "assistant_role": "a housing officer",
+                    "turns": 1,
+                    "history": _HISTORY[:1],
+                },
+            ),
+        ),
+        TaskSpec(
+            "judge_turn",
+            (
+                _req("chunk"),
+                _req("message"),
+                _req("reply"),
+                _opt("history", ()),
+                _opt("reasoning", ""),
+            ),
+            (
+                {
+                    "chunk": _CHUNK,
+                    "message": "And if my landlord wants me out? I've been here three years.",
+                    "reply": "Then your landlord must give you 90 days' notice, because you "
+                    "have lived in the unit for more than two years.",
+                    "history": _HISTORY,
+                    "reasoning": "Landlords normally give 60 days, but 90 after two years; "
+                    "three years is more than two.",
+                },
+                {
+                    "chunk": _CHUNK,
+                    "message": "How much notice do I give to end my lease?",
+                    "reply": "Thirty days, and e-mail always counts as written notice.",
                 },
             ),
         ),
