@@ -43,8 +43,9 @@ def test_chunks_follow_the_document(app: App, file_id: int) -> None:
 
 def test_resplit_explicit_file_needs_replace(app: App, file_id: int) -> None:
     before = _all(app)
-    with pytest.raises(ConflictError, match="--replace"):
+    with pytest.raises(ConflictError, match="already have chunks; replace them") as caught:
         chunks.split_files(app, "p", file_ids=[file_id], settings=ChunkSettings(strategy="fixed"))
+    assert caught.value.subject == "chunks_exist"  # the CLI's hint names --replace
     assert _all(app) == before
     # Nothing changed, the project's settings included.
     assert projects.get_project(app, "p").chunking == SMALL

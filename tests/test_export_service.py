@@ -222,7 +222,7 @@ def test_existing_file_is_kept_without_overwrite(
 ) -> None:
     out = tmp_path / "qa.jsonl"
     out.write_text("precious\n", "utf-8")
-    with pytest.raises(ConflictError, match="already exists; pass --overwrite"):
+    with pytest.raises(ConflictError, match="already exists; allow overwriting"):
         export_dataset(app, PROJECT, out, ExportOptions())
     assert out.read_text("utf-8") == "precious\n"
     summary = export_dataset(app, PROJECT, out, ExportOptions(), overwrite=True)

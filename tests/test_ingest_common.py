@@ -70,7 +70,7 @@ def test_display_name_names_the_file_and_may_supply_the_extension(tmp_path: Path
 def test_file_over_limit_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "big.txt", b"x" * 2000)
     assert reason_for(path, max_bytes=1000) == (
-        "the file is 0.0019 MB, over the 0.00095 MB limit (raise --max-file-mb)"
+        "the file is 0.0019 MB, over the 0.00095 MB limit (the max file size setting raises it)"
     )
 
 
@@ -91,7 +91,9 @@ def test_big_file_is_refused_before_reading(
 
     monkeypatch.setattr(Path, "open", no_reading)
     monkeypatch.setattr(Path, "read_bytes", no_reading)
-    assert reason_for(path) == "the file is 250.0 MB, over the 200 MB limit (raise --max-file-mb)"
+    assert reason_for(path) == (
+        "the file is 250.0 MB, over the 200 MB limit (the max file size setting raises it)"
+    )
 
 
 def test_missing_file(tmp_path: Path) -> None:

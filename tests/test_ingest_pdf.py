@@ -66,7 +66,7 @@ def test_pdf_outline_without_bookmarks_comes_from_headings(tmp_path: Path) -> No
 
 def test_encrypted_pdf_without_password(tmp_path: Path) -> None:
     path = write(tmp_path / "locked.pdf", encrypted_pdf_bytes("user-pw", "owner-pw"))
-    expect_error(path, "the PDF is encrypted; pass its password (--password)")
+    expect_error(path, "the PDF is encrypted; pass its password")
 
 
 def test_encrypted_pdf_with_wrong_password(tmp_path: Path) -> None:

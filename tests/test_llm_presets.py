@@ -30,8 +30,9 @@ def test_base_url_comes_from_the_config_or_the_preset() -> None:
     )
     custom = ModelConfig(name="b", provider="vllm", base_url="http://gpu:8000/v1/", model="m")
     assert resolve_base_url(custom) == "http://gpu:8000/v1"
-    with pytest.raises(ConfigError, match="--base-url"):
+    with pytest.raises(ConfigError, match="has no base URL; set one") as caught:
         resolve_base_url(ModelConfig(name="c", provider="custom", model="m"))
+    assert caught.value.subject == "no_base_url"
 
 
 def test_api_key_precedence(monkeypatch: pytest.MonkeyPatch) -> None:

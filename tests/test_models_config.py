@@ -119,6 +119,6 @@ def test_cli_add_list_remove(cli: Cli) -> None:
 def test_custom_provider_needs_a_base_url(app: App, project: str) -> None:
     from easy_dataset.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="--base-url"):
+    with pytest.raises(ConfigError, match="has no base URL; set one"):
         models.add_model(app, project, ModelConfig(name="c", provider="custom", model="m"))
     assert models.list_models(app, project) == []

@@ -1,4 +1,9 @@
-"""The error hierarchy: every message says what went wrong and what to do about it."""
+"""The error hierarchy: every message says what went wrong and what to do about it.
+
+Messages are for every interface alike, so they never name a CLI command, an option or a
+page; an error's `subject` says machine-readably what it is about, and each interface adds
+its own hint from it (the CLI: the command that lists the items, the option to pass).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,18 @@ from pydantic import ValidationError
 
 
 class EasyDatasetError(Exception):
-    """Base of every error this package raises on purpose."""
+    """Base of every error this package raises on purpose.
+
+    `subject`, where given: for NotFoundError the kind of item missing ("project", "file",
+    "chunk", "question", "qa", "tag", "template", "persona", "job", "model", "benchmark",
+    "prompt", "prompt_override", "sample_item"); for others the situation ("chunks_exist",
+    "export_exists", "not_interrupted", "no_base_url", "invalid_override", "no_benchmarks",
+    "too_large", "encrypted").
+    """
+
+    def __init__(self, *args: object, subject: str | None = None) -> None:
+        super().__init__(*args)
+        self.subject = subject
 
 
 class ConfigError(EasyDatasetError):
@@ -24,8 +40,8 @@ class ConflictError(EasyDatasetError):
 class IngestError(EasyDatasetError):
     """A document could not be read; `filename` names it and `reason` says why."""
 
-    def __init__(self, filename: str, reason: str) -> None:
-        super().__init__(f"{filename}: {reason}")
+    def __init__(self, filename: str, reason: str, *, subject: str | None = None) -> None:
+        super().__init__(f"{filename}: {reason}", subject=subject)
         self.filename = filename
         self.reason = reason
 

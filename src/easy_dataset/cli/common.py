@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from easy_dataset.cli.hints import with_hint
 from easy_dataset.config import Settings
 from easy_dataset.errors import EasyDatasetError
 from easy_dataset.services import App
@@ -77,14 +78,15 @@ R = TypeVar("R")
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn our errors into a one-line message and exit status 1, never a traceback."""
+    """Turn our errors into a one-line message (with the CLI's hint for the error's subject)
+    and exit status 1, never a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except EasyDatasetError as exc:
-            fail(escape(str(exc)))
+            fail(escape(with_hint(str(exc), exc.subject)))
             raise typer.Exit(1) from None
 
     return wrapper

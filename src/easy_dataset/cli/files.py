@@ -21,6 +21,7 @@ from easy_dataset.cli.common import (
     progress_bar,
     state,
 )
+from easy_dataset.cli.hints import with_hint
 from easy_dataset.services import files
 from easy_dataset.services.views import AddOutcome
 
@@ -60,7 +61,7 @@ def add(
         def advance(outcome: AddOutcome) -> None:
             bar.advance(bar.task_ids[0])
             if outcome.status == "failed" and outcome.error:
-                fail(escape(outcome.error))
+                fail(escape(with_hint(outcome.error, outcome.error_subject)))
 
         outcomes = files.add_files(
             app_, project, candidates, password=password, split=not no_split, on_progress=advance

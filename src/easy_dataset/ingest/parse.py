@@ -72,7 +72,8 @@ def _read(path: Path, name: str, max_bytes: int) -> bytes:
             raise IngestError(
                 name,
                 f"the file is {format_size_mb(size)} MB, over the {format_mb(max_bytes)} MB "
-                "limit (raise --max-file-mb)",
+                "limit (the max file size setting raises it)",
+                subject="too_large",
             )
         with path.open("rb") as handle:
             # The file may have grown since stat(); never read past the limit.
@@ -85,6 +86,9 @@ def _read(path: Path, name: str, max_bytes: int) -> bytes:
         raise IngestError(name, f"the file could not be read: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
         raise IngestError(
-            name, f"the file is over the {format_mb(max_bytes)} MB limit (raise --max-file-mb)"
+            name,
+            f"the file is over the {format_mb(max_bytes)} MB limit (the max file size setting "
+            "raises it)",
+            subject="too_large",
         )
     return data

@@ -86,7 +86,7 @@ def _unlock(doc: Any, name: str, password: str | None) -> None:
     if not doc.needs_pass:
         return
     if password is None:
-        raise IngestError(name, "the PDF is encrypted; pass its password (--password)")
+        raise IngestError(name, "the PDF is encrypted; pass its password", subject="encrypted")
     if not doc.authenticate(password):
         raise IngestError(name, "the password does not open this PDF; check it and try again")
 

@@ -53,9 +53,7 @@ def load_job(app: App, job_id: int) -> Job:
     with app.db.session() as session:
         job = session.get(Job, job_id)
         if job is None:
-            raise NotFoundError(
-                f"no job {job_id}; `easy-dataset jobs list` shows the jobs there are"
-            )
+            raise NotFoundError(f"no job {job_id}", subject="job")
         return job
 
 

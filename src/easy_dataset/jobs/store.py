@@ -32,7 +32,10 @@ def create_job(
     _check_keys(keys)
     with app.db.session() as session:
         if project_id is not None and session.get(Project, project_id) is None:
-            raise NotFoundError(f"no project {project_id}; cannot create a {job_type} job for it")
+            raise NotFoundError(
+                f"no project {project_id}; cannot create a {job_type} job for it",
+                subject="project",
+            )
         job = Job(
             project_id=project_id,
             type=job_type,
@@ -65,7 +68,7 @@ def _check_keys(keys: list[str]) -> None:
 def _job(session: Session, job_id: int) -> Job:
     job = session.get(Job, job_id)
     if job is None:
-        raise NotFoundError(f"no job {job_id}; `easy-dataset jobs list` shows the jobs there are")
+        raise NotFoundError(f"no job {job_id}", subject="job")
     return job
 
 
@@ -168,7 +171,7 @@ def check_counts(app: App, job_id: int) -> list[str]:
     with app.db.session() as session:
         row = session.execute(query).one_or_none()
     if row is None:
-        raise NotFoundError(f"no job {job_id}")
+        raise NotFoundError(f"no job {job_id}", subject="job")
     total, succeeded, failed, pending, n_items, n_ok, n_failed, n_pending, n_silent = row
     problems = []
     if total != succeeded + failed + pending:

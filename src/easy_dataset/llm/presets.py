@@ -49,7 +49,8 @@ def resolve_base_url(config: ModelConfig) -> str:
     if not url:
         raise ConfigError(
             f"model {config.name!r} (provider {config.provider!r}) has no base URL; "
-            "set one with --base-url, e.g. http://127.0.0.1:8000/v1"
+            "set one, e.g. http://127.0.0.1:8000/v1",
+            subject="no_base_url",
         )
     return url.rstrip("/")
 

@@ -30,7 +30,9 @@ def task(name: str) -> TaskSpec:
     """The task called `name`, or NotFoundError listing the tasks there are."""
     spec = TASKS.get(name)
     if spec is None:
-        raise NotFoundError(f"no prompt {name!r}; the prompts are: {', '.join(sorted(TASKS))}")
+        raise NotFoundError(
+            f"no prompt {name!r}; the prompts are: {', '.join(sorted(TASKS))}", subject="prompt"
+        )
     return spec
 
 

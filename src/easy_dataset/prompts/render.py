@@ -176,8 +176,9 @@ def _override_template(name: str, text: str) -> Template:
         return _compile(name, text)
     except _TemplateProblem as problem:
         raise InputError(
-            f"the override of prompt {name!r} is invalid: {problem.describe()}; fix it with "
-            "`easy-dataset prompts set` or remove it with `easy-dataset prompts reset`"
+            f"the override of prompt {name!r} is invalid: {problem.describe()}; fix the "
+            "override or remove it",
+            subject="invalid_override",
         ) from None
 
 

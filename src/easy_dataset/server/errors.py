@@ -1,4 +1,5 @@
-"""Our errors as HTTP answers: a status and an `ErrorBody` `{"detail": message, "kind": kind}`.
+"""Our errors as HTTP answers: a status and an `ErrorBody` `{"detail": message, "kind": kind}`,
+with the error's `subject` where the service gave one (the message itself names no CLI command).
 
 Malformed requests get 4xx with what was wrong; anything unexpected is logged and answered
 500 with no internals (no traceback, path or secret leaves the server). The OpenAPI schema
@@ -62,6 +63,13 @@ class ErrorBody(BaseModel):
         "(malformed), invalid_input, invalid_config, unreadable_document, model_error, "
         "unauthorized, cross_site, unknown_host, too_large, internal."
     )
+    subject: str | None = Field(
+        default=None,
+        description="What the error is about, where the service says: for not_found the kind "
+        "of item missing (project, file, chunk, question, qa, tag, template, persona, job, "
+        "model, benchmark, prompt, prompt_override, sample_item); otherwise the situation, "
+        "e.g. chunks_exist, export_exists, not_interrupted, no_base_url, no_benchmarks.",
+    )
     model_error: str | None = Field(
         default=None, description="502 only: how the model call failed (auth, timeout, ...)."
     )
@@ -111,8 +119,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def ours(_request: Request, exc: EasyDatasetError) -> JSONResponse:
         status, kind = status_of(exc)
         extra: dict[str, object] = {}
+        if exc.subject is not None:
+            extra["subject"] = exc.subject
         if isinstance(exc, ModelCallError):
-            extra = {"model_error": exc.kind, "status": exc.status}
+            extra |= {"model_error": exc.kind, "status": exc.status}
         return JSONResponse(error_body(kind, str(exc), **extra), status_code=status)
 
     @app.exception_handler(RequestValidationError)

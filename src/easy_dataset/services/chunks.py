@@ -74,7 +74,8 @@ def split_files(
                 if already:
                     raise ConflictError(
                         f"file(s) {', '.join(map(str, already))} already have chunks; "
-                        "pass --replace to discard them and split again"
+                        "replace them to discard them and split again",
+                        subject="chunks_exist",
                     )
         project_id = project.id
     outcomes: list[SplitOutcome] = []
@@ -134,7 +135,7 @@ def list_chunks(
 def _find_chunk(session: Session, chunk_id: int, project_id: int | None = None) -> Chunk:
     row = session.get(Chunk, chunk_id)
     if row is None or (project_id is not None and row.project_id != project_id):
-        raise NotFoundError(f"no chunk {chunk_id}; `easy-dataset chunks list` shows the chunks")
+        raise NotFoundError(f"no chunk {chunk_id}", subject="chunk")
     return row
 
 

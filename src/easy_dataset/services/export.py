@@ -154,7 +154,9 @@ def _check_target(app: App, path: Path, overwrite: bool) -> None:
     if path.resolve() in _database_files(app):
         raise InputError(f"{path} is the project database; export to another file")
     if path.exists() and not overwrite:
-        raise ConflictError(f"{path} already exists; pass --overwrite to replace it")
+        raise ConflictError(
+            f"{path} already exists; allow overwriting to replace it", subject="export_exists"
+        )
 
 
 def _info_entries(
@@ -175,8 +177,9 @@ def _info_entries(
     for name, value in entry.items():
         if merged.get(name, value) != value and not overwrite:
             raise ConflictError(
-                f"{info_path} already describes a dataset {name!r}; "
-                "pass --overwrite to replace it or choose another dataset name"
+                f"{info_path} already describes a dataset {name!r}; choose another dataset "
+                "name or allow overwriting to replace it",
+                subject="export_exists",
             )
     return info_path, merged | entry
 

@@ -166,7 +166,7 @@ def _add_one(
     try:
         parsed = parse_document(path, display_name=name, password=password, max_bytes=max_bytes)
     except IngestError as exc:
-        return AddOutcome(path=shown, status="failed", error=str(exc))
+        return AddOutcome(path=shown, status="failed", error=str(exc), error_subject=exc.subject)
     content_hash = hashlib.sha256(parsed.markdown.encode("utf-8")).hexdigest()
     with app.db.session() as session:
         duplicate = _find_duplicate(session, project_id, "content_hash", content_hash)
@@ -260,9 +260,7 @@ def list_files(app: App, project_ref: str | int) -> list[FileView]:
 def find_file(session: Session, project_id: int, file_id: int) -> SourceFile:
     row = session.get(SourceFile, file_id)
     if row is None or row.project_id != project_id:
-        raise NotFoundError(
-            f"no file {file_id} in this project; `easy-dataset files list` shows its files"
-        )
+        raise NotFoundError(f"no file {file_id} in this project", subject="file")
     return row
 
 

@@ -70,7 +70,7 @@ def _job(app: App, job_id: int) -> Job:
     with app.db.session() as session:
         job = session.get(Job, job_id)
         if job is None:
-            raise NotFoundError(f"no job {job_id}; `easy-dataset jobs list` shows the jobs")
+            raise NotFoundError(f"no job {job_id}", subject="job")
         return job
 
 
@@ -194,7 +194,8 @@ def interrupted_jobs(
             raise ConflictError(
                 f"job {job_id} is {job.status}"
                 + (" and its worker is alive" if job.status == "running" else "")
-                + "; only interrupted jobs resume (`jobs retry` reruns failed items)"
+                + "; only interrupted jobs resume, and retrying the job reruns its failed items",
+                subject="not_interrupted",
             )
         waiting = [job_id]
     return waiting

@@ -102,10 +102,7 @@ def _find(session: Session, project_id: int, name: str) -> ModelConfigRow:
         )
     )
     if row is None:
-        raise NotFoundError(
-            f"no model configuration {name!r} in this project; `easy-dataset models list` "
-            "shows them"
-        )
+        raise NotFoundError(f"no model configuration {name!r} in this project", subject="model")
     return row
 
 

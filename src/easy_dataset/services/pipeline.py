@@ -106,7 +106,7 @@ def run_pipeline(
     try:
         project = projects.get_project(app, name)
     except NotFoundError:
-        project = projects.create_project(app, name, description="Made by `easy-dataset generate`.")
+        project = projects.create_project(app, name, description="Made by the generate pipeline.")
     if request.model is not None:
         _use_model(app, project.id, request.model)
 

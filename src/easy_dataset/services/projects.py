@@ -31,9 +31,7 @@ def find_project(session: Session, ref: str | int) -> Project:
     if project is None:
         project = session.scalar(select(Project).where(Project.name == text))
     if project is None:
-        raise NotFoundError(
-            f"no project {text!r}; `easy-dataset project list` shows the projects there are"
-        )
+        raise NotFoundError(f"no project {text!r}", subject="project")
     return project
 
 

@@ -131,8 +131,8 @@ def reset_prompt(app: App, project_ref: str | int, name: str, language: str) -> 
         row = _row(session, project.id, name, language)
         if row is None:
             raise NotFoundError(
-                f"prompt {name!r} ({language}) is not overridden in this project; "
-                "`easy-dataset prompts list` shows which are"
+                f"prompt {name!r} ({language}) is not overridden in this project",
+                subject="prompt_override",
             )
         session.delete(row)
         return _detail(info, language, None)

@@ -68,7 +68,7 @@ def _clean_description(description: str) -> str:
 def _find(session: Session, project_id: int, tag_id: int) -> Tag:
     tag = session.get(Tag, tag_id)
     if tag is None or tag.project_id != project_id:
-        raise NotFoundError(f"no tag {tag_id} in this project; `easy-dataset tags list` shows them")
+        raise NotFoundError(f"no tag {tag_id} in this project", subject="tag")
     return tag
 
 

@@ -58,6 +58,7 @@ class AddOutcome(BaseModel):
     file: FileView | None = None
     duplicate_of: int | None = None
     error: str | None = None
+    error_subject: str | None = None  # the error's `subject` (too_large, encrypted...)
 
 
 class SplitOutcome(BaseModel):

@@ -39,7 +39,7 @@ def _name(value: str, what: str) -> str:
 def _find(session: Session, project_id: int, persona_id: int) -> GenreAudience:
     row = session.get(GenreAudience, persona_id)
     if row is None or row.project_id != project_id:
-        raise NotFoundError(f"no persona {persona_id} in this project")
+        raise NotFoundError(f"no persona {persona_id} in this project", subject="persona")
     return row
 
 

@@ -32,15 +32,13 @@ _NAMES: dict[Owned, str] = {Tag: "tag", Chunk: "chunk", GenreAudience: "persona"
 def _owned(session: Session, model: Owned, ident: int, project_id: int) -> None:
     """Refuse an id that does not exist or belongs to another project."""
     if getattr(session.get(model, ident), "project_id", None) != project_id:
-        raise NotFoundError(f"no {_NAMES[model]} {ident} in this project")
+        raise NotFoundError(f"no {_NAMES[model]} {ident} in this project", subject=_NAMES[model])
 
 
 def _find(session: Session, project_id: int, question_id: int) -> Question:
     row = session.get(Question, question_id)
     if row is None or row.project_id != project_id:
-        raise NotFoundError(
-            f"no question {question_id} in this project; `easy-dataset questions list` shows them"
-        )
+        raise NotFoundError(f"no question {question_id} in this project", subject="question")
     return row
 
 

@@ -33,9 +33,7 @@ MAX_USER_TAG = 100
 def _find(session: Session, project_id: int, qa_id: int) -> QAPair:
     row = session.get(QAPair, qa_id)
     if row is None or row.project_id != project_id:
-        raise NotFoundError(
-            f"no QA pair {qa_id} in this project; `easy-dataset qa list` shows them"
-        )
+        raise NotFoundError(f"no QA pair {qa_id} in this project", subject="qa")
     return row
 
 

@@ -69,8 +69,7 @@ def _find(session: Session, project_id: int, template_id: int) -> QuestionTempla
     row = session.get(QuestionTemplate, template_id)
     if row is None or row.project_id != project_id:
         raise NotFoundError(
-            f"no question template {template_id} in this project; "
-            "`easy-dataset templates list` shows them"
+            f"no question template {template_id} in this project", subject="template"
         )
     return row
 

@@ -110,7 +110,7 @@ def add_benchmark(app: App, project_ref: str | int, name: str, data: bytes) -> B
 
 def _path(folder: ProjectFolder, stored: str) -> Path:
     if not _STORED.match(stored) or not (path := folder.benchmark_file(stored)).exists():
-        raise NotFoundError(f"no benchmark {stored!r}; see the list of benchmarks")
+        raise NotFoundError(f"no benchmark {stored!r} in this project", subject="benchmark")
     return path
 
 

@@ -14,5 +14,5 @@ def item_results(app: App, project_ref: str | int, qa_id: int) -> list[ResultVie
         project = find_project(session, project_ref)
         pair = session.get(QAPair, qa_id)
         if pair is None or pair.project_id != project.id:
-            raise NotFoundError(f"no QA pair {qa_id} in project {project.name!r}")
+            raise NotFoundError(f"no QA pair {qa_id} in project {project.name!r}", subject="qa")
         return results_for(session, qa_id=qa_id)

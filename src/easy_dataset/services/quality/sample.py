@@ -106,7 +106,8 @@ def review_sample_item(
         )
         if row is None:
             raise NotFoundError(
-                f"QA pair {qa_id} is not in the review sample; draw one first (quality sample)"
+                f"QA pair {qa_id} is not in the review sample; draw a sample first",
+                subject="sample_item",
             )
         row.flagged = None if verdict is None else verdict == "error"
         row.detail = {**(row.detail or {}), "note": note}

@@ -220,7 +220,7 @@ class ContaminationScan(ScanJob):
             raise InputError(f"n-grams for contamination run from 3 to 50 words, not {n!r}")
         if not benchmark_ids(app, project_id, params.get("benchmarks")):
             raise InputError(
-                "no benchmark files to compare with; add one first (quality benchmarks add)"
+                "no benchmark files to compare with; add one first", subject="no_benchmarks"
             )
         return super().plan(app, project_id, params)
 
