@@ -164,7 +164,7 @@ class GenerateAnswers(ModelJob):
         check_votes(params.get("votes"), cached=bool(params.get("cache")))
         return answer_scope(app, project_id, params).keys
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         with ctx.app.db.session() as session:
             source = load_source(session, parse_key(key)["q"])
         language = language_for(self.settings(ctx), source.content or source.text)

@@ -52,7 +52,7 @@ class GeneratePersonas(ModelJob):
         ]
         return [key for key in keys if key not in busy]
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         file_id = parse_key(key)["f"]
         with ctx.app.db.session() as session:
             row = session.get(SourceFile, file_id)

@@ -142,12 +142,12 @@ class GenerateQuestions(ModelJob):
                 keys.append(key)
         return keys
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         await super().setup(ctx)
         with ctx.app.db.session() as session:
             ctx.state["tags"] = leaf_names(session, self.project_id(ctx))
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         parts = parse_key(key)
         chunk_id, ga_id = parts["c"], parts.get("g")
         with ctx.app.db.session() as session:

@@ -86,7 +86,7 @@ class BuildTags(ModelJob):
         # By id and name: SQLite may give a new file the id of a removed one.
         return [key] if previous.get("files") != files else []
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         project_id = self.project_id(ctx)
         settings = self.settings(ctx)
         with ctx.app.db.session() as session:

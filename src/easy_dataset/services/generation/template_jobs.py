@@ -65,7 +65,7 @@ class ApplyTemplates(ModelJob):
         keys = [f"t{tid}:c{cid}" for tid in template_ids for cid in chunks]
         return [key for key in keys if key not in done]
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         parts = parse_key(key)
         with ctx.app.db.session() as session:
             row = session.get(QuestionTemplate, parts["t"])

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from easy_dataset.errors import DisagreementError, InputError
 from easy_dataset.generate import AnswerResult
 from easy_dataset.jobs import JobContext
+from easy_dataset.services.app import App
 from easy_dataset.store.models import Job
 
 MAX_VOTES = 9
@@ -28,7 +29,7 @@ def check_votes(votes: object, *, cached: bool = False) -> None:
 
 
 async def vote(
-    ctx: JobContext, answer: Callable[[], Coroutine[Any, Any, AnswerResult]], votes: int
+    ctx: JobContext[App], answer: Callable[[], Coroutine[Any, Any, AnswerResult]], votes: int
 ) -> tuple[AnswerResult, dict[str, Any]]:
     """The answer most others agree with, and the agreement; DisagreementError without a
     majority. Answers are compared by embedding cosine (the project's vote threshold)."""

@@ -67,7 +67,7 @@ def check_options(params: dict[str, Any]) -> None:
 
 
 @register
-class Deduplicate(JobHandler):
+class Deduplicate(JobHandler[App]):
     """One item; params: target ("qa" or "questions"), mode (exact, minhash, semantic;
     default the project's), threshold (Jaccard or cosine; default the mode's)."""
 
@@ -80,7 +80,7 @@ class Deduplicate(JobHandler):
             busy = unfinished_keys(session, project_id, TYPE)
         return [] if KEY in busy else [KEY]
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         assert ctx.project_id is not None
         settings = get_quality_settings(ctx.app, ctx.project_id)
         target = ctx.params.get("target", "qa")

@@ -29,7 +29,7 @@ TYPE = "quality.ground"
 
 
 @register
-class GroundQA(JobHandler):
+class GroundQA(JobHandler[App]):
     """Items `a<qa>` for QA pairs not checked yet (params: qa_ids, redo); params: threshold
     (support below which a sentence is unsupported; default the project's, else calibrated)."""
 
@@ -43,7 +43,7 @@ class GroundQA(JobHandler):
             busy = unfinished_keys(session, project_id, TYPE)
         return [key for key in (f"a{qa_id}" for qa_id in ids) if key not in busy]
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         assert ctx.project_id is not None
         configured = get_quality_settings(ctx.app, ctx.project_id).grounding_threshold
         threshold = ctx.params.get("threshold", configured)
@@ -52,7 +52,7 @@ class GroundQA(JobHandler):
         # Embedding is CPU work: items run one at a time in a worker thread.
         ctx.state["lock"] = asyncio.Lock()
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
             if without_context(session, qa_id):

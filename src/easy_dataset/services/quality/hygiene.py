@@ -177,7 +177,9 @@ class HygieneScan(ScanJob):
     type: ClassVar[str] = "quality.hygiene"
     kind: ClassVar[str] = KIND
 
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+    def find(
+        self, ctx: JobContext[App], question: str, answer: str, cot: str
+    ) -> dict[str, Any] | None:
         # What is repaired, held or flagged is decided at commit (`apply`), on the pair as
         # it is then.
         found = check_pair(question, answer, cot)

@@ -80,14 +80,14 @@ class JudgeQA(ModelJob):
             busy = unfinished_keys(session, project_id, TYPE)
         return [key for key in keys if key not in busy]
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         assert ctx.project_id is not None
         ctx.params = judge_params(ctx.app, ctx.project_id, ctx.params)
         await super().setup(ctx)
         settings = get_quality_settings(ctx.app, ctx.project_id)
         ctx.state["weights"] = weights(settings, ctx.params)
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
             if without_context(session, qa_id):

@@ -28,7 +28,7 @@ Verdict = Literal["ok", "error"]
 
 
 @register
-class DrawSample(JobHandler):
+class DrawSample(JobHandler[App]):
     """One item; params: fraction (default the project's, 5 %), seed. A new sample replaces
     the previous one and its verdicts."""
 
@@ -41,7 +41,7 @@ class DrawSample(JobHandler):
             busy = unfinished_keys(session, project_id, TYPE)
         return [] if KEY in busy else [KEY]
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         assert ctx.project_id is not None
         fraction = (
             ctx.params.get("fraction")

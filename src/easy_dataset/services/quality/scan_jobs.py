@@ -26,7 +26,7 @@ from easy_dataset.store.models import Job, JobItem
 FIELDS = ("question", "answer", "cot")
 
 
-class ScanJob(JobHandler):
+class ScanJob(JobHandler[App]):
     """A batch of QA pairs per item; `find` says what one pair has (None: nothing)."""
 
     kind: ClassVar[str]
@@ -38,7 +38,7 @@ class ScanJob(JobHandler):
             busy = unfinished_keys(session, project_id, self.type)
         return [key for key in keys if key not in busy]
 
-    def rows(self, ctx: JobContext, key: str) -> list[tuple[int, str, str, str]]:
+    def rows(self, ctx: JobContext[App], key: str) -> list[tuple[int, str, str, str]]:
         bounds = parse_key(key)
         only = id_filter(ctx.params, "qa_ids")
         query = (
@@ -54,10 +54,12 @@ class ScanJob(JobHandler):
             found = [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
         return [row for row in found if only is None or row[0] in only]
 
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+    def find(
+        self, ctx: JobContext[App], question: str, answer: str, cot: str
+    ) -> dict[str, Any] | None:
         raise NotImplementedError
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         rows = self.rows(ctx, key)
         findings = {}
         for qa_id, question, answer, cot in rows:
@@ -110,14 +112,16 @@ class PiiScan(ScanJob):
             raise InputError(f"a PII action is 'flag' or 'mask', not {action!r}")
         return super().plan(app, project_id, params)
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         assert ctx.project_id is not None
         action = (
             ctx.params.get("action") or get_quality_settings(ctx.app, ctx.project_id).pii_action
         )
         ctx.state["mask"] = action == "mask"
 
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+    def find(
+        self, ctx: JobContext[App], question: str, answer: str, cot: str
+    ) -> dict[str, Any] | None:
         # Kinds and places only: the personal data itself is never copied into results.
         found: list[dict[str, str]] = []
         for name, text in zip(FIELDS, (question, answer, cot), strict=True):
@@ -145,7 +149,9 @@ class SourceReferenceScan(ScanJob):
     type: ClassVar[str] = "quality.refs"
     kind: ClassVar[str] = "refs"
 
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+    def find(
+        self, ctx: JobContext[App], question: str, answer: str, cot: str
+    ) -> dict[str, Any] | None:
         fields = [
             name
             for name, text in (("answer", answer), ("question", question))
@@ -173,13 +179,15 @@ class ContaminationScan(ScanJob):
             )
         return super().plan(app, project_id, params)
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         assert ctx.project_id is not None
         n = ctx.params.get("n") or get_quality_settings(ctx.app, ctx.project_id).contamination_ngram
         items = benchmark_items(ctx.app, ctx.project_id, ctx.params.get("benchmarks"))
         ctx.state["index"] = BenchmarkIndex(items, int(n))
 
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+    def find(
+        self, ctx: JobContext[App], question: str, answer: str, cot: str
+    ) -> dict[str, Any] | None:
         index: BenchmarkIndex = ctx.state["index"]
         overlaps = {
             name: overlap
