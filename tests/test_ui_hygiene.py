@@ -11,7 +11,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from easy_dataset.services import generation, projects
-from easy_dataset.services.generation import common, run_stage
+from easy_dataset.services.generation import run_stage
+from easy_dataset.services.job_support import common
 from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.test_generate_support import make_project

@@ -37,9 +37,9 @@ from easy_dataset.services.generation import (
     list_qa,
 )
 from easy_dataset.services.generation import list_questions as _list_questions
-from easy_dataset.services.generation.estimate import Estimate
 from easy_dataset.services.generation.stages import estimate, run_stage
 from easy_dataset.services.generation.templates import TemplateView, add_template
+from easy_dataset.services.job_support.estimate import Estimate
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
 from easy_dataset.services.quality import Report, build_report, estimate_check, run_check
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome

@@ -32,8 +32,8 @@ from easy_dataset.cli.stage_run import (
 from easy_dataset.errors import InputError
 from easy_dataset.jobs import JobSummary
 from easy_dataset.services import generation, jobs, quality
-from easy_dataset.services.quality.results import ResultView
 from easy_dataset.services.quality.sample import Verdict
+from easy_dataset.services.quality_results import ResultView
 from easy_dataset.types import DEFAULT_JUDGE_WEIGHTS, QualitySettings, QualityTargets
 
 app = typer.Typer(

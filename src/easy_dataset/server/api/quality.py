@@ -26,7 +26,7 @@ from easy_dataset.server.deps import Core, submit_job
 from easy_dataset.services import App, generation, jobs, projects, quality
 from easy_dataset.services.jobs import JobView
 from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
-from easy_dataset.services.quality.results import ResultView
+from easy_dataset.services.quality_results import ResultView
 from easy_dataset.types import JudgeCriterion, QualitySettings
 
 router = APIRouter(prefix="/projects/{project}/quality", tags=["quality"])

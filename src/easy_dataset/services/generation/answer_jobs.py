@@ -12,7 +12,10 @@ from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.generate import AnswerResult, Persona, draft_answer, finish_cot
 from easy_dataset.jobs import JobContext, register
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import (
+from easy_dataset.services.generation.question_jobs import persona_of
+from easy_dataset.services.generation.voting import check_votes, record_votes, vote
+from easy_dataset.services.hygiene import record_pair
+from easy_dataset.services.job_support.common import (
     ModelJob,
     id_filter,
     language_for,
@@ -20,9 +23,6 @@ from easy_dataset.services.generation.common import (
     tag_scope,
     unfinished_keys,
 )
-from easy_dataset.services.generation.question_jobs import persona_of
-from easy_dataset.services.generation.voting import check_votes, record_votes, vote
-from easy_dataset.services.quality.hygiene import record_pair
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import GenreAudience, QAPair, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile

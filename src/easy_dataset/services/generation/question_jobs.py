@@ -11,7 +11,8 @@ from easy_dataset.errors import NotFoundError
 from easy_dataset.generate import Persona, generate_questions, question_count
 from easy_dataset.jobs import JobContext, register
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import (
+from easy_dataset.services.hygiene import record_question
+from easy_dataset.services.job_support.common import (
     ModelJob,
     id_filter,
     language_for,
@@ -21,7 +22,6 @@ from easy_dataset.services.generation.common import (
     unfinished_keys,
 )
 from easy_dataset.services.projects import find_project, generation_settings
-from easy_dataset.services.quality.hygiene import record_question
 from easy_dataset.store.dataset import GenreAudience, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
 

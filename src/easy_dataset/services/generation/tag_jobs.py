@@ -17,7 +17,7 @@ from easy_dataset.errors import ConflictError
 from easy_dataset.generate import TagDraft, build_tag_tree, outline_text, revise_tag_tree
 from easy_dataset.jobs import JobContext, register
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import ModelJob, language_for, unfinished_keys
+from easy_dataset.services.job_support.common import ModelJob, language_for, unfinished_keys
 from easy_dataset.services.projects import find_project, generation_settings
 from easy_dataset.store.dataset import Question, Tag
 from easy_dataset.store.models import Job, JobItem, Project, SourceFile

@@ -11,7 +11,7 @@ from easy_dataset.errors import NotFoundError
 from easy_dataset.generate import TemplateSpec, answer_template
 from easy_dataset.jobs import JobContext, register
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import (
+from easy_dataset.services.job_support.common import (
     ModelJob,
     id_filter,
     language_for,

@@ -8,8 +8,8 @@ from easy_dataset.errors import InputError
 from easy_dataset.jobs import JobSummary, get_handler
 from easy_dataset.jobs.runner import ProgressCallback
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.estimate import Estimate, estimate_job, estimated_types
-from easy_dataset.services.generation.stages import plan_job, run_to_end
+from easy_dataset.services.job_support.estimate import Estimate, estimate_job, estimated_types
+from easy_dataset.services.job_support.runs import plan_job, run_to_end
 from easy_dataset.services.projects import find_project
 from easy_dataset.services.quality.judge_job import judge_params
 
@@ -40,7 +40,7 @@ def start_check(app: App, project_ref: str | int, check: str, **options: Any) ->
 def estimate_check(app: App, project_ref: str | int, check: str, **options: Any) -> Estimate:
     """What `start_check` with these options would do, without creating anything: the
     items the job would plan (exact), and for a check that calls a model (judge) its
-    calls, tokens and time as `generation.estimate` gives them; the others make no model
+    calls, tokens and time as `job_support.estimate` gives them; the others make no model
     call (calls and tokens 0, model empty)."""
     kind = job_type(check)
     with app.db.session() as session:

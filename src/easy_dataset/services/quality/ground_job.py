@@ -11,9 +11,8 @@ from easy_dataset.errors import NotFoundError
 from easy_dataset.jobs import JobContext, JobHandler, register
 from easy_dataset.quality.grounding import DEFAULT_SUPPORT, ground
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import parse_key, unfinished_keys
-from easy_dataset.services.quality.embeddings import CachedEmbedder
-from easy_dataset.services.quality.results import record
+from easy_dataset.services.embeddings import CachedEmbedder
+from easy_dataset.services.job_support.common import parse_key, unfinished_keys
 from easy_dataset.services.quality.selection import (
     NOT_APPLICABLE,
     check_fraction,
@@ -21,7 +20,8 @@ from easy_dataset.services.quality.selection import (
     qa_ids,
     without_context,
 )
-from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.quality_results import record
+from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Job, JobItem
 

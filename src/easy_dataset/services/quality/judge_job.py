@@ -13,26 +13,26 @@ from easy_dataset.generate.judge import judge_pair
 from easy_dataset.jobs import JobContext, register
 from easy_dataset.llm.tokens import estimate_tokens
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import (
+from easy_dataset.services.job_support.common import (
     ModelJob,
     language_for,
     parse_key,
     unfinished_keys,
 )
-from easy_dataset.services.generation.token_registry import (
+from easy_dataset.services.job_support.token_registry import (
     EstimateInput,
     Figures,
     token_estimator,
 )
 from easy_dataset.services.models import resolve_model
-from easy_dataset.services.quality.results import record
 from easy_dataset.services.quality.selection import (
     NOT_APPLICABLE,
     pair_source,
     qa_ids,
     without_context,
 )
-from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.quality_results import record
+from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Chunk, Job, JobItem
 from easy_dataset.types import JudgeCriterion, QualitySettings

@@ -14,11 +14,11 @@ from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.jobs import JobContext, JobHandler, register
 from easy_dataset.quality.review_sample import draw_sample, error_rate
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import unfinished_keys
+from easy_dataset.services.job_support.common import unfinished_keys
 from easy_dataset.services.projects import find_project
-from easy_dataset.services.quality.results import clear, record_many
 from easy_dataset.services.quality.selection import check_fraction
-from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.quality_results import clear, record_many
+from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair, QualityResult
 from easy_dataset.store.models import Job, JobItem
 

@@ -15,11 +15,11 @@ from easy_dataset.jobs import JobContext, JobHandler, register
 from easy_dataset.quality.contamination import BenchmarkIndex
 from easy_dataset.quality.pii import find_pii, mask_pii
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import id_filter, parse_key, unfinished_keys
+from easy_dataset.services.job_support.common import id_filter, parse_key, unfinished_keys
 from easy_dataset.services.quality.benchmark_files import benchmark_ids, benchmark_items
-from easy_dataset.services.quality.results import record_many
 from easy_dataset.services.quality.selection import batch_keys, qa_ids
-from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.quality_results import record_many
+from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 from easy_dataset.store.models import Job, JobItem
 
