@@ -26,7 +26,7 @@ from easy_dataset.generate.hygiene import (
 from easy_dataset.llm.types import Completion, Message
 from easy_dataset.services import App, generation, quality
 from easy_dataset.services.export import ExportFilters, export_stream
-from easy_dataset.services.generation import common
+from easy_dataset.services.job_support import common
 from easy_dataset.services.stages import run_stage
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 from tests.api_support import api_client, core, make_project, ok, wait_for_job

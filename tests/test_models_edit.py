@@ -15,7 +15,7 @@ from easy_dataset.errors import ConflictError, InputError
 from easy_dataset.llm.retry import classify
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import App, files, jobs, models, projects, stages
-from easy_dataset.services.quality.settings import get_quality_settings, update_quality_settings
+from easy_dataset.services.quality_settings import get_quality_settings, update_quality_settings
 from easy_dataset.store.models import Job
 from easy_dataset.types import ChunkSettings
 from tests.api_support import api_client, ok, refused

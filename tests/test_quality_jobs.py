@@ -13,7 +13,7 @@ from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.export.options import ExportOptions
 from easy_dataset.services import App, export, jobs, models, quality
 from easy_dataset.services import generation as gen
-from easy_dataset.services.quality.results import results_for
+from easy_dataset.services.quality_results import results_for
 from easy_dataset.store.dataset import QAPair, QualityResult
 from tests.fake_openai import FakeOpenAI
 from tests.test_generate_support import chunk_ids, make_project

@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from easy_dataset.services import generation, projects
-from easy_dataset.services.generation import common
+from easy_dataset.services.job_support import common
 from easy_dataset.services.stages import run_stage
 from tests import browser as harness
 from tests.browser import Browser, LiveServer

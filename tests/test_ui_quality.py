@@ -16,7 +16,7 @@ from easy_dataset.server.ui.export_form import export_url
 from easy_dataset.server.ui.qa_filters import ReviewFilters
 from easy_dataset.services import generation, projects, quality
 from easy_dataset.services.export import ExportFilters
-from easy_dataset.services.quality.results import record
+from easy_dataset.services.quality_results import record
 from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.test_generate_support import make_project, seed_qa_pairs

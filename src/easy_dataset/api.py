@@ -37,8 +37,8 @@ from easy_dataset.services.generation import (
     list_qa,
 )
 from easy_dataset.services.generation import list_questions as _list_questions
-from easy_dataset.services.generation.estimate import Estimate
 from easy_dataset.services.generation.templates import TemplateView, add_template
+from easy_dataset.services.job_support.estimate import Estimate
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
 from easy_dataset.services.quality import Report, build_report, estimate_check, run_check
 from easy_dataset.services.stages import estimate_stage, run_stage

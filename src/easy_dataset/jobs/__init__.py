@@ -1,5 +1,6 @@
 """Durable jobs: planned items, each committed as it completes, resumable after any stop."""
 
+from easy_dataset.jobs.env import JobEnv
 from easy_dataset.jobs.handlers import JobContext, JobHandler, get_handler, register
 from easy_dataset.jobs.progress import Progress
 from easy_dataset.jobs.runner import JobSummary, resume_job, run_job, run_job_sync
@@ -13,6 +14,7 @@ from easy_dataset.jobs.store import (
 
 __all__ = [
     "JobContext",
+    "JobEnv",
     "JobHandler",
     "JobSummary",
     "Progress",

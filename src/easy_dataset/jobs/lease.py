@@ -8,10 +8,10 @@ from typing import Literal
 from sqlalchemy import select, update
 
 from easy_dataset.errors import ConflictError, NotFoundError
+from easy_dataset.jobs.env import JobEnv
 from easy_dataset.jobs.outcomes import PendingItem
 from easy_dataset.jobs.sql import changed_rows
 from easy_dataset.jobs.workers import worker_gone
-from easy_dataset.services.app import App
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.models import Job, JobItem
 
@@ -49,7 +49,7 @@ class Outcome:
     error: str | None
 
 
-def load_job(app: App, job_id: int) -> Job:
+def load_job(app: JobEnv, job_id: int) -> Job:
     with app.db.session() as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -57,7 +57,7 @@ def load_job(app: App, job_id: int) -> Job:
         return job
 
 
-def claim(app: App, job_id: int, worker: str, *, only_interrupted: bool) -> Claim:
+def claim(app: JobEnv, job_id: int, worker: str, *, only_interrupted: bool) -> Claim:
     """Mark the job running under `worker`; refuses a job another live worker is running."""
     for _ in range(CLAIM_ATTEMPTS):
         job = load_job(app, job_id)
@@ -100,7 +100,7 @@ def claim(app: App, job_id: int, worker: str, *, only_interrupted: bool) -> Clai
     raise ConflictError(f"job {job_id} kept changing while starting it; try again")
 
 
-def watch(app: App, job_id: int, worker: str, *, beat: bool) -> Watch:
+def watch(app: JobEnv, job_id: int, worker: str, *, beat: bool) -> Watch:
     """Read the cancel flag and whether we still hold the job; with `beat`, renew the heartbeat."""
     with app.db.session() as session:
         if beat:
@@ -124,7 +124,7 @@ def failure_summary(failed: int, total: int) -> str:
 
 
 def finish(
-    app: App, job_id: int, worker: str, ending: Ending, reason: str | None = None
+    app: JobEnv, job_id: int, worker: str, ending: Ending, reason: str | None = None
 ) -> Outcome:
     """Set the final status from the counters; a job we no longer hold is left as it is.
 

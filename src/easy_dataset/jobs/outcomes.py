@@ -10,9 +10,9 @@ from sqlalchemy import JSON
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import ModelCallError
+from easy_dataset.jobs.env import JobEnv
 from easy_dataset.jobs.handlers import JobHandler
 from easy_dataset.jobs.sql import LeanStatement
-from easy_dataset.services.app import App
 from easy_dataset.store.base import UTCDateTime, utcnow
 from easy_dataset.store.models import Job, JobItem
 
@@ -101,7 +101,7 @@ def _flags(session: Session, job_id: int, applied: bool) -> Recorded:
 
 
 def record_success(
-    app: App, handler: JobHandler, job: Job, item: PendingItem, result: dict[str, Any]
+    app: JobEnv, handler: JobHandler[Any], job: Job, item: PendingItem, result: dict[str, Any]
 ) -> Recorded:
     """Mark the item succeeded, let the handler write its rows, count it: all or nothing."""
     now = utcnow()
@@ -128,7 +128,7 @@ def record_success(
         return _flags(session, job.id, applied)
 
 
-def record_failure(app: App, job_id: int, item: PendingItem, failure: Failure) -> Recorded:
+def record_failure(app: JobEnv, job_id: int, item: PendingItem, failure: Failure) -> Recorded:
     """Mark the item failed, keep why in `job_failures`, count it: all or nothing."""
     now = utcnow()
     with app.db.session() as session:

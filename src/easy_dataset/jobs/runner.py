@@ -11,12 +11,12 @@ from typing import Any
 
 from easy_dataset.errors import EndpointUnreachableError, InputError
 from easy_dataset.jobs import lease, outcomes
+from easy_dataset.jobs.env import JobEnv
 from easy_dataset.jobs.handlers import JobContext, JobHandler, get_handler
 from easy_dataset.jobs.progress import Progress, RateMeter, eta_seconds
 from easy_dataset.jobs.workers import HEARTBEAT_SECONDS, current_worker
 from easy_dataset.llm import breaker
 from easy_dataset.llm.context import call_scope
-from easy_dataset.services.app import App
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,8 @@ class _Run:
 
     def __init__(
         self,
-        app: App,
-        handler: JobHandler,
+        app: JobEnv,
+        handler: JobHandler[Any],
         claim: lease.Claim,
         worker: str,
         concurrency: int,
@@ -246,7 +246,7 @@ def _crash_message(exc: BaseException) -> str:
 
 
 async def _run(
-    app: App,
+    app: JobEnv,
     job_id: int,
     *,
     concurrency: int | None,
@@ -289,7 +289,7 @@ def _finish_quietly(run: _Run, ending: lease.Ending, crash: str | None = None) -
         log.exception("could not record how job %s ended", run.job.id)
 
 
-async def _close(run: _Run, handler: JobHandler, set_up: bool) -> None:
+async def _close(run: _Run, handler: JobHandler[Any], set_up: bool) -> None:
     if set_up:
         try:
             with call_scope(project_id=run.job.project_id, job_id=run.job.id):
@@ -300,7 +300,7 @@ async def _close(run: _Run, handler: JobHandler, set_up: bool) -> None:
 
 
 async def run_job(
-    app: App,
+    app: JobEnv,
     job_id: int,
     *,
     concurrency: int | None = None,
@@ -313,7 +313,7 @@ async def run_job(
 
 
 async def resume_job(
-    app: App,
+    app: JobEnv,
     job_id: int,
     *,
     concurrency: int | None = None,
@@ -326,7 +326,7 @@ async def resume_job(
 
 
 def run_job_sync(
-    app: App,
+    app: JobEnv,
     job_id: int,
     *,
     resume: bool = False,

@@ -64,7 +64,7 @@ P = TypeVar("P", bound=StageParams)
 Group = Literal["generation", "quality"]
 
 
-class Stage(JobHandler, Generic[P]):
+class Stage(JobHandler[Any], Generic[P]):
     """A job type that users start by name, with options checked by its `Params`."""
 
     name: ClassVar[str]

@@ -9,10 +9,10 @@ from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import ConflictError, InputError, NotFoundError
+from easy_dataset.jobs.env import JobEnv
 from easy_dataset.jobs.handlers import get_handler
 from easy_dataset.jobs.sql import changed_rows
 from easy_dataset.jobs.workers import worker_gone
-from easy_dataset.services.app import App
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.models import Job, JobFailure, JobItem, Project
 
@@ -20,7 +20,11 @@ MAX_KEY_LENGTH = 200  # JobItem.key's column width
 
 
 def create_job(
-    app: App, job_type: str, *, project_id: int | None = None, params: dict[str, Any] | None = None
+    app: JobEnv,
+    job_type: str,
+    *,
+    project_id: int | None = None,
+    params: dict[str, Any] | None = None,
 ) -> int:
     """Plan a job with its handler and store it with all its items in one transaction."""
     params = dict(params or {})
@@ -76,7 +80,7 @@ def _running_elsewhere(job: Job) -> bool:
     return job.status == "running" and not worker_gone(job.worker, job.heartbeat_at, utcnow())
 
 
-def retry_failed(app: App, job_id: int) -> int:
+def retry_failed(app: JobEnv, job_id: int) -> int:
     """Put the job's failed items back to pending (their failure history stays); how many."""
     with app.db.session() as session:
         # Writing first takes SQLite's write lock, so the checks below read settled state.
@@ -108,7 +112,7 @@ def retry_failed(app: App, job_id: int) -> int:
         return moved
 
 
-def request_cancel(app: App, job_id: int) -> bool:
+def request_cancel(app: JobEnv, job_id: int) -> bool:
     """Ask the job to stop (its runner checks often; one nobody runs is cancelled now)."""
     with app.db.session() as session:
         asked = changed_rows(
@@ -126,7 +130,7 @@ def request_cancel(app: App, job_id: int) -> bool:
         return True
 
 
-def find_interrupted(app: App, *, project_id: int | None = None) -> list[int]:
+def find_interrupted(app: JobEnv, *, project_id: int | None = None) -> list[int]:
     """Jobs waiting for a runner: pending and paused ones, and running ones whose worker
     is gone."""
     query = select(Job.id, Job.status, Job.worker, Job.heartbeat_at).where(
@@ -144,7 +148,7 @@ def find_interrupted(app: App, *, project_id: int | None = None) -> list[int]:
     ]
 
 
-def check_counts(app: App, job_id: int) -> list[str]:
+def check_counts(app: JobEnv, job_id: int) -> list[str]:
     """What is wrong with the job's counters against its item rows; empty when all agree."""
 
     def items(*where: Any) -> Any:

@@ -1,6 +1,6 @@
 """Rewriting the text of QA pairs inside a transaction: a question asked everywhere it is
 asked, and the provenance stamp of an edit. Shared by the review (`generation/review.py`)
-and the hygiene scan (`quality/hygiene.py`), which may not import each other."""
+and the hygiene check (`hygiene.py`), which sits below the review and may not import it."""
 
 from __future__ import annotations
 

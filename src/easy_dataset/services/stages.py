@@ -24,7 +24,7 @@ from easy_dataset.jobs.stage import (
     stored_params,
 )
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.estimate import Estimate, estimate_job, estimated_types
+from easy_dataset.services.job_support.estimate import Estimate, estimate_job, estimated_types
 from easy_dataset.services.models import resolve_model
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.models import Job

@@ -19,7 +19,7 @@ from easy_dataset.cli.common import (
 )
 from easy_dataset.cli.quality.options import QaId
 from easy_dataset.services import quality
-from easy_dataset.services.quality.results import ResultView
+from easy_dataset.services.quality_results import ResultView
 
 
 def _summary(result: ResultView) -> str:

@@ -22,7 +22,7 @@ from easy_dataset.server.api.uploads import Received, UploadReceiver
 from easy_dataset.server.deps import Core
 from easy_dataset.services import App, projects, quality
 from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
-from easy_dataset.services.quality.results import ResultView
+from easy_dataset.services.quality_results import ResultView
 from easy_dataset.types import QualitySettings
 
 router = APIRouter(prefix="/projects/{project}/quality", tags=["quality"])

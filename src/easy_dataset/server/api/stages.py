@@ -18,7 +18,7 @@ from easy_dataset.jobs.stage import Stage, StageParams, all_stages
 from easy_dataset.server.api.common import ProjectRef
 from easy_dataset.server.deps import Core, submit_job
 from easy_dataset.services import jobs, stages
-from easy_dataset.services.generation.estimate import Estimate
+from easy_dataset.services.job_support.estimate import Estimate
 from easy_dataset.services.jobs import JobView
 from easy_dataset.services.stages import StageInfo
 

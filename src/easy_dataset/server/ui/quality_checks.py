@@ -17,7 +17,7 @@ from easy_dataset.services import models, quality
 from easy_dataset.services.generation import Estimate
 from easy_dataset.services.quality.benchmark_files import MAX_BYTES as MAX_BENCHMARK_BYTES
 from easy_dataset.services.quality.checks import job_type as check_job_type
-from easy_dataset.services.quality.results import TARGETS as DEDUP_TARGETS
+from easy_dataset.services.quality_results import TARGETS as DEDUP_TARGETS
 from easy_dataset.services.views import ProjectView
 from easy_dataset.types import DEFAULT_JUDGE_WEIGHTS, QualitySettings
 

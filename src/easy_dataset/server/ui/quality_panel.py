@@ -17,7 +17,7 @@ from easy_dataset.server.ui.helpers import guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import STRINGS, t
 from easy_dataset.server.ui.nav import project_path
 from easy_dataset.services import quality
-from easy_dataset.services.quality.results import ResultView
+from easy_dataset.services.quality_results import ResultView
 
 Done = Callable[[], Awaitable[None]]
 

@@ -21,8 +21,8 @@ from easy_dataset.server.ui.settings_prompts import text_block
 from easy_dataset.services import generation, quality
 from easy_dataset.services.generation import QADetail
 from easy_dataset.services.quality import SampleStatus
-from easy_dataset.services.quality.results import TARGETS as DEDUP_TARGETS
-from easy_dataset.services.quality.results import ResultView
+from easy_dataset.services.quality_results import TARGETS as DEDUP_TARGETS
+from easy_dataset.services.quality_results import ResultView
 from easy_dataset.services.views import ProjectView
 
 CLUSTERS_PER_PAGE = 20

@@ -1,14 +1,14 @@
 """Generation services: the jobs that build tag trees, personas, questions and answers, and
 the review of their results. Importing this package registers the job handlers."""
 
-from easy_dataset.services.generation import (  # noqa: F401 (registers the handlers)
+from easy_dataset.services.generation import (  # noqa: F401 (registers the handlers and estimators)
     answer_jobs,
+    estimate_tokens,
     persona_jobs,
     question_jobs,
     tag_jobs,
     template_jobs,
 )
-from easy_dataset.services.generation.estimate import Estimate
 from easy_dataset.services.generation.personas import (
     PersonaView,
     add_persona,
@@ -42,6 +42,7 @@ from easy_dataset.services.generation.settings import (
     update_generation_settings,
 )
 from easy_dataset.services.generation.views import QADetail, QAView, QuestionView
+from easy_dataset.services.job_support.estimate import Estimate
 
 __all__ = [
     "Estimate",

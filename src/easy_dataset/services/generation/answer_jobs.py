@@ -14,7 +14,10 @@ from easy_dataset.generate import AnswerResult, Persona, draft_answer, finish_co
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Flag, Stage, Words, register_stage
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import (
+from easy_dataset.services.generation.question_jobs import persona_of
+from easy_dataset.services.generation.voting import MAX_VOTES, check_votes, record_votes, vote
+from easy_dataset.services.hygiene import record_pair
+from easy_dataset.services.job_support.common import (
     ModelJob,
     id_filter,
     language_for,
@@ -22,9 +25,6 @@ from easy_dataset.services.generation.common import (
     tag_scope,
     unfinished_keys,
 )
-from easy_dataset.services.generation.question_jobs import persona_of
-from easy_dataset.services.generation.voting import MAX_VOTES, check_votes, record_votes, vote
-from easy_dataset.services.quality.hygiene import record_pair
 from easy_dataset.services.stage_options import FileIds, ModelParams, QuestionIds, TagIds
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import GenreAudience, QAPair, Question, Tag
@@ -197,7 +197,7 @@ class GenerateAnswers(ModelJob, Stage[AnswersParams]):
         check_votes(params.get("votes"), cached=bool(params.get("cache")))
         return answer_scope(app, project_id, params).keys
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         with ctx.app.db.session() as session:
             source = load_source(session, parse_key(key)["q"])
         language = language_for(self.settings(ctx), source.content or source.text)

@@ -1,7 +1,6 @@
 """Model calls and tokens of the generation job types, for the estimate shown before a
-job starts (registered in `token_registry.TOKEN_ESTIMATORS`). Registered under the job
-types' names spelled out: this module is imported while the job modules may still be
-loading (services.quality imports the estimate), so it reads nothing of theirs at import."""
+job starts (registered in `job_support.token_registry.TOKEN_ESTIMATORS` when the
+generation package is imported)."""
 
 from __future__ import annotations
 
@@ -18,8 +17,8 @@ from easy_dataset.services.generation import (
     persona_jobs,
     tag_jobs,
 )
-from easy_dataset.services.generation.common import parse_key
-from easy_dataset.services.generation.token_registry import EstimateInput, Figures, token_estimator
+from easy_dataset.services.job_support.common import parse_key
+from easy_dataset.services.job_support.token_registry import EstimateInput, Figures, token_estimator
 from easy_dataset.store.dataset import Question, QuestionTemplate
 from easy_dataset.store.models import Chunk, SourceFile
 

@@ -13,7 +13,7 @@ from easy_dataset.generate import outline_text, propose_personas
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import (
+from easy_dataset.services.job_support.common import (
     ModelJob,
     id_filter,
     language_for,
@@ -69,7 +69,7 @@ class GeneratePersonas(ModelJob, Stage[PersonasParams]):
         ]
         return [key for key in keys if key not in busy]
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         file_id = parse_key(key)["f"]
         with ctx.app.db.session() as session:
             row = session.get(SourceFile, file_id)

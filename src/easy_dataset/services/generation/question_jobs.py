@@ -13,7 +13,8 @@ from easy_dataset.generate import Persona, generate_questions, question_count
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import (
+from easy_dataset.services.hygiene import record_question
+from easy_dataset.services.job_support.common import (
     ModelJob,
     id_filter,
     language_for,
@@ -23,7 +24,6 @@ from easy_dataset.services.generation.common import (
     unfinished_keys,
 )
 from easy_dataset.services.projects import find_project, generation_settings
-from easy_dataset.services.quality.hygiene import record_question
 from easy_dataset.services.stage_options import ChunkIds, FileIds, ModelParams, TagIds
 from easy_dataset.store.dataset import GenreAudience, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
@@ -163,12 +163,12 @@ class GenerateQuestions(ModelJob, Stage[QuestionsParams]):
                 keys.append(key)
         return keys
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         await super().setup(ctx)
         with ctx.app.db.session() as session:
             ctx.state["tags"] = leaf_names(session, self.project_id(ctx))
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         parts = parse_key(key)
         chunk_id, ga_id = parts["c"], parts.get("g")
         with ctx.app.db.session() as session:

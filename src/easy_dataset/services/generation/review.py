@@ -15,13 +15,13 @@ from easy_dataset.generate import RevisedAnswer, revise_answer
 from easy_dataset.llm.context import call_scope
 from easy_dataset.services.app import App
 from easy_dataset.services.chunks import chunk_view
-from easy_dataset.services.generation.common import language_for, open_project_model
 from easy_dataset.services.generation.qa_query import QAFilters, filtered
 from easy_dataset.services.generation.views import QADetail, QAView, qa_view
+from easy_dataset.services.hygiene import recheck_pairs
+from easy_dataset.services.job_support.common import language_for, open_project_model
 from easy_dataset.services.projects import find_project, generation_settings
 from easy_dataset.services.prompts import effective_template
 from easy_dataset.services.qa_rewrite import ask_everywhere, mark_edited
-from easy_dataset.services.quality.hygiene import recheck_pairs
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Chunk

@@ -19,7 +19,7 @@ from easy_dataset.generate import TagDraft, build_tag_tree, outline_text, revise
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import ModelJob, language_for, unfinished_keys
+from easy_dataset.services.job_support.common import ModelJob, language_for, unfinished_keys
 from easy_dataset.services.projects import find_project, generation_settings
 from easy_dataset.services.stage_options import FileIds, ModelParams
 from easy_dataset.store.dataset import Question, Tag
@@ -106,7 +106,7 @@ class BuildTags(ModelJob, Stage[BuildTagsParams]):
         # By id and name: SQLite may give a new file the id of a removed one.
         return [key] if previous.get("files") != files else []
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         project_id = self.project_id(ctx)
         settings = self.settings(ctx)
         with ctx.app.db.session() as session:

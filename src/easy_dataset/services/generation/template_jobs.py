@@ -12,7 +12,7 @@ from easy_dataset.generate import TemplateSpec, answer_template
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import (
+from easy_dataset.services.job_support.common import (
     ModelJob,
     id_filter,
     language_for,
@@ -81,7 +81,7 @@ class ApplyTemplates(ModelJob, Stage[TemplatesParams]):
         keys = [f"t{tid}:c{cid}" for tid in template_ids for cid in chunks]
         return [key for key in keys if key not in done]
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         parts = parse_key(key)
         with ctx.app.db.session() as session:
             row = session.get(QuestionTemplate, parts["t"])

@@ -11,6 +11,11 @@ from sqlalchemy.orm import Session
 from easy_dataset.errors import DisagreementError, InputError
 from easy_dataset.generate import AnswerResult
 from easy_dataset.jobs import JobContext
+from easy_dataset.quality.agreement import DEFAULT_AGREEMENT, agree
+from easy_dataset.services.app import App
+from easy_dataset.services.embeddings import CachedEmbedder
+from easy_dataset.services.quality_results import record
+from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.store.models import Job
 
 MAX_VOTES = 9
@@ -28,15 +33,10 @@ def check_votes(votes: object, *, cached: bool = False) -> None:
 
 
 async def vote(
-    ctx: JobContext, answer: Callable[[], Coroutine[Any, Any, AnswerResult]], votes: int
+    ctx: JobContext[App], answer: Callable[[], Coroutine[Any, Any, AnswerResult]], votes: int
 ) -> tuple[AnswerResult, dict[str, Any]]:
     """The answer most others agree with, and the agreement; DisagreementError without a
     majority. Answers are compared by embedding cosine (the project's vote threshold)."""
-    # Imported here: the quality services import generation's, not the other way round.
-    from easy_dataset.quality.agreement import DEFAULT_AGREEMENT, agree
-    from easy_dataset.services.quality.embeddings import CachedEmbedder
-    from easy_dataset.services.quality.settings import get_quality_settings
-
     check_votes(votes)
     assert ctx.project_id is not None
     if "vote_threshold" not in ctx.state:
@@ -77,8 +77,6 @@ async def vote(
 
 def record_votes(session: Session, job: Job, qa_id: int, agreement: dict[str, Any]) -> None:
     """Keep the agreement beside the QA pair it chose (a `votes` quality result)."""
-    from easy_dataset.services.quality.results import record
-
     assert job.project_id is not None
     record(
         session,

@@ -2,10 +2,11 @@
 references to the text, contamination, review sampling), their results, and the dataset
 report. Importing this package registers the job handlers."""
 
+from easy_dataset.services.hygiene import question_flags
 from easy_dataset.services.quality import (  # noqa: F401 (registers the handlers)
     dedup_job,
     ground_job,
-    hygiene,
+    hygiene_job,
     judge_job,
     sample,
     scan_jobs,
@@ -25,7 +26,6 @@ from easy_dataset.services.quality.duplicates import (
     delete_duplicates,
     list_clusters,
 )
-from easy_dataset.services.quality.hygiene import question_flags
 from easy_dataset.services.quality.items import item_results
 from easy_dataset.services.quality.report import (
     NO_PERSONA,
@@ -43,7 +43,7 @@ from easy_dataset.services.quality.sample import (
     sample_items,
     sample_status,
 )
-from easy_dataset.services.quality.settings import get_quality_settings, update_quality_settings
+from easy_dataset.services.quality_settings import get_quality_settings, update_quality_settings
 
 __all__ = [
     "NO_PERSONA",

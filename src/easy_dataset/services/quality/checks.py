@@ -11,7 +11,7 @@ from easy_dataset.jobs.stage import all_stages
 # The module, not its names: `stages` imports the stage packages, this one among them.
 from easy_dataset.services import stages
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.estimate import Estimate
+from easy_dataset.services.job_support.estimate import Estimate
 
 
 def checks() -> list[str]:

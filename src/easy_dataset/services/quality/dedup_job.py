@@ -15,11 +15,11 @@ from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
 from easy_dataset.quality.dedup import MODES, Cluster, DedupItem, find_clusters
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import unfinished_keys
-from easy_dataset.services.quality.embeddings import CachedEmbedder
-from easy_dataset.services.quality.results import clear, record_many, target_of
+from easy_dataset.services.embeddings import CachedEmbedder
+from easy_dataset.services.job_support.common import unfinished_keys
 from easy_dataset.services.quality.selection import check_fraction
-from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.quality_results import clear, record_many, target_of
+from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 from easy_dataset.store.models import Job, JobItem
 
@@ -107,7 +107,7 @@ class Deduplicate(Stage[DedupParams]):
             busy = unfinished_keys(session, project_id, TYPE)
         return [] if KEY in busy else [KEY]
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         assert ctx.project_id is not None
         settings = get_quality_settings(ctx.app, ctx.project_id)
         target = ctx.params.get("target", "qa")

@@ -10,7 +10,7 @@ from sqlalchemy import case, delete, func, select
 
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
-from easy_dataset.services.quality.results import clear, target_of
+from easy_dataset.services.quality_results import clear, target_of
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 
 PREVIEW = 160

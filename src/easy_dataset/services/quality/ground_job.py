@@ -13,9 +13,8 @@ from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
 from easy_dataset.quality.grounding import DEFAULT_SUPPORT, ground
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import parse_key, unfinished_keys
-from easy_dataset.services.quality.embeddings import CachedEmbedder
-from easy_dataset.services.quality.results import record
+from easy_dataset.services.embeddings import CachedEmbedder
+from easy_dataset.services.job_support.common import parse_key, unfinished_keys
 from easy_dataset.services.quality.selection import (
     NOT_APPLICABLE,
     check_fraction,
@@ -23,7 +22,8 @@ from easy_dataset.services.quality.selection import (
     qa_ids,
     without_context,
 )
-from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.quality_results import record
+from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.services.stage_options import QAIds
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Job, JobItem
@@ -68,7 +68,7 @@ class GroundQA(Stage[GroundParams]):
             busy = unfinished_keys(session, project_id, TYPE)
         return [key for key in (f"a{qa_id}" for qa_id in ids) if key not in busy]
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         assert ctx.project_id is not None
         configured = get_quality_settings(ctx.app, ctx.project_id).grounding_threshold
         threshold = ctx.params.get("threshold", configured)
@@ -77,7 +77,7 @@ class GroundQA(Stage[GroundParams]):
         # Embedding is CPU work: items run one at a time in a worker thread.
         ctx.state["lock"] = asyncio.Lock()
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
             if without_context(session, qa_id):

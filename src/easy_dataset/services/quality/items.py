@@ -5,7 +5,7 @@ from __future__ import annotations
 from easy_dataset.errors import NotFoundError
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
-from easy_dataset.services.quality.results import ResultView, results_for
+from easy_dataset.services.quality_results import ResultView, results_for
 from easy_dataset.store.dataset import QAPair
 
 

@@ -14,26 +14,26 @@ from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Flag, Stage, Words, register_stage
 from easy_dataset.llm.tokens import estimate_tokens
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import (
+from easy_dataset.services.job_support.common import (
     ModelJob,
     language_for,
     parse_key,
     unfinished_keys,
 )
-from easy_dataset.services.generation.token_registry import (
+from easy_dataset.services.job_support.token_registry import (
     EstimateInput,
     Figures,
     token_estimator,
 )
 from easy_dataset.services.models import resolve_model
-from easy_dataset.services.quality.results import record
 from easy_dataset.services.quality.selection import (
     NOT_APPLICABLE,
     pair_source,
     qa_ids,
     without_context,
 )
-from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.quality_results import record
+from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.services.stage_options import ModelParams, QAIds
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.store.models import Chunk, Job, JobItem
@@ -117,14 +117,14 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
             busy = unfinished_keys(session, project_id, TYPE)
         return [key for key in keys if key not in busy]
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         assert ctx.project_id is not None
         ctx.params = judge_params(ctx.app, ctx.project_id, ctx.params)
         await super().setup(ctx)
         settings = get_quality_settings(ctx.app, ctx.project_id)
         ctx.state["weights"] = weights(settings, ctx.params)
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
             if without_context(session, qa_id):

@@ -18,7 +18,7 @@ from easy_dataset.quality.terms import domain_term_ratio, key_terms
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
 from easy_dataset.services.quality.sample import SampleStatus, sample_status
-from easy_dataset.services.quality.settings import quality_settings
+from easy_dataset.services.quality_settings import quality_settings
 from easy_dataset.store.dataset import (
     GenreAudience,
     QAPair,

@@ -17,11 +17,11 @@ from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
 from easy_dataset.quality.contamination import BenchmarkIndex
 from easy_dataset.quality.pii import find_pii, mask_pii
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import id_filter, parse_key, unfinished_keys
+from easy_dataset.services.job_support.common import id_filter, parse_key, unfinished_keys
 from easy_dataset.services.quality.benchmark_files import benchmark_ids, benchmark_items
-from easy_dataset.services.quality.results import record_many
 from easy_dataset.services.quality.selection import batch_keys, qa_ids
-from easy_dataset.services.quality.settings import get_quality_settings
+from easy_dataset.services.quality_results import record_many
+from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.services.stage_options import QAIds
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 from easy_dataset.store.models import Job, JobItem
@@ -41,7 +41,7 @@ class ScanJob(Stage[Any]):
             busy = unfinished_keys(session, project_id, self.type)
         return [key for key in keys if key not in busy]
 
-    def rows(self, ctx: JobContext, key: str) -> list[tuple[int, str, str, str]]:
+    def rows(self, ctx: JobContext[App], key: str) -> list[tuple[int, str, str, str]]:
         bounds = parse_key(key)
         only = id_filter(ctx.params, "qa_ids")
         query = (
@@ -57,10 +57,12 @@ class ScanJob(Stage[Any]):
             found = [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
         return [row for row in found if only is None or row[0] in only]
 
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+    def find(
+        self, ctx: JobContext[App], question: str, answer: str, cot: str
+    ) -> dict[str, Any] | None:
         raise NotImplementedError
 
-    async def process(self, ctx: JobContext, key: str) -> dict[str, Any]:
+    async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         rows = self.rows(ctx, key)
         findings = {}
         for qa_id, question, answer, cot in rows:
@@ -143,14 +145,16 @@ class PiiScan(ScanJob):
             raise InputError(f"a PII action is 'flag' or 'mask', not {action!r}")
         return super().plan(app, project_id, params)
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         assert ctx.project_id is not None
         action = (
             ctx.params.get("action") or get_quality_settings(ctx.app, ctx.project_id).pii_action
         )
         ctx.state["mask"] = action == "mask"
 
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+    def find(
+        self, ctx: JobContext[App], question: str, answer: str, cot: str
+    ) -> dict[str, Any] | None:
         # Kinds and places only: the personal data itself is never copied into results.
         found: list[dict[str, str]] = []
         for name, text in zip(FIELDS, (question, answer, cot), strict=True):
@@ -187,7 +191,9 @@ class SourceReferenceScan(ScanJob):
     command = ("quality", "refs")
     kind: ClassVar[str] = "refs"
 
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+    def find(
+        self, ctx: JobContext[App], question: str, answer: str, cot: str
+    ) -> dict[str, Any] | None:
         fields = [
             name
             for name, text in (("answer", answer), ("question", question))
@@ -224,13 +230,15 @@ class ContaminationScan(ScanJob):
             )
         return super().plan(app, project_id, params)
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         assert ctx.project_id is not None
         n = ctx.params.get("n") or get_quality_settings(ctx.app, ctx.project_id).contamination_ngram
         items = benchmark_items(ctx.app, ctx.project_id, ctx.params.get("benchmarks"))
         ctx.state["index"] = BenchmarkIndex(items, int(n))
 
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
+    def find(
+        self, ctx: JobContext[App], question: str, answer: str, cot: str
+    ) -> dict[str, Any] | None:
         index: BenchmarkIndex = ctx.state["index"]
         overlaps = {
             name: overlap

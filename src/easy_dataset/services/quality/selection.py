@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
-from easy_dataset.services.generation.common import id_filter
+from easy_dataset.services.job_support.common import id_filter
 from easy_dataset.store.dataset import QAPair, QualityResult
 from easy_dataset.store.models import Chunk
 

@@ -112,36 +112,36 @@ def tag_scope(session: Session, project_id: int, params: dict[str, Any]) -> set[
     return scope
 
 
-class ModelJob(JobHandler):
+class ModelJob(JobHandler[App]):
     """A generation job: one model client and the settings for the whole run."""
 
-    async def setup(self, ctx: JobContext) -> None:
+    async def setup(self, ctx: JobContext[App]) -> None:
         if ctx.project_id is None:
             raise ValueError(f"a {self.type} job belongs to a project")
         ctx.state["client"] = open_project_model(ctx.app, ctx.project_id, ctx.params)
         ctx.state["settings"] = load_settings(ctx.app, ctx.project_id)
         ctx.state["overrides"] = {}
 
-    async def teardown(self, ctx: JobContext) -> None:
+    async def teardown(self, ctx: JobContext[App]) -> None:
         client = ctx.state.pop("client", None)
         if client is not None:
             await client.aclose()
 
     @staticmethod
-    def client(ctx: JobContext) -> ChatClient:
+    def client(ctx: JobContext[App]) -> ChatClient:
         return cast(ChatClient, ctx.state["client"])
 
     @staticmethod
-    def settings(ctx: JobContext) -> GenerationSettings:
+    def settings(ctx: JobContext[App]) -> GenerationSettings:
         return cast(GenerationSettings, ctx.state["settings"])
 
     @staticmethod
-    def project_id(ctx: JobContext) -> int:
+    def project_id(ctx: JobContext[App]) -> int:
         assert ctx.project_id is not None
         return ctx.project_id
 
     @staticmethod
-    def override(ctx: JobContext, name: str, language: str) -> str | None:
+    def override(ctx: JobContext[App], name: str, language: str) -> str | None:
         """The project's own template for a prompt, read once per run and language."""
         cache: dict[tuple[str, str], str | None] = ctx.state["overrides"]
         key = (name, language)

@@ -3,7 +3,7 @@
 Each estimator (`@token_estimator(type)`) is given the items the job's own `plan` returned
 and counts the model calls it would make, their prompt tokens (the texts put into the
 project's prompt templates) and completion tokens (typical reply sizes). The generation
-job types register theirs in `estimate_tokens`, quality.judge in its own module; this
+job types register theirs in `generation.estimate_tokens`, quality.judge in its own module; this
 module imports no job module, so any of them can import it without an import cycle.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 from easy_dataset.llm.tokens import estimate_messages
 from easy_dataset.prompts import render
 from easy_dataset.services.app import App
-from easy_dataset.services.generation.common import language_for
+from easy_dataset.services.job_support.common import language_for
 from easy_dataset.services.prompts import effective_template
 from easy_dataset.types import GenerationSettings
 

@@ -1,8 +1,9 @@
 """The hygiene check (see `generate.hygiene`): recorded where questions and answers are
 committed, re-run on a pair whenever a person edits its text, and runnable as a scan over
-existing QA pairs, which stores the safe repairs and flags the rest. A result of kind
-"hygiene" is flagged when something could not be repaired; a pair only repaired by a scan
-keeps a result that is not flagged (what was repaired), so the repair stays visible.
+existing QA pairs (`quality.hygiene_job`), which stores the safe repairs and flags the
+rest. A result of kind "hygiene" is flagged when something could not be repaired; a pair
+only repaired by a scan keeps a result that is not flagged (what was repaired), so the
+repair stays visible.
 
 A confirmed pair is never rewritten: a repair it needs is flagged (`needs_repair`, with
 the text the repair would make under `proposed`) for a reviewer to accept or not. A
@@ -13,19 +14,16 @@ unless one of them is confirmed (then it is flagged instead)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.generate.hygiene import Field, Issue, PairHygiene, check_pair, check_question
-from easy_dataset.jobs import JobContext
-from easy_dataset.jobs.stage import Words, register_stage
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
 from easy_dataset.services.qa_rewrite import ask_everywhere, mark_edited
-from easy_dataset.services.quality.results import record
-from easy_dataset.services.quality.scan_jobs import QAScope, ScanJob
+from easy_dataset.services.quality_results import record
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 
 KIND = "hygiene"
@@ -167,42 +165,6 @@ def recheck_pairs(session: Session, project_id: int, qa_ids: Iterable[int]) -> N
             record(session, project_id, KIND, qa_id=qa_id, flagged=flagged, detail=detail)
         elif row is not None:
             session.delete(row)
-
-
-@register_stage
-class HygieneScan(ScanJob):
-    """Stray quotes and commas, leaked tags, HTML wrappers, doubled spaces repaired in
-    unconfirmed QA pairs (and their questions), flagged in confirmed ones; instructions
-    posing as questions, texts that ask nothing and empty answers flagged. Params: qa_ids."""
-
-    name: ClassVar[str] = "quality.hygiene"
-    group = "quality"
-    order = 160
-    label = Words("Hygiene", "文本清理")
-    help = Words(
-        "Repair stray quotes and commas, leaked tags, HTML wrappers and doubled spaces; flag "
-        "instructions posing as questions, texts that ask nothing and empty answers.",
-        "修复多余的引号和逗号、泄漏的标签、HTML 包装和重复空格；标记伪装成问题的指令、"
-        "没有提问的文本和空答案。",
-    )
-    Params = QAScope
-    command = ("quality", "hygiene")
-    kind: ClassVar[str] = KIND
-
-    def find(self, ctx: JobContext, question: str, answer: str, cot: str) -> dict[str, Any] | None:
-        # What is repaired, held or flagged is decided at commit (`apply`), on the pair as
-        # it is then.
-        found = check_pair(question, answer, cot)
-        return found.detail() if found.flagged or found.repaired else None
-
-    def apply(self, session: Session, qa_id: int, detail: dict[str, Any]) -> None:
-        pair = session.get(QAPair, qa_id)
-        assert pair is not None
-        # The pair may have been edited or confirmed while it was scanned: what is recorded
-        # is what was done (or held) to what it says now.
-        done = repair_pair(session, pair)
-        detail.clear()
-        detail.update(done)
 
 
 def question_flags(

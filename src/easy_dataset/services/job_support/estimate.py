@@ -1,8 +1,8 @@
 """What a job that calls a model would cost before it starts: items, model calls, tokens and
 time. Every figure is an estimate: the items are planned exactly as the job would plan them
 (nothing is created), calls and tokens come from the job type's estimator (the texts' sizes
-put into the project's prompt templates; see `estimate_tokens`), and time from the model's
-recent latency in the usage log."""
+put into the project's prompt templates; the generation types' are in
+`generation.estimate_tokens`), and time from the model's recent latency in the usage log."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ from sqlalchemy import select
 from easy_dataset.errors import InputError
 from easy_dataset.jobs import get_handler
 from easy_dataset.services.app import App
-from easy_dataset.services.generation import estimate_tokens  # noqa: F401 (registers them)
-from easy_dataset.services.generation.common import load_settings
-from easy_dataset.services.generation.token_registry import TOKEN_ESTIMATORS, EstimateInput
+from easy_dataset.services.job_support.common import load_settings
+from easy_dataset.services.job_support.token_registry import TOKEN_ESTIMATORS, EstimateInput
 from easy_dataset.services.models import resolve_model
 from easy_dataset.store.models import LLMCall
 
