@@ -81,7 +81,7 @@ def sample_messages(
     question: str,
     answer: str,
     cot: str,
-    messages: Sequence[Mapping[str, Any]] | None,
+    messages: Sequence[Message | Mapping[str, Any]] | None,
     system: str | None = None,
 ) -> list[Message]:
     """A stored sample's turns in order; `system`, when given, is its system message.
