@@ -205,6 +205,7 @@ def test_provenance_adds_metadata(format_: str) -> None:
     rows = _export(ExportOptions.model_validate({"format": format_, "include_provenance": True}))
     assert rows[0]["metadata"] == {
         "id": 7,
+        "kind": "qa",
         "file": "guide.md",
         "heading_path": ["Guide", "Wax"],
         "tag": "Products",
@@ -217,6 +218,7 @@ def test_provenance_adds_metadata(format_: str) -> None:
     # Every key is there on every row, so the column types stay the same across rows.
     assert rows[1]["metadata"] == {
         "id": 9,
+        "kind": "qa",
         "file": None,
         "heading_path": None,
         "tag": None,

@@ -335,7 +335,7 @@ def test_cli_end_to_end(cli: Cli, app: App, ids: dict[str, int], tmp_path: Path)
         "--tag", "wax", "--tag", "hives",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "exported 2 QA pairs (custom, jsonl) to" in result.stdout
+    assert "exported 2 samples (custom, jsonl) to" in result.stdout
     assert _read(custom) == [
         {"prompt": "蜂蜡是什么？", "completion": 'Wax, "made" by bees.\nMore.'},
         {"prompt": "Which hive?", "completion": "Langstroth."},
@@ -370,4 +370,4 @@ def test_cli_writes_to_standard_output(cli: Cli, ids: dict[str, int]) -> None:
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
         {"instruction": "When to harvest?", "input": "", "output": "Late summer."}
     ]
-    assert "exported 1 QA pair (alpaca" in result.stderr
+    assert "exported 1 sample (alpaca" in result.stderr

@@ -11,8 +11,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from easy_dataset.samples_shape import sample_messages
 from easy_dataset.store.db import alembic_config, create_db_engine, current_revision, upgrade
 from easy_dataset.store.schema import Base
+from easy_dataset.types import Message
 
 
 def _seed_0001(connection: Connection) -> None:
@@ -131,10 +133,19 @@ def _seed_0004(connection: Connection) -> None:
 def _check_0004_rows(connection: Connection) -> None:
     _check_0003_rows(connection)
     pair = connection.execute(
-        text("SELECT question, answer, cot, confirmed, score, user_tags, note FROM qa_pairs")
+        text(
+            "SELECT question, answer, cot, confirmed, score, user_tags, note FROM qa_pairs "
+            "WHERE id = 6"
+        )
     ).one()
     assert tuple(pair) == ("Who signs?", "Both parties.", "It says so.", 1, 4.5, '["legal"]', "ok")
     assert connection.execute(text("SELECT tag_id FROM questions")).scalar() == 2
+
+
+def _check_judge_notes(connection: Connection) -> None:
+    assert connection.execute(text("SELECT judge_notes FROM qa_pairs WHERE id = 6")).scalar() == (
+        "Accurate and complete."
+    )
 
 
 def _seed_0005(connection: Connection) -> None:
@@ -146,12 +157,81 @@ def _seed_0005(connection: Connection) -> None:
 
 def _check_0005_rows(connection: Connection) -> None:
     _check_0004_rows(connection)
-    assert connection.execute(text("SELECT judge_notes FROM qa_pairs")).scalar() == (
-        "Accurate and complete."
-    )
+    _check_judge_notes(connection)
     # Projects from before quality settings take the defaults; no check has run yet.
     assert connection.execute(text("SELECT quality FROM projects")).scalar() == "{}"
     assert connection.execute(text("SELECT count(*) FROM quality_results")).scalar() == 0
+
+
+def _seed_0006(connection: Connection) -> None:
+    _seed_0005(connection)
+    stamp = "'2026-01-02 03:04:05'"
+    connection.execute(
+        text(
+            "INSERT INTO qa_pairs (id, project_id, question_id, chunk_id, question, answer, cot, "
+            "model, confirmed, score, judge_notes, user_tags, note, provenance, created_at, "
+            "updated_at) VALUES (8, 7, 4, 11, 'Who may see it?', 'Only the parties.', '', 'm', "
+            f"0, NULL, '', '[]', '', '{{}}', {stamp}, {stamp})"
+        )
+    )
+    for id_, kind, qa_id, score, flagged, detail in (
+        (1, "judge", 6, 4.25, 0, '{"scores": {"accuracy": 5}, "verdict": "fine"}'),
+        (2, "grounding", 6, 0.91, 0, '{"unsupported": []}'),
+        (3, "grounding", 8, 0.2, 1, '{"unsupported": ["Only the parties."]}'),
+        (4, "sample", 8, None, None, "{}"),
+    ):
+        connection.execute(
+            text(
+                "INSERT INTO quality_results (id, project_id, kind, qa_id, score, flagged, "
+                f"detail, job_id, created_at, updated_at) VALUES (:id, 7, :kind, :qa, :score, "
+                f":flagged, :detail, 9, {stamp}, {stamp})"
+            ),
+            {
+                "id": id_,
+                "kind": kind,
+                "qa": qa_id,
+                "score": score,
+                "flagged": flagged,
+                "detail": detail,
+            },
+        )
+    connection.execute(
+        text("UPDATE projects SET quality = :q"), {"q": '{"thresholds": {"judge": 3.5}}'}
+    )
+
+
+def _check_0006_rows(connection: Connection) -> None:
+    _check_0004_rows(connection)
+    _check_judge_notes(connection)
+    assert connection.execute(text("SELECT quality FROM projects")).scalar() == (
+        '{"thresholds": {"judge": 3.5}}'
+    )
+    results = connection.execute(
+        text("SELECT id, kind, qa_id, score, flagged, detail, job_id FROM quality_results")
+    ).all()
+    assert [tuple(row) for row in results] == [
+        (1, "judge", 6, 4.25, 0, '{"scores": {"accuracy": 5}, "verdict": "fine"}', 9),
+        (2, "grounding", 6, 0.91, 0, '{"unsupported": []}', 9),
+        (3, "grounding", 8, 0.2, 1, '{"unsupported": ["Only the parties."]}', 9),
+        (4, "sample", 8, None, None, "{}", 9),
+    ]
+    # Every old pair is now a one-turn sample, read through the one function that reads turns.
+    rows = connection.execute(
+        text("SELECT kind, question, answer, cot, messages FROM qa_pairs ORDER BY id")
+    ).all()
+    assert [(row.kind, row.messages) for row in rows] == [("qa", None), ("qa", None)]
+    assert [
+        sample_messages(row.kind, row.question, row.answer, row.cot, row.messages) for row in rows
+    ] == [
+        [
+            Message(role="user", content="Who signs?"),
+            Message(role="assistant", content="Both parties.", reasoning="It says so."),
+        ],
+        [
+            Message(role="user", content="Who may see it?"),
+            Message(role="assistant", content="Only the parties."),
+        ],
+    ]
 
 
 # Every revision but head needs a seed: a new migration must prove it keeps the old rows.
@@ -161,6 +241,7 @@ SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None
     "0003": (_seed_0003, _check_0003_rows),
     "0004": (_seed_0004, _check_0004_rows),
     "0005": (_seed_0005, _check_0005_rows),
+    "0006": (_seed_0006, _check_0006_rows),
 }
 
 

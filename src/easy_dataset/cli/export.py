@@ -43,24 +43,31 @@ def _filters(
     ids: list[int],
     min_judge: float | None = None,
     exclude_flagged: list[str] | None = None,
+    kinds: list[str] | None = None,
 ) -> ExportFilters:
     try:
-        return ExportFilters(
-            confirmed_only=confirmed_only,
-            min_score=min_score,
-            tags=tags,
-            ids=ids,
-            min_judge=min_judge,
-            exclude_flagged=exclude_flagged or [],
+        # Validated from plain values: the kinds are checked here, as typed.
+        return ExportFilters.model_validate(
+            {
+                "confirmed_only": confirmed_only,
+                "kinds": kinds or [],
+                "min_score": min_score,
+                "tags": tags,
+                "ids": ids,
+                "min_judge": min_judge,
+                "exclude_flagged": exclude_flagged or [],
+            }
         )
     except ValidationError as exc:
-        raise InputError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        problem = exc.errors()[0]
+        option = "--kind: " if problem["loc"][:1] == ("kinds",) else ""
+        raise InputError(option + problem["msg"].removeprefix("Value error, ")) from None
 
 
 def _summary_line(summary: ExportSummary) -> str:
     where = summary.path or "standard output"
     line = (
-        f"exported {summary.count:,} QA pair{'' if summary.count == 1 else 's'} "
+        f"exported {summary.count:,} sample{'' if summary.count == 1 else 's'} "
         f"({summary.format}, {summary.file_type}) "
         f"to {where} ({human_size(summary.bytes)})"
     )
@@ -107,8 +114,12 @@ def export(
     provenance: Annotated[
         bool, typer.Option("--provenance", help="Add a metadata object: id, file, tags, model...")
     ] = False,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="Only samples of this kind (qa, dialogue); repeat."),
+    ] = None,
     confirmed_only: Annotated[
-        bool, typer.Option("--confirmed-only", help="Only QA pairs a reviewer confirmed.")
+        bool, typer.Option("--confirmed-only", help="Only samples a reviewer confirmed.")
     ] = False,
     min_score: Annotated[
         float | None, typer.Option("--min-score", help="Only QA pairs scored at least this.")
@@ -144,7 +155,8 @@ def export(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Export QA pairs as Alpaca, ShareGPT, OpenAI messages, reasoning or custom records."""
+    """Export samples (QA pairs, dialogues) as Alpaca, ShareGPT, OpenAI messages, reasoning or
+    custom records."""
     to_stdout = out == "-"
     if to_stdout and as_json:
         raise InputError("--json prints the summary on standard output; write the data to a file")
@@ -163,7 +175,9 @@ def export(
         project,
         sys.stdout.buffer if to_stdout else Path(out),
         options,
-        _filters(confirmed_only, min_score, tags or [], ids or [], min_judge, exclude_flagged),
+        _filters(
+            confirmed_only, min_score, tags or [], ids or [], min_judge, exclude_flagged, kinds
+        ),
         overwrite=overwrite,
         llamafactory=llamafactory,
         dataset_name=dataset_name,

@@ -1,6 +1,7 @@
-"""Export: QA pairs → Alpaca, ShareGPT, OpenAI messages, reasoning or custom records, streamed."""
+"""Export: samples (QA pairs, dialogues) → Alpaca, ShareGPT, OpenAI messages, reasoning or
+custom records, streamed."""
 
-from easy_dataset.export.formats import metadata, shape, think_answer
+from easy_dataset.export.formats import metadata, shape
 from easy_dataset.export.llamafactory import dataset_info
 from easy_dataset.export.options import (
     CotMode,
@@ -11,6 +12,7 @@ from easy_dataset.export.options import (
     file_type_for,
 )
 from easy_dataset.export.records import ExportRecord
+from easy_dataset.export.reply import think_answer
 from easy_dataset.export.writer import ExportWriter, write_export
 
 __all__ = [

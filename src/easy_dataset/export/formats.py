@@ -1,38 +1,28 @@
-"""One QA pair → one output record, in the shape each training tool reads."""
+"""One sample → one output record, in the shape each training tool reads.
+
+QA pairs are shaped here straight from question / answer / cot, the fast path of a
+million-row export; dialogues go through their turns (`turns.TURN_SHAPERS`).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from typing import Any
 
 from easy_dataset.export.options import ExportFormat, ExportOptions
 from easy_dataset.export.records import ExportRecord
+from easy_dataset.export.reply import reply_text
+from easy_dataset.export.turns import TURN_SHAPERS, custom_values
 from easy_dataset.generate.hygiene import strip_leaked_tags
+from easy_dataset.samples_shape import sample_messages
+from easy_dataset.types import Message
 
 Shaper = Callable[[ExportRecord, ExportOptions], dict[str, Any]]
 
 
-def think_answer(cot: str, answer: str) -> str:
-    """The answer with its reasoning in front, the way reasoning chat templates train on it."""
-    # A tag the model leaked (`</answer>`, a second `</think>`) would end the block early or
-    # teach the template's tags as content: none reaches the file. Only that debris goes,
-    # outside code: `<output>` or XML in a code fence is content and is kept as written.
-    cot, answer = strip_leaked_tags(cot).strip(), strip_leaked_tags(answer).strip()
-    # Without reasoning there is nothing to wrap: an empty think block would teach silence.
-    return f"<think>\n{cot}\n</think>\n\n{answer}" if cot else answer
-
-
 def _answer(record: ExportRecord, options: ExportOptions) -> str:
-    if options.cot_mode == "think":
-        return think_answer(record.cot, record.answer)
-    return record.answer
-
-
-def _score(value: float | None) -> float | None:
-    # NaN and infinity are not JSON; a score that is not a number is no score.
-    return value if value is not None and math.isfinite(value) else None
+    return reply_text(record.answer, record.cot, options)
 
 
 def metadata(record: ExportRecord) -> dict[str, Any]:
@@ -40,13 +30,14 @@ def metadata(record: ExportRecord) -> dict[str, Any]:
     source = record.provenance
     return {
         "id": record.id,
+        "kind": record.kind,
         "file": source.get("file"),
         "heading_path": source.get("heading_path"),
         "tag": source.get("tag"),
         "tags": list(record.tags),
         "persona": source.get("persona"),
         "model": source.get("model"),
-        "score": _score(record.score),
+        "score": record.finite_score,
         "confirmed": record.confirmed,
     }
 
@@ -101,16 +92,9 @@ def _reasoning(record: ExportRecord, options: ExportOptions) -> dict[str, Any]:
 
 
 def _custom(record: ExportRecord, options: ExportOptions) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "question": record.question,
-        "answer": _answer(record, options),
-        "cot": record.cot,
-        "system": options.system_prompt,
-        "id": record.id,
-        "tags": list(record.tags),
-        "score": _score(record.score),
-        "confirmed": record.confirmed,
-    }
+    values = custom_values(
+        record, record.question, _answer(record, options), record.cot, options.system_prompt, []
+    )
     # The user's order of fields is kept: the map's order is the record's order.
     return {name: values[source] for source, name in options.field_map.items()}
 
@@ -124,18 +108,38 @@ SHAPERS: dict[ExportFormat, Shaper] = {
 }
 
 
+def _clean(turn: Message) -> Message:
+    return turn.model_copy(
+        update={
+            "content": strip_leaked_tags(turn.content),
+            "reasoning": strip_leaked_tags(turn.reasoning),
+        }
+    )
+
+
 def shape(record: ExportRecord, options: ExportOptions) -> dict[str, Any]:
-    """The output record for one QA pair, with its `metadata` when provenance is asked for."""
+    """The output record for one sample, with its `metadata` when provenance is asked for."""
     # Leaked chat-template debris (`<think>`, `</answer>`, `<|im_end|>`, outside inline and
     # fenced code) never reaches an exported file, whatever the format, confirmed pairs
     # included; every other text is exported byte for byte.
-    clean = dataclasses.replace(
-        record,
-        question=strip_leaked_tags(record.question),
-        answer=strip_leaked_tags(record.answer),
-        cot=strip_leaked_tags(record.cot),
-    )
-    shaped = SHAPERS[options.format](clean, options)
+    if record.kind == "qa":
+        clean = dataclasses.replace(
+            record,
+            question=strip_leaked_tags(record.question),
+            answer=strip_leaked_tags(record.answer),
+            cot=strip_leaked_tags(record.cot),
+        )
+        shaped = SHAPERS[options.format](clean, options)
+    else:
+        turns = sample_messages(
+            record.kind,
+            record.question,
+            record.answer,
+            record.cot,
+            record.messages,
+            options.system_prompt,
+        )
+        shaped = TURN_SHAPERS[options.format](record, [_clean(turn) for turn in turns], options)
     if options.include_provenance:
         shaped["metadata"] = metadata(record)
     return shaped

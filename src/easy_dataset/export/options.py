@@ -16,8 +16,19 @@ CotMode = Literal["think", "field", "omit"]
 QuestionSlot = Literal["instruction", "input"]
 MAX_PROMPT_TEXT = 10_000  # a system prompt or instruction written into every record
 
-# What a custom field map may name, and the record value each one carries.
-CUSTOM_SOURCES = ("question", "answer", "cot", "system", "id", "tags", "score", "confirmed")
+# What a custom field map may name, and the record value each one carries. A dialogue's
+# question / answer / cot are its last exchange, `history` the exchanges before it.
+CUSTOM_SOURCES = (
+    "question",
+    "answer",
+    "cot",
+    "system",
+    "history",
+    "id",
+    "tags",
+    "score",
+    "confirmed",
+)
 SUFFIX_TYPES: dict[str, FileType] = {".json": "json", ".jsonl": "jsonl"}
 
 

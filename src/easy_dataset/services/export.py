@@ -1,4 +1,4 @@
-"""Export QA pairs: filtered in SQL, streamed in batches to a file, an open stream or a download."""
+"""Export samples: filtered in SQL, streamed in batches to a file, an open stream or a download."""
 
 from __future__ import annotations
 
@@ -25,11 +25,13 @@ from easy_dataset.export import (
     FileType,
     dataset_info,
 )
+from easy_dataset.samples_shape import sample_messages
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.qa_query import QAFilters, known_flags, quality_filtered
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.dataset import QAPair, Question, Tag
 from easy_dataset.store.queries import json_array_has_any
+from easy_dataset.types import SampleKind
 
 BATCH = 1000
 CHUNK_RECORDS = 256  # records per chunk of an encoded export
@@ -38,9 +40,11 @@ T = TypeVar("T")
 
 
 class ExportFilters(BaseModel):
-    """Which QA pairs to export; every filter given must hold."""
+    """Which samples to export; every filter given must hold."""
 
     confirmed_only: bool = False
+    # Which kinds of sample (qa, dialogue); empty: every kind.
+    kinds: list[SampleKind] = []
     min_score: float | None = None
     # A pair matches when one of its own tags or its question's domain tag is listed.
     tags: list[str] = []
@@ -85,6 +89,8 @@ def _query(project_id: int, filters: ExportFilters, dialect: str) -> Select[Any]
             QAPair.user_tags,
             QAPair.provenance,
             Tag.name.label("tag_name"),
+            QAPair.kind,
+            QAPair.messages,
         )
         .outerjoin(Question, Question.id == QAPair.question_id)
         .outerjoin(Tag, Tag.id == Question.tag_id)
@@ -93,6 +99,8 @@ def _query(project_id: int, filters: ExportFilters, dialect: str) -> Select[Any]
     )
     if filters.confirmed_only:
         query = query.where(QAPair.confirmed.is_(True))
+    if filters.kinds:
+        query = query.where(QAPair.kind.in_(filters.kinds))
     if filters.min_score is not None:
         query = query.where(QAPair.score >= filters.min_score)
     if filters.tags:
@@ -108,7 +116,20 @@ def _query(project_id: int, filters: ExportFilters, dialect: str) -> Select[Any]
 
 def _record(row: Sequence[Any]) -> ExportRecord:
     # Unpacked by position: cheaper than one named lookup per column, a million times over.
-    id_, question, answer, cot, model, confirmed, score, user_tags, provenance, tag_name = row
+    (
+        id_,
+        question,
+        answer,
+        cot,
+        model,
+        confirmed,
+        score,
+        user_tags,
+        provenance,
+        tag_name,
+        kind,
+        messages,
+    ) = row
     provenance = dict(provenance or {})
     # The live values win over the snapshot: tags are linked by id and may have been renamed.
     if tag_name:
@@ -124,13 +145,18 @@ def _record(row: Sequence[Any]) -> ExportRecord:
         score=score,
         confirmed=bool(confirmed),
         provenance=provenance,
+        kind=kind,
+        # A QA pair's one turn is question / answer / cot: no JSON is read for it.
+        messages=()
+        if kind == "qa"
+        else tuple(sample_messages(kind, question, answer, cot, messages)),
     )
 
 
 def _records(
     session: Session, project_ref: str | int, filters: ExportFilters
 ) -> Iterator[ExportRecord]:
-    """The project's matching pairs in id order, fetched a batch at a time, converted lazily."""
+    """The project's matching samples in id order, fetched a batch at a time, converted lazily."""
     project_id = find_project(session, project_ref).id  # now, so an unknown project fails first
     query = _query(project_id, filters, session.get_bind().dialect.name)
     result = session.execute(query.execution_options(yield_per=BATCH, stream_results=True))
@@ -159,12 +185,33 @@ def _check_target(app: App, path: Path, overwrite: bool) -> None:
         )
 
 
+def _contents(
+    session: Session, project_ref: str | int, filters: ExportFilters, options: ExportOptions
+) -> dict[str, bool]:
+    """What decides the export's LLaMA-Factory columns: does it hold dialogues, and does one
+    of them bring its own system message (needed only without the export's system prompt)?"""
+    project_id = find_project(session, project_ref).id
+    query = _query(project_id, filters, session.get_bind().dialect.name).order_by(None)
+    dialogues = query.where(QAPair.kind == "dialogue")
+    if not session.scalar(select(dialogues.exists())):
+        return {"dialogues": False, "own_system": False}
+    if options.system_prompt is not None:
+        return {"dialogues": True, "own_system": False}
+    first_role = QAPair.messages[(0, "role")].as_string()
+    own_system = dialogues.where(first_role == "system")
+    return {"dialogues": True, "own_system": bool(session.scalar(select(own_system.exists())))}
+
+
 def _info_entries(
-    options: ExportOptions, path: Path, dataset_name: str | None, overwrite: bool
+    options: ExportOptions,
+    path: Path,
+    dataset_name: str | None,
+    overwrite: bool,
+    contents: dict[str, bool],
 ) -> tuple[Path, dict[str, Any]]:
     """The merged `dataset_info.json` to write beside `path`, checked before any data is."""
     info_path = path.with_name(DATASET_INFO)
-    entry = dataset_info(options, path.name, dataset_name or path.stem)
+    entry = dataset_info(options, path.name, dataset_name or path.stem, **contents)
     merged: dict[str, Any] = {}
     if info_path.exists():
         try:
@@ -283,7 +330,7 @@ def export_stream(
     options: ExportOptions,
     filters: ExportFilters | None = None,
 ) -> ExportStream:
-    """The project's matching QA pairs as a stream of bytes, written nowhere."""
+    """The project's matching samples as a stream of bytes, written nowhere."""
     # Looked up now, so an unknown project fails before a response has started.
     with app.db.session() as session:
         project = find_project(session, project_ref)
@@ -318,7 +365,7 @@ def export_dataset(
     llamafactory: bool = False,
     dataset_name: str | None = None,
 ) -> ExportSummary:
-    """Stream the project's matching QA pairs to `target`: a file path or an open stream.
+    """Stream the project's matching samples to `target`: a file path or an open stream.
 
     A file is written beside itself and renamed into place at the end, so a failed export
     leaves no partial file. `llamafactory` also writes or updates `dataset_info.json` there.
@@ -334,7 +381,11 @@ def export_dataset(
     path = Path(target).expanduser().absolute()
     _check_target(app, path, overwrite)
     # Checked before any data is written: a clash found afterwards would strand the file.
-    info = _info_entries(options, path, dataset_name, overwrite) if llamafactory else None
+    info = None
+    if llamafactory:
+        with app.db.session() as session:
+            contents = _contents(session, project_ref, filters, options)
+        info = _info_entries(options, path, dataset_name, overwrite, contents)
     encoder = ExportEncoder(options)
     with app.db.session() as session:
         records = _records(session, project_ref, filters)

@@ -104,7 +104,13 @@ class Question(Base):
 
 
 class QAPair(Base):
-    """A question with its grounded answer and chain of thought, ready for review and export."""
+    """A sample, ready for review and export: a QA pair, or a dialogue of several turns.
+
+    A QA pair keeps its one turn in question / answer / cot. A dialogue keeps all its turns
+    in `messages` (dicts of `types.Message`) and mirrors its first question and last answer
+    into question / answer for lists, search and filters. Read the turns with
+    `samples_shape.sample_messages`; write a dialogue's columns with `dialogue_columns`.
+    """
 
     __tablename__ = "qa_pairs"
     __table_args__ = (
@@ -123,9 +129,13 @@ class QAPair(Base):
     chunk_id: Mapped[int | None] = mapped_column(
         ForeignKey("chunks.id", ondelete="SET NULL"), nullable=True
     )
+    # qa | dialogue (types.SampleKind)
+    kind: Mapped[str] = mapped_column(String(20), default="qa", server_default="qa")
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
     cot: Mapped[str] = mapped_column(Text, default="")
+    # Every turn of a dialogue; None for a QA pair, whose one turn is question / answer / cot.
+    messages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     model: Mapped[str] = mapped_column(String(200), default="")
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -17,6 +17,7 @@ from easy_dataset.export.options import MAX_PROMPT_TEXT
 from easy_dataset.server.api.common import IdField, ProjectRef
 from easy_dataset.server.deps import Core
 from easy_dataset.services.export import ExportFilters, export_stream
+from easy_dataset.types import SampleKind
 
 router = APIRouter(prefix="/projects/{project}/export", tags=["export"])
 
@@ -42,6 +43,9 @@ class ExportQuery(BaseModel):
     )
     field: list[str] = Field(default=[], description="custom: SOURCE=NAME, repeated.")
     provenance: bool = False
+    kind: list[SampleKind] = Field(
+        default=[], description="Only samples of this kind (qa, dialogue); repeated."
+    )
     confirmed_only: bool = False
     min_score: float | None = Field(default=None, allow_inf_nan=False)
     tag: list[str] = Field(default=[], description="Only QA pairs with this tag; repeated.")
@@ -103,7 +107,7 @@ _FILE = {"description": "The dataset file.", "content": {t: {} for t in MEDIA_TY
 def export_get(
     project: ProjectRef, query: Annotated[ExportQuery, Query()], core: Core
 ) -> StreamingResponse:
-    """Download the project's QA pairs (filters and options as query parameters)."""
+    """Download the project's samples (filters and options as query parameters)."""
     try:
         options = ExportOptions(
             format=query.format,
@@ -116,6 +120,7 @@ def export_get(
             include_provenance=query.provenance,
         )
         filters = ExportFilters(
+            kinds=query.kind,
             confirmed_only=query.confirmed_only,
             min_score=query.min_score,
             tags=query.tag,
@@ -130,5 +135,5 @@ def export_get(
 
 @router.post("", response_class=StreamingResponse, responses={200: _FILE})
 def export_post(project: ProjectRef, body: ExportBody, core: Core) -> StreamingResponse:
-    """Download the project's QA pairs (options and filters as JSON)."""
+    """Download the project's samples (options and filters as JSON)."""
     return _download(core, project, body.options, body.filters, body.filename)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from easy_dataset.errors import EasyDatasetError, validation_reasons
 from easy_dataset.export import ExportOptions
 from easy_dataset.export.options import CUSTOM_SOURCES
+from easy_dataset.samples_shape import SAMPLE_KINDS
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.export_form import (
     COT_MODES,
@@ -158,10 +159,18 @@ class ExportScreen:
                 multiple=True,
             )
             self.exclude.classes("min-w-[16rem]").props("use-chips data-testid=export-exclude")
+            self.kinds = ui.select(
+                {kind: t(f"export.kind.{kind}") for kind in SAMPLE_KINDS},
+                value=list(start.kinds),
+                label=t("export.kinds"),
+                multiple=True,
+            )
+            self.kinds.classes("min-w-[14rem]").props("use-chips data-testid=export-kinds")
         for choice in (self.confirmed, self.min_score, self.tags, self.ids):
             self._changed(choice)
         self._changed(self.min_judge)
         self._changed(self.exclude)
+        self._changed(self.kinds)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -182,6 +191,7 @@ class ExportScreen:
             ids=str(self.ids.value or ""),
             min_judge=self.min_judge.value,
             exclude=[str(kind) for kind in self.exclude.value or []],
+            kinds=[str(kind) for kind in self.kinds.value or []],
         )
 
     def _remember(self) -> None:
@@ -222,6 +232,7 @@ class ExportScreen:
             ids=ids,
             min_judge=self.min_judge.value,
             exclude_flagged=[str(kind) for kind in self.exclude.value or []],
+            kinds=[kind for kind in SAMPLE_KINDS if kind in (self.kinds.value or [])],
         )
 
     async def refresh(self) -> None:

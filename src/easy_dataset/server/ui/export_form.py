@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from easy_dataset.export import ExportOptions
 from easy_dataset.export.options import CUSTOM_SOURCES
+from easy_dataset.samples_shape import SAMPLE_KINDS
 from easy_dataset.services.app import App
 from easy_dataset.services.export import ExportFilters, count_export, export_stream
 from easy_dataset.services.generation.qa_query import FLAG_KINDS
@@ -44,6 +45,7 @@ class ExportForm(BaseModel):
     question_as: str = "instruction"
     instruction: str = ""
     fields: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_FIELDS))
+    kinds: list[str] = []
     confirmed: bool = False
     min_score: float | None = None
     tags: list[str] = []
@@ -80,6 +82,7 @@ class ExportForm(BaseModel):
             question_as=one("question_as", QUESTION_SLOTS, "instruction"),
             instruction=text("instruction"),
             fields=fields,
+            kinds=_unique([kind for kind in query.getlist("kind") if kind in SAMPLE_KINDS]),
             confirmed=get("confirmed_only") == "true",
             min_score=_score(get("min_score")),
             tags=_unique([tag[:200] for tag in query.getlist("tag") if tag.strip()])[:100],
@@ -107,6 +110,7 @@ class ExportForm(BaseModel):
             for source, name in self.fields.items()
             if name != DEFAULT_FIELDS.get(source, "")
         )
+        params.extend(("kind", kind) for kind in self.kinds)
         if self.confirmed:
             params.append(("confirmed_only", "true"))
         for name in ("min_score", "min_judge"):
@@ -147,6 +151,7 @@ def export_url(project_id: int, options: ExportOptions, filters: ExportFilters) 
     params.extend(("field", f"{source}={name}") for source, name in options.field_map.items())
     if options.include_provenance:
         params.append(("provenance", "true"))
+    params.extend(("kind", kind) for kind in filters.kinds)
     if filters.confirmed_only:
         params.append(("confirmed_only", "true"))
     if filters.min_score is not None:
