@@ -11,6 +11,7 @@ import typer
 from easy_dataset import __version__
 from easy_dataset.cli import (
     chunks,
+    dialogues,
     files,
     jobs,
     models,
@@ -48,6 +49,7 @@ app.add_typer(tags.app, name="tags")
 app.add_typer(personas.app, name="personas")
 app.add_typer(questions.app, name="questions")
 app.add_typer(qa.app, name="qa")
+app.add_typer(dialogues.app, name="dialogues")
 app.add_typer(templates.app, name="templates")
 app.add_typer(quality.app, name="quality")
 app.add_typer(stage_app, name="stage")

@@ -17,12 +17,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 benchmarks_app = typer.Typer(
-    cls=StageGroup,
-    help="Benchmark files the contamination check compares questions with.", no_args_is_help=True
+    help="Benchmark files the contamination check compares questions with.",
+    no_args_is_help=True,
 )
 settings_app = typer.Typer(
-    cls=StageGroup,
-    help="Judge weights, check thresholds and the report's targets.", no_args_is_help=True
+    help="Judge weights, check thresholds and the report's targets.",
+    no_args_is_help=True,
 )
 app.add_typer(benchmarks_app, name="benchmarks")
 app.add_typer(settings_app, name="settings")
