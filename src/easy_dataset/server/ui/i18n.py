@@ -24,6 +24,7 @@ from easy_dataset.server.ui.strings_jobs import JOBS_STRINGS
 from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
 from easy_dataset.server.ui.strings_scope import SCOPE_STRINGS
+from easy_dataset.server.ui.strings_stage_form import STAGE_FORM_STRINGS
 
 LANGUAGES = ("en", "zh")
 COOKIE = "easy_dataset_lang"
@@ -280,6 +281,7 @@ STRINGS.update(HYGIENE_STRINGS)
 STRINGS.update(FILES_STRINGS)
 STRINGS.update(ESTIMATE_STRINGS)
 STRINGS.update(HYGIENE_HELD_STRINGS)
+STRINGS.update(STAGE_FORM_STRINGS)
 
 
 def current_language() -> str:

@@ -1,6 +1,7 @@
-"""The jobs screen (`/projects/{id}/jobs`): start a generation stage, and follow every job
-live (a timer polls the job rows and the executor's latest progress; the work runs on the
-server's job thread, so closing the tab stops nothing). Job types show as translated
+"""The jobs screen (`/projects/{id}/jobs`): start any registered stage (its form is built
+from its options, `stage_form.py`), and follow every job live (a timer polls the job rows
+and the executor's latest progress; the work runs on the server's job thread, so closing
+the tab stops nothing). Job types show as translated
 names, times as "running since" / "finished … after …", what is left as a duration. A
 job's model calls that failed or were retried (from the usage log) are listed on it, and
 its failed items with kind, message and raw model output, on the page itself; failed
@@ -17,13 +18,15 @@ from nicegui import events, ui
 from easy_dataset.errors import NotFoundError
 from easy_dataset.jobs import find_interrupted
 from easy_dataset.jobs.lease import failure_summary
+from easy_dataset.jobs.stage import all_stages, get_stage
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import confirm_job
 from easy_dataset.server.ui.helpers import guarded, notify_error, notify_ok, when
-from easy_dataset.server.ui.i18n import STRINGS, t
+from easy_dataset.server.ui.i18n import STRINGS, current_language, t
 from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.settings_prompts import text_block
-from easy_dataset.services import jobs, models, stages
+from easy_dataset.server.ui.stage_form import StageForm, label_of
+from easy_dataset.services import jobs, stages
 from easy_dataset.services.views import ProjectView
 
 COLUMNS = (
@@ -202,31 +205,41 @@ class JobsScreen:
         )
 
     def _start_form(self) -> None:
-        configs = [view.name for view in models.list_models(self.ctx.core, self.project.id)]
-        model_options = {"": t("jobs.default_model")} | {name: name for name in configs}
-        with ui.card().classes("w-full"), ui.row().classes("w-full items-end gap-4"):
-            stage = (
-                ui.select(
-                    {info.name: type_label(info.name) for info in stages.list_stages("generation")},
-                    value="questions.generate",
-                    label=t("jobs.stage"),
+        """Any registered stage, with the form its options make (rebuilt on a new pick)."""
+        language = current_language()
+        labels = {cls.name: cls.label.get(language) for cls in all_stages()}
+        with ui.card().classes("w-full"):
+            with ui.row().classes("w-full items-end gap-4"):
+                stage = (
+                    ui.select(labels, value="questions.generate", label=t("jobs.stage"))
+                    .classes("min-w-[16rem]")
+                    .props("data-testid=jobs-stage")
                 )
-                .classes("min-w-[14rem]")
-                .props("data-testid=jobs-stage")
-            )
-            model = ui.select(model_options, value="", label=t("jobs.model"))
-            model.classes("min-w-[12rem]").props("data-testid=jobs-model")
-            concurrency = ui.number(t("jobs.concurrency"), min=1, max=1024).classes("min-w-[12rem]")
+                start_button = ui.button(t("jobs.start")).props("data-testid=jobs-start")
+            help_line = ui.label().classes("text-sm text-gray-600")
+            help_line.props("data-testid=jobs-stage-help")
+            area = ui.column().classes("w-full")
+            form: list[StageForm] = []
+
+            def build() -> None:
+                stage_cls = get_stage(str(stage.value))
+                help_line.set_text(stage_cls.help.get(current_language()))
+                area.clear()
+                with area:
+                    form[:] = [StageForm(self.ctx, self.project, stage_cls)]
 
             async def start() -> None:
                 kind = str(stage.value)
-                options: dict[str, Any] = {
-                    "model": model.value or None,
-                    "concurrency": int(concurrency.value) if concurrency.value else None,
-                }
+                options = form[0].collect()
+                scope = t("scope.all")
+                if options:
+                    chosen = ", ".join(
+                        f"{label_of(name)}={value}" for name, value in options.items()
+                    )
+                    scope = t("stage_form.options", options=chosen)
                 # Jobs say what they would cost first, as on the screens that start them.
                 if not await confirm_job(
-                    self.ctx, self.project, kind, type_label(kind), t("scope.all"), **options
+                    self.ctx, self.project, kind, labels[kind], scope, **options
                 ):
                     return
                 job_id = stages.start_stage(self.ctx.core, self.project.id, kind, **options)
@@ -235,7 +248,9 @@ class JobsScreen:
                 self.show(job_id)
                 self.tick()
 
-            ui.button(t("jobs.start"), on_click=guarded(start)).props("data-testid=jobs-start")
+            build()
+            stage.on_value_change(guarded(build))
+            start_button.on_click(guarded(start))
         if not self.ctx.run_jobs:
             ui.label(t("jobs.not_running")).classes("text-sm text-orange-700")
 
