@@ -138,7 +138,8 @@ def test_judge_then_list_by_judge_score(cli: Cli, app: App, project: str, fake: 
 
     one_error(cli("quality", "judge", "-p", project, "--weight", "speed=2"), "speed")
     one_error(cli("quality", "judge", "-p", project, "--weight", "accuracy"), "accuracy")
-    one_error(cli("quality", "judge", "-p", project, "--weight", "accuracy=-1"), "negative")
+    negative = cli("quality", "judge", "-p", project, "--weight", "accuracy=-1")
+    one_error(negative, "greater than or equal to 0")
     one_error(cli("quality", "judge", "-p", project, "--weight", "accuracy=nan"), "finite")
     one_error(cli("quality", "judge", "-p", project, "--model", "nobody", "--redo"), "nobody")
 
@@ -153,9 +154,10 @@ def test_contamination_with_a_benchmark_file(
         '{"question": "Who lays the eggs?", "answer": "The queen lays up to two thousand eggs'
         ' a day."}\n{"question": "What is the capital of France and why is it famous?"}\n'
     )
-    ran = cli("quality", "contamination", "-p", project, "--benchmark", str(bench), "--n", "5")
+    added = cli("quality", "benchmarks", "add", str(bench), "-p", project)
+    assert added.exit_code == 0 and "eval.jsonl" in added.stdout and "3 items" in added.stdout
+    ran = cli("quality", "contamination", "-p", project, "--n", "5")
     assert ran.exit_code == 0, ran.output
-    assert "benchmark eval.jsonl: 3 items" in ran.stdout
     assert qa_ids(cli, project, "--flagged", "contamination") == [ids[EGGS]]
 
     # The same file again replaces the stored copy.
@@ -262,6 +264,5 @@ def test_bad_check_options_fail_before_any_work(cli: Cli, app: App, project: str
     one_error(cli("quality", "ground", "-p", project, "--threshold", "2"), "--threshold")
     one_error(cli("quality", "dedup", "-p", project, "--threshold", "0"), "threshold")
     assert cli.json("jobs", "list") == []  # none of them started a job
-    voting = cli("questions", "answer", "-p", project, "--votes", "1")
-    assert voting.exit_code == 2  # consistency voting needs 2 answers or more
+    one_error(cli("questions", "answer", "-p", project, "--votes", "10"), "--votes")
     assert cli("quality", "--help").exit_code == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -35,9 +35,11 @@ ScopeTagOption = Annotated[
 
 
 @after_stage("answers.generate")
-def _unanswered(ctx: typer.Context, project: str, summary: JobSummary) -> Addition:
+def _unanswered(
+    ctx: typer.Context, project: str, summary: JobSummary, options: dict[str, Any]
+) -> Addition:
     """Say why questions stay unanswered rather than leave them unexplained."""
-    left = stages.estimate_stage(state(ctx).app(), project, "answers.generate")
+    left = stages.estimate_stage(state(ctx).app(), project, "answers.generate", **options)
     if not left.skipped_no_chunk:
         return Addition()
     return Addition(

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 import typer
+from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
 # Typer vendors click (since 0.25); its public API names no command class.
@@ -26,10 +27,11 @@ from easy_dataset.cli.common import JsonOption, ProjectOption, console, guarded,
 from easy_dataset.cli.stage_run import Addition, DryRunOption, print_estimate, run_stage_command
 from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.jobs import JobSummary
-from easy_dataset.jobs.stage import Flag, Stage, all_stages, get_stage
+from easy_dataset.jobs.stage import Flag, Stage, all_stages, get_stage, reasons
 from easy_dataset.services import stages
 
-Renderer = Callable[[typer.Context, str, JobSummary], Addition]
+# After the job: the CLI context, the project, how the job went and the options it ran with.
+Renderer = Callable[[typer.Context, str, JobSummary, dict[str, Any]], Addition]
 _RENDERERS: dict[str, Renderer] = {}
 
 
@@ -113,6 +115,17 @@ def _values(stage_cls: type[Stage[Any]], given: dict[str, Any]) -> dict[str, Any
     return options
 
 
+def _check(stage_cls: type[Stage[Any]], options: dict[str, Any]) -> None:
+    """Refuse bad values before anything starts, naming the options as typed here."""
+    try:
+        stage_cls.Params.model_validate(options)
+    except ValidationError as exc:
+        flags = {
+            name: _flag(name, info).name for name, info in stage_cls.Params.model_fields.items()
+        }
+        raise InputError(reasons(exc, flags)) from None
+
+
 def _pairs(flag: str, values: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for item in values:
@@ -131,6 +144,7 @@ def stage_command(stage_cls: type[Stage[Any]]) -> Callable[..., None]:
     def command(ctx: typer.Context, **given: Any) -> None:
         project, dry_run, as_json = given.pop("project"), given.pop("dry_run"), given.pop("as_json")
         options = _values(stage_cls, given)
+        _check(stage_cls, options)
         if dry_run:
             found = stages.estimate_stage(state(ctx).app(), project, name, **options)
             print_json(found) if as_json else print_estimate(found)
@@ -141,7 +155,7 @@ def stage_command(stage_cls: type[Stage[Any]]) -> Callable[..., None]:
             project,
             name,
             as_json=as_json,
-            after=(lambda summary: renderer(ctx, project, summary)) if renderer else None,
+            after=(lambda summary: renderer(ctx, project, summary, options)) if renderer else None,
             **options,
         )
 

@@ -42,6 +42,8 @@ class Addition:
 
     extra: dict[str, Any] = field(default_factory=dict)
     lines: list[RenderableType] = field(default_factory=list)
+    # What to say instead of the usual line when the job had nothing to do.
+    nothing: str | None = None
 
 
 def duration(seconds: float) -> str:
@@ -101,7 +103,7 @@ def run_stage_command(
     if as_json:
         print_json({**summary.__dict__, **added.extra})
     elif summary.total == 0:
-        console.print(f"{kind}: nothing to do (everything is done already)")
+        console.print(added.nothing or f"{kind}: nothing to do (everything is done already)")
     else:
         report_job(summary)
         if summary.failed:

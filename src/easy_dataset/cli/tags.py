@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.tree import Tree
@@ -58,7 +58,9 @@ def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = Fals
 
 
 @after_stage("tags.build")
-def _built(ctx: typer.Context, project: str, summary: JobSummary) -> Addition:
+def _built(
+    ctx: typer.Context, project: str, summary: JobSummary, options: dict[str, Any]
+) -> Addition:
     found = tags.tag_tree(state(ctx).app(), project)
     return Addition(lines=[_render(found) if found else "no tags"])
 

@@ -143,21 +143,25 @@ def check_params(stage_cls: type[Stage[Any]], options: Mapping[str, Any]) -> Sta
     try:
         return stage_cls.Params.model_validate(given)
     except ValidationError as exc:
-        raise InputError(f"{stage_cls.name}: {_reasons(exc)}") from exc
+        raise InputError(f"{stage_cls.name}: {reasons(exc)}") from exc
 
 
-def _reasons(exc: ValidationError) -> str:
-    """Like `validation_reasons`, naming the value given when it is short: the person who
-    typed it sees which of several values was refused."""
-    reasons = []
+def reasons(exc: ValidationError, names: Mapping[str, str] | None = None) -> str:
+    """Like `validation_reasons`, naming the value given when it is short (the person who
+    typed it sees which of several values was refused); `names` spells the options the way
+    the interface does (`--action` for `action`)."""
+    found = []
     for error in exc.errors():
-        where = ".".join(map(str, error["loc"]))
+        loc = [str(part) for part in error["loc"]]
+        if loc and names and loc[0] in names:
+            loc[0] = names[loc[0]]
+        where = ".".join(loc)
         reason = f"{where}: {error['msg'].removeprefix('Value error, ')}"
         given = error.get("input")
         if isinstance(given, str | int | float) and len(str(given)) <= 40 and error["loc"]:
             reason += f" (not {given!r})"
-        reasons.append(reason)
-    return "; ".join(reasons)
+        found.append(reason)
+    return "; ".join(found)
 
 
 def stored_params(params: StageParams) -> dict[str, Any]:

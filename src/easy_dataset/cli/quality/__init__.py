@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import typer
 
-from easy_dataset.cli.quality import benchmarks, checks, duplicates, results, review, settings
+from easy_dataset.cli.quality import (  # noqa: F401 (checks registers its renderers)
+    benchmarks,
+    checks,
+    duplicates,
+    results,
+    review,
+    settings,
+)
 from easy_dataset.cli.stage_commands import StageGroup
 
 app = typer.Typer(
@@ -27,17 +34,10 @@ settings_app = typer.Typer(
 app.add_typer(benchmarks_app, name="benchmarks")
 app.add_typer(settings_app, name="settings")
 
-# In this order in `quality --help`.
-app.command("judge")(checks.judge)
-app.command("ground")(checks.ground)
-app.command("dedup")(duplicates.dedup)
+# The checks themselves (judge, ground, dedup, pii, refs, hygiene, contamination, sample)
+# come from the stage registry; `checks` adds what each prints after its job.
 app.command("clusters")(duplicates.clusters)
 app.command("delete-duplicates")(duplicates.delete_duplicates)
-app.command("pii")(checks.pii)
-app.command("refs")(checks.refs)
-app.command("hygiene")(checks.hygiene)
-app.command("contamination")(benchmarks.contamination)
-app.command("sample")(review.sample)
 app.command("review")(review.review)
 app.command("sample-status")(review.sample_status)
 app.command("results")(results.results)

@@ -18,8 +18,6 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
-from easy_dataset.cli.quality.options import QaIdsOption
-from easy_dataset.cli.quality.runs import flag_outcome, run
 from easy_dataset.errors import InputError
 from easy_dataset.services import quality
 
@@ -31,37 +29,6 @@ def _add_benchmark(ctx: typer.Context, project: str, file: Path) -> quality.Benc
     except OSError as exc:
         raise InputError(f"cannot read {file}: {exc.strerror or exc}") from None
     return quality.add_benchmark(state(ctx).app(), project, file.name, data)
-
-
-@guarded
-def contamination(
-    ctx: typer.Context,
-    project: ProjectOption,
-    benchmark: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--benchmark",
-            help="A benchmark file (.jsonl, .json, .csv, .txt) to add first (repeatable).",
-        ),
-    ] = None,
-    n: Annotated[
-        int | None,
-        typer.Option("--n", help="Words in a shared n-gram (3–50).", show_default="13"),
-    ] = None,
-    qa: QaIdsOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Find questions and answers sharing n-grams with the project's benchmark files."""
-    if n is not None and not 3 <= n <= 50:
-        raise InputError(f"--n runs from 3 to 50, not {n}")
-    for file in benchmark or []:
-        view = _add_benchmark(ctx, project, file)
-        if not as_json:
-            console.print(
-                f"benchmark {escape(view.name)}: {counted(view.items, 'item')} ({view.id})"
-            )
-    summary = run(ctx, project, "contamination", n=n, qa_ids=qa)
-    flag_outcome(ctx, project, "contamination", summary, as_json=as_json, nothing=" (no QA pairs)")
 
 
 @guarded

@@ -1,138 +1,99 @@
-"""The checks that flag QA pairs: judge, ground, pii, refs and hygiene."""
+"""What `quality <check>` prints after its job, besides the outcome.
+
+The check commands themselves come from the stage registry (`cli/stage_commands.py`:
+options from each check's `Params`); this module only adds each check's own lines: how many
+QA pairs it flags now, the duplicate clusters, the sample drawn.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
-from easy_dataset.cli.common import JsonOption, ProjectOption, guarded, print_json, state
-from easy_dataset.cli.quality.options import QaIdsOption, RedoOption, check_choice, check_share
-from easy_dataset.cli.quality.runs import UNCHECKED, flag_outcome, given, run
-from easy_dataset.cli.stage_run import CacheOption, ConcurrencyOption, DryRunOption, print_estimate
-from easy_dataset.errors import InputError
-from easy_dataset.services import quality
+from easy_dataset.cli.common import counted, escape, state
+from easy_dataset.cli.stage_commands import after_stage
+from easy_dataset.cli.stage_run import Addition
+from easy_dataset.jobs import JobSummary
+from easy_dataset.services import generation, quality
 
-PII_ACTIONS = ("flag", "mask")
-
-
-def _weights(pairs: list[str] | None) -> dict[str, float] | None:
-    """`--weight accuracy=3` options as a partial weights dict (the job checks the values)."""
-    if not pairs:
-        return None
-    weights: dict[str, float] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        try:
-            weights[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep or not name.strip():
-            raise InputError(f"--weight takes CRITERION=NUMBER (like accuracy=3), not {pair!r}")
-    return weights
+# The check -> the kind of result it flags QA pairs with.
+FLAG_KIND = {
+    "judge": "judge",
+    "ground": "grounding",
+    "pii": "pii",
+    "refs": "refs",
+    "contamination": "contamination",
+    "hygiene": "hygiene",
+}
+# Why a check found nothing to do.
+UNCHECKED = " (every QA pair has a result; --redo checks them again)"
+NO_PAIRS = " (no QA pairs)"
+SHOWN_IDS = 20
 
 
-@guarded
-def judge(
-    ctx: typer.Context,
-    project: ProjectOption,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            "-m",
-            help="Judge model configuration (default: the project's judge model, else its own).",
-        ),
-    ] = None,
-    weight: Annotated[
-        list[str] | None,
-        typer.Option("--weight", help="CRITERION=NUMBER, like accuracy=3 (repeatable)."),
-    ] = None,
-    qa: QaIdsOption = None,
-    redo: RedoOption = False,
-    concurrency: ConcurrencyOption = None,
-    cache: CacheOption = False,
-    dry_run: DryRunOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Have a model score each QA pair 0–5 against its source chunk (below 3 is flagged);
-    --dry-run prints the estimate instead."""
-    options: dict[str, Any] = {
-        "model": model,
-        "weights": _weights(weight),
-        "qa_ids": qa,
-        "redo": redo,
-        "concurrency": concurrency,
-        "cache": cache,
-    }
-    if dry_run:
-        found = quality.estimate_check(state(ctx).app(), project, "judge", **given(options))
-        if as_json:
-            print_json(found)
-        else:
-            print_estimate(found)
-        return
-    summary = run(ctx, project, "judge", **options)
-    flag_outcome(ctx, project, "judge", summary, as_json=as_json, nothing=UNCHECKED)
+def _flagged(check: str, nothing: str) -> None:
+    kind = FLAG_KIND[check]
+
+    @after_stage(f"quality.{check}")
+    def flagged(
+        ctx: typer.Context, project: str, summary: JobSummary, options: dict[str, Any]
+    ) -> Addition:
+        count = generation.count_qa(state(ctx).app(), project, flagged=[kind])
+        added = Addition(extra={"flagged": count}, nothing=f"{check}: nothing to do{nothing}")
+        if summary.status == "succeeded":
+            line = f"{counted(count, 'QA pair')} flagged by {kind}"
+            if count:
+                line += f"; `easy-dataset qa list -p {escape(project)} --flagged {kind}` lists them"
+            added.lines.append(line)
+        return added
 
 
-@guarded
-def ground(
-    ctx: typer.Context,
-    project: ProjectOption,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--threshold",
-            help="Support (0–1) below which a sentence is unsupported.",
-            show_default="the project's, else calibrated",
-        ),
-    ] = None,
-    qa: QaIdsOption = None,
-    redo: RedoOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Check how well each answer is supported by its chunk (no model call)."""
-    check_share("--threshold", threshold)
-    summary = run(ctx, project, "ground", threshold=threshold, qa_ids=qa, redo=redo)
-    flag_outcome(ctx, project, "ground", summary, as_json=as_json, nothing=UNCHECKED)
+for _check, _nothing in (
+    ("judge", UNCHECKED),
+    ("ground", UNCHECKED),
+    ("pii", NO_PAIRS),
+    ("refs", NO_PAIRS),
+    ("contamination", NO_PAIRS),
+    ("hygiene", NO_PAIRS),
+):
+    _flagged(_check, _nothing)
 
 
-@guarded
-def pii(
-    ctx: typer.Context,
-    project: ProjectOption,
-    action: Annotated[
-        str | None,
-        typer.Option(
-            "--action",
-            help="flag: only mark pairs; mask: also replace the data with placeholders.",
-            show_default="the project's (flag)",
-        ),
-    ] = None,
-    qa: QaIdsOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Find personal data (e-mail addresses, phone numbers, ids...) in the QA pairs."""
-    check_choice("--action", action, PII_ACTIONS)
-    summary = run(ctx, project, "pii", action=action, qa_ids=qa)
-    flag_outcome(ctx, project, "pii", summary, as_json=as_json, nothing=" (no QA pairs)")
+@after_stage("quality.dedup")
+def _clusters(
+    ctx: typer.Context, project: str, summary: JobSummary, options: dict[str, Any]
+) -> Addition:
+    target = str(options.get("target", "qa"))
+    total, marked = quality.count_duplicates(state(ctx).app(), project, target)
+    added = Addition(extra={"clusters": total, "marked": marked})
+    if summary.status == "succeeded":
+        added.lines.append(
+            f"{counted(total, 'cluster')} of duplicates; {marked} marked (each cluster keeps one)"
+        )
+        if total:
+            added.lines.append(
+                f"`easy-dataset quality clusters -p {escape(project)} --target {target}` "
+                "shows them; `quality delete-duplicates` deletes the marked ones"
+            )
+    return added
 
 
-@guarded
-def refs(
-    ctx: typer.Context, project: ProjectOption, qa: QaIdsOption = None, as_json: JsonOption = False
-) -> None:
-    """Find answers that talk about "the text" or "the document" instead of answering."""
-    summary = run(ctx, project, "refs", qa_ids=qa)
-    flag_outcome(ctx, project, "refs", summary, as_json=as_json, nothing=" (no QA pairs)")
-
-
-@guarded
-def hygiene(
-    ctx: typer.Context, project: ProjectOption, qa: QaIdsOption = None, as_json: JsonOption = False
-) -> None:
-    """Repair stray quotes and commas, leaked tags, HTML wrappers and doubled spaces; flag
-    instructions posing as questions, texts that ask nothing and empty answers."""
-    summary = run(ctx, project, "hygiene", qa_ids=qa)
-    flag_outcome(ctx, project, "hygiene", summary, as_json=as_json, nothing=" (no QA pairs)")
+@after_stage("quality.sample")
+def _sample(
+    ctx: typer.Context, project: str, summary: JobSummary, options: dict[str, Any]
+) -> Addition:
+    app = state(ctx).app()
+    status = quality.sample_status(app, project)
+    ids = [pair.id for pair in generation.list_qa(app, project, sampled=True, limit=SHOWN_IDS)]
+    added = Addition(extra={"size": status.size})
+    if summary.status == "succeeded":
+        more = "…" if status.size > len(ids) else ""
+        added.lines.append(f"sampled {status.size} of {status.population} QA pairs for review")
+        if ids:
+            added.lines.append(f"ids: {', '.join(map(str, ids))}{more}")
+            added.lines.append(
+                "`easy-dataset quality review QA_ID ok|error` records a verdict; "
+                "`qa list --sampled` lists them"
+            )
+    return added

@@ -18,53 +18,8 @@ from easy_dataset.cli.common import (
     state,
 )
 from easy_dataset.cli.quality.options import TargetOption
-from easy_dataset.cli.quality.runs import outcome, run
 from easy_dataset.errors import InputError
 from easy_dataset.services import quality
-
-
-@guarded
-def dedup(
-    ctx: typer.Context,
-    project: ProjectOption,
-    target: TargetOption = "qa",
-    mode: Annotated[
-        str | None,
-        typer.Option(
-            "--mode", help="exact | minhash | semantic.", show_default="the project's (minhash)"
-        ),
-    ] = None,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--threshold",
-            help="Jaccard (minhash) or cosine (semantic) similarity, above 0 to 1.",
-            show_default="the mode's",
-        ),
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Mark near-duplicates: each cluster keeps its best member; nothing is deleted."""
-    summary = run(ctx, project, "dedup", target=target, mode=mode, threshold=threshold)
-    total, marked = quality.count_duplicates(state(ctx).app(), project, target)
-    lines = []
-    if summary.status == "succeeded":
-        lines.append(
-            f"{counted(total, 'cluster')} of duplicates; {marked} marked (each cluster keeps one)"
-        )
-        if total:
-            lines.append(
-                f"`easy-dataset quality clusters -p {escape(project)} --target {target}` "
-                "shows them; `quality delete-duplicates` deletes the marked ones"
-            )
-    outcome(
-        ctx,
-        "dedup",
-        summary,
-        as_json=as_json,
-        extra={"clusters": total, "marked": marked},
-        lines=lines,
-    )
 
 
 @guarded

@@ -8,44 +8,12 @@ import typer
 
 from easy_dataset.cli.common import JsonOption, ProjectOption, console, guarded, print_json, state
 from easy_dataset.cli.quality.options import QaId
-from easy_dataset.cli.quality.runs import outcome, run
 from easy_dataset.errors import InputError
-from easy_dataset.services import generation, quality
+from easy_dataset.services import quality
 from easy_dataset.services.quality.sample import Verdict
 
 VERDICTS: dict[str, Verdict | None] = {"ok": "ok", "error": "error", "undo": None}
 SHOWN_IDS = 20
-
-
-@guarded
-def sample(
-    ctx: typer.Context,
-    project: ProjectOption,
-    fraction: Annotated[
-        float | None,
-        typer.Option(
-            "--fraction", help="Share of QA pairs to review, above 0 to 1.", show_default="0.05"
-        ),
-    ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Draw the same sample again.")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Draw a random sample of QA pairs for review (it replaces the previous one)."""
-    summary = run(ctx, project, "sample", fraction=fraction, seed=seed)
-    app_ = state(ctx).app()
-    status = quality.sample_status(app_, project)
-    ids = [pair.id for pair in generation.list_qa(app_, project, sampled=True, limit=SHOWN_IDS)]
-    lines = []
-    if summary.status == "succeeded":
-        more = "…" if status.size > len(ids) else ""
-        lines.append(f"sampled {status.size} of {status.population} QA pairs for review")
-        if ids:
-            lines.append(f"ids: {', '.join(map(str, ids))}{more}")
-            lines.append(
-                "`easy-dataset quality review QA_ID ok|error` records a verdict; "
-                "`qa list --sampled` lists them"
-            )
-    outcome(ctx, "sample", summary, as_json=as_json, extra={"size": status.size}, lines=lines)
 
 
 @guarded
