@@ -36,8 +36,9 @@ def test_duplicate_name_conflicts(app: App) -> None:
 
 
 def test_unknown_project(app: App) -> None:
-    with pytest.raises(NotFoundError, match="project list"):
+    with pytest.raises(NotFoundError, match=r"^no project 'nope'$") as caught:
         projects.get_project(app, "nope")
+    assert caught.value.subject == "project"  # the CLI adds `easy-dataset project list`
 
 
 def test_chunking_settings_are_stored(app: App) -> None:
