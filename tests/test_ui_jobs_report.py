@@ -124,6 +124,7 @@ def test_type_names_and_failures_on_the_page_in_both_languages(
     assert "easy-dataset jobs" not in page.text()
     failures = page.driver.find_elements(By.CSS_SELECTOR, "[data-testid=job-failure]")
     assert len(failures) == job.failed
+    page.wait_notices_gone()  # the "job started" notice may cover the list
     failures[0].click()
     page.wait(lambda: MALFORMED_TEXT in page.find("job-raw-output").text)
     assert page.find("job-retry").is_displayed()
