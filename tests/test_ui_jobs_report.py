@@ -147,7 +147,7 @@ def test_a_refused_key_says_what_to_fix_without_a_cli_command(
         page.click("jobs-start")
         page.click("confirm-yes")  # after the estimate
         page.wait(lambda: page.find("job-status").text == "failed", timeout=60, what="failure")
-    page.find("job-failure").click()
+    page.click("job-failure")  # again while the "job started" notice covers it
     page.wait_text("refused the API key")
     text = page.text()
     assert "key refused" in text  # the kind, in words
