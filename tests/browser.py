@@ -252,6 +252,13 @@ class Browser:
             what="the menu to close",
         )
 
+    def wait_notices_gone(self) -> None:
+        """Until no notification covers the foot of the page (each lasts a few seconds)."""
+        self.wait(
+            lambda: not self.driver.find_elements(By.CSS_SELECTOR, ".q-notification"),
+            what="the notifications to go",
+        )
+
     def text(self) -> str:
         return str(self.driver.execute_script("return document.body.innerText"))
 

@@ -87,6 +87,7 @@ def test_failures_show_raw_output_and_retry(
         failures = page.driver.find_elements(By.CSS_SELECTOR, "[data-testid=job-failure]")
         assert len(failures) == job.total
         assert "no JSON in the reply" in failures[0].text  # kind "parse", in words
+        page.wait_notices_gone()  # the "job started" notice may cover the list
         failures[0].click()
         page.wait(lambda: MALFORMED_TEXT in page.find("job-raw-output").text)
         fake.set_faults(Faults())

@@ -124,6 +124,7 @@ def test_type_names_and_failures_on_the_page_in_both_languages(
     assert "easy-dataset jobs" not in page.text()
     failures = page.driver.find_elements(By.CSS_SELECTOR, "[data-testid=job-failure]")
     assert len(failures) == job.failed
+    page.wait_notices_gone()  # the "job started" notice may cover the list
     failures[0].click()
     page.wait(lambda: MALFORMED_TEXT in page.find("job-raw-output").text)
     assert page.find("job-retry").is_displayed()
@@ -146,7 +147,7 @@ def test_a_refused_key_says_what_to_fix_without_a_cli_command(
         page.click("jobs-start")
         page.click("confirm-yes")  # after the estimate
         page.wait(lambda: page.find("job-status").text == "failed", timeout=60, what="failure")
-    page.find("job-failure").click()
+    page.click("job-failure")  # again while the "job started" notice covers it
     page.wait_text("refused the API key")
     text = page.text()
     assert "key refused" in text  # the kind, in words

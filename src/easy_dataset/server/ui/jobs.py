@@ -216,7 +216,7 @@ class JobsScreen:
                     .props("data-testid=jobs-stage")
                 )
                 start_button = ui.button(t("jobs.start")).props("data-testid=jobs-start")
-            help_line = ui.label().classes("text-sm text-gray-600")
+            help_line = ui.label().classes("text-sm text-gray-600 -mt-2")
             help_line.props("data-testid=jobs-stage-help")
             area = ui.column().classes("w-full")
             form: list[StageForm] = []

@@ -122,7 +122,7 @@ class StageForm:
         self.project = project
         self.stage_cls = stage_cls
         self.fields: list[FormField] = []
-        with ui.row().classes("w-full items-start gap-4").props("data-testid=stage-form"):
+        with ui.row().classes("w-full items-end gap-x-4 gap-y-1").props("data-testid=stage-form"):
             for name, info in stage_cls.Params.model_fields.items():
                 self.fields.append(self._field(name, info))
 
@@ -138,12 +138,11 @@ class StageForm:
     def _field(self, name: str, info: FieldInfo) -> FormField:
         default = None if info.default is PydanticUndefined else info.default
         kind, element = self._input(name, info, default)
-        element.props(f"data-testid=stage-field-{name}")
+        # Dense, with the description as a tooltip: the form stays a line or two high above
+        # the jobs it starts.
+        element.props(f"dense data-testid=stage-field-{name}")
         if info.description:
-            if kind == "bool":
-                element.tooltip(info.description)
-            else:
-                element.props["hint"] = info.description
+            element.tooltip(info.description)
         if kind == "bool":
             default = bool(default)  # an unset `bool | None` reads as unticked
         return FormField(name, kind, default, element)
@@ -152,7 +151,7 @@ class StageForm:
         label = label_of(name)
         base, optional = _unwrap(info.annotation)
         origin = get_origin(base)
-        wide = "min-w-[14rem]"
+        wide = "min-w-[11rem]"
         if name == "model":
             configs = [view.name for view in models.list_models(self.ctx.core, self.project.id)]
             options = {"": t("jobs.default_model")} | {config: config for config in configs}
@@ -176,13 +175,13 @@ class StageForm:
             if picks is not None and picks.record in PICKABLE:
                 records = self._records(picks.record)
                 select = ui.select(records, multiple=True, value=[], label=label)
-                return "pick", select.props("use-chips").classes("min-w-[18rem]")
+                return "pick", select.props("use-chips").classes("min-w-[14rem]")
             hint = t("stage_form.comma_ids" if picks is not None else "stage_form.comma")
             return "list", ui.input(label, placeholder=hint).classes(wide)
         if origin is dict:
             keys = get_args(get_args(base)[0]) if get_args(base) else ()
             hint = ", ".join(f"{key}=…" for key in keys) or "key=value, key=value"
-            return "pairs", ui.input(label, placeholder=hint).classes("min-w-[24rem]")
+            return "pairs", ui.input(label, placeholder=hint).classes("min-w-[20rem]")
         return "text", ui.input(label, value=default or "").classes(wide)
 
     def _records(self, record: str) -> dict[int, str]:
