@@ -171,6 +171,7 @@ def test_records_carry_live_tag_model_and_review_state(
         "reasoning": "They secrete it.",
         "metadata": {
             "id": ids["confirmed_high"],
+            "kind": "qa",
             "file": "guide.md",
             "heading_path": ["Guide", "Wax"],
             # The question's tag today wins over the name recorded at generation time.
