@@ -213,9 +213,7 @@ def test_refs_and_contamination_read_every_turn(app: App, project: str) -> None:
     assert list(result(app, qa_id, "contamination").detail["fields"]) == ["messages[6].content"]
 
 
-def test_hygiene_repairs_unconfirmed_turns_and_flags_confirmed_ones(
-    app: App, project: str
-) -> None:
+def test_hygiene_repairs_unconfirmed_turns_and_flags_confirmed_ones(app: App, project: str) -> None:
     turns: Turns = [
         ("What are worker bees?", STERILE),
         ("What do they do?", DUTIES + "</think>"),

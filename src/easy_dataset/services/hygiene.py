@@ -66,8 +66,8 @@ def _check(pair: QAPair) -> _Found:
     if pair.kind == "dialogue":
         turns = _messages(pair)
         dialogue = check_turns(turns)
-        details = dialogue.detail()
-        return _Found(texts_of(turns), dialogue.texts(), dict(dialogue.repairs), details["issues"])
+        issues = [{"field": name, "reason": reason} for name, reason in dialogue.issues]
+        return _Found(texts_of(turns), dialogue.texts(), dict(dialogue.repairs), issues)
     now = check_pair(pair.question, pair.answer, pair.cot)
     return _Found(
         {name: getattr(pair, name) for name in FIELDS},
@@ -138,6 +138,7 @@ def record_pair(session: Session, project_id: int, pair: QAPair, job_id: int | N
 
 
 def _repairs(found: _Found, only: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """The repairs of each field (of those in `only`, if given) that had any."""
     names = found.repairs if only is None else only
     return {
         name: [str(r) for r in found.repairs.get(name, ())]
