@@ -14,6 +14,7 @@ from easy_dataset.errors import InputError
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
 from easy_dataset.quality.dedup import MODES, Cluster, DedupItem, find_clusters
+from easy_dataset.quality.samples import sample_text
 from easy_dataset.services.app import App
 from easy_dataset.services.embeddings import CachedEmbedder
 from easy_dataset.services.job_support.common import unfinished_keys
@@ -28,10 +29,19 @@ KEY = "all"  # one item: clusters need every member at once
 
 
 def load_items(session: Session, project_id: int, target: str) -> list[DedupItem]:
-    """What deduplication compares: a QA pair's question and answer, or a question's text."""
+    """What deduplication compares: a sample's text (`quality.samples.sample_text`: a QA
+    pair's question and answer, a dialogue's every turn), or a question's text."""
     if target == "qa":
         rows = session.execute(
-            select(QAPair.id, QAPair.question, QAPair.answer, QAPair.score, QAPair.confirmed)
+            select(
+                QAPair.id,
+                QAPair.kind,
+                QAPair.question,
+                QAPair.answer,
+                QAPair.messages,
+                QAPair.score,
+                QAPair.confirmed,
+            )
             .where(QAPair.project_id == project_id)
             .order_by(QAPair.id)
         )
@@ -46,11 +56,11 @@ def load_items(session: Session, project_id: int, target: str) -> list[DedupItem
         return [
             DedupItem(
                 qa_id,
-                f"{question}\n{answer}",
+                sample_text(kind, question, answer, messages),
                 score if score is not None else judged.get(qa_id),
                 confirmed,
             )
-            for qa_id, question, answer, score, confirmed in rows
+            for qa_id, kind, question, answer, messages, score, confirmed in rows
         ]
     questions = session.execute(
         select(Question.id, Question.text)
@@ -70,7 +80,8 @@ def check_options(params: dict[str, Any]) -> None:
 
 class DedupParams(StageParams):
     target: Literal["qa", "questions"] = Field(
-        default="qa", description="qa (question and answer) | questions."
+        default="qa",
+        description="qa (samples: question and answer, a dialogue's every turn) | questions.",
     )
     mode: Literal["exact", "minhash", "semantic"] | None = Field(
         default=None, description="Default: the project's setting (minhash)."

@@ -1,4 +1,5 @@
-"""`quality.ground`: how well each answer is supported by its chunk, with no model call."""
+"""`quality.ground`: how well each answer is supported by its chunk, with no model call; a
+dialogue's every assistant reply is, and it is as well supported as its weakest reply."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from sqlalchemy.orm import Session
 from easy_dataset.errors import NotFoundError
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
-from easy_dataset.quality.grounding import DEFAULT_SUPPORT, ground
+from easy_dataset.quality.grounding import DEFAULT_SUPPORT, Grounding, ground
+from easy_dataset.quality.samples import replies
 from easy_dataset.services.app import App
 from easy_dataset.services.embeddings import CachedEmbedder
 from easy_dataset.services.job_support.common import parse_key, unfinished_keys
 from easy_dataset.services.quality.selection import (
     NOT_APPLICABLE,
+    PairSource,
     check_fraction,
     pair_source,
     qa_ids,
@@ -84,34 +87,10 @@ class GroundQA(Stage[GroundParams]):
                 return {"qa_id": qa_id, "score": None, "flagged": None, "detail": NOT_APPLICABLE}
             source = pair_source(session, qa_id, "checked")
         embedder: CachedEmbedder = ctx.state["embedder"]
+        threshold: float = ctx.state["threshold"]
         async with ctx.state["lock"]:
-            found = await asyncio.to_thread(
-                ground,
-                source.answer,
-                source.chunk,
-                embedder.embed,
-                threshold=ctx.state["threshold"],
-            )
-        return {
-            "qa_id": qa_id,
-            "score": round(found.score, 4),
-            "flagged": found.flagged,
-            "detail": {
-                "similarity": round(found.similarity, 4),
-                "threshold": ctx.state["threshold"],
-                "unsupported": [s.text for s in found.unsupported],
-                "sentences": [
-                    {
-                        "text": s.text,
-                        "support": round(s.support, 4),
-                        "semantic": round(s.semantic, 4),
-                        "lexical": round(s.lexical, 4),
-                        "supported": s.supported,
-                    }
-                    for s in found.sentences
-                ],
-            },
-        }
+            found = await asyncio.to_thread(grounded, source, embedder, threshold)
+        return {"qa_id": qa_id, **found}
 
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
         assert job.project_id is not None
@@ -127,3 +106,64 @@ class GroundQA(Stage[GroundParams]):
             detail=result["detail"],
             job_id=job.id,
         )
+
+
+def sentences(found: Grounding) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": s.text,
+            "support": round(s.support, 4),
+            "semantic": round(s.semantic, 4),
+            "lexical": round(s.lexical, 4),
+            "supported": s.supported,
+        }
+        for s in found.sentences
+    ]
+
+
+def grounded(source: PairSource, embedder: CachedEmbedder, threshold: float) -> dict[str, Any]:
+    """The score, flag and detail of one sample. A dialogue grounds each assistant reply as
+    a pair's answer is: it is flagged when any reply is, scores as its weakest reply, and
+    its detail lists every reply's sentences (with their `turn`) and each turn's findings."""
+    if source.kind != "dialogue":
+        found = ground(source.answer, source.chunk, embedder.embed, threshold=threshold)
+        return {
+            "score": round(found.score, 4),
+            "flagged": found.flagged,
+            "detail": {
+                "similarity": round(found.similarity, 4),
+                "threshold": threshold,
+                "unsupported": [s.text for s in found.unsupported],
+                "sentences": sentences(found),
+            },
+        }
+    turns = [
+        (reply, ground(reply.reply.text, source.chunk, embedder.embed, threshold=threshold))
+        for reply in replies(source.messages)
+    ]
+    return {
+        "score": round(min(found.score for _, found in turns), 4),
+        "flagged": any(found.flagged for _, found in turns),
+        "detail": {
+            # The report's semantic consistency reads one similarity per sample.
+            "similarity": round(sum(found.similarity for _, found in turns) / len(turns), 4),
+            "threshold": threshold,
+            "unsupported": [s.text for _, found in turns for s in found.unsupported],
+            "sentences": [
+                {**sentence, "turn": reply.turn}
+                for reply, found in turns
+                for sentence in sentences(found)
+            ],
+            "turns": [
+                {
+                    "turn": reply.turn,
+                    "message": reply.message,
+                    "score": round(found.score, 4),
+                    "flagged": found.flagged,
+                    "similarity": round(found.similarity, 4),
+                    "unsupported": [s.text for s in found.unsupported],
+                }
+                for reply, found in turns
+            ],
+        },
+    }

@@ -1,5 +1,5 @@
 """The hygiene scan as a job: the checks and repairs of `services.hygiene` run over existing
-QA pairs, the safe repairs stored and the rest flagged."""
+samples (a dialogue turn by turn), the safe repairs stored and the rest flagged."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from easy_dataset.generate.hygiene import check_pair
+from easy_dataset.generate.hygiene import PairHygiene, check_pair
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Words, register_stage
+from easy_dataset.quality.dialogue_hygiene import TurnsHygiene, check_turns
 from easy_dataset.services.app import App
 from easy_dataset.services.hygiene import KIND, repair_pair
-from easy_dataset.services.quality.scan_jobs import QAScope, ScanJob
+from easy_dataset.services.quality.scan_jobs import QAScope, ScanJob, ScanRow
 from easy_dataset.store.dataset import QAPair
 
 
@@ -36,12 +37,14 @@ class HygieneScan(ScanJob):
     command = ("quality", "hygiene")
     kind: ClassVar[str] = KIND
 
-    def find(
-        self, ctx: JobContext[App], question: str, answer: str, cot: str
-    ) -> dict[str, Any] | None:
-        # What is repaired, held or flagged is decided at commit (`apply`), on the pair as
+    def find(self, ctx: JobContext[App], row: ScanRow) -> dict[str, Any] | None:
+        # What is repaired, held or flagged is decided at commit (`apply`), on the sample as
         # it is then.
-        found = check_pair(question, answer, cot)
+        found: PairHygiene | TurnsHygiene = (
+            check_turns(row.messages)
+            if row.kind == "dialogue"
+            else check_pair(row.question, row.answer, row.cot)
+        )
         return found.detail() if found.flagged or found.repaired else None
 
     def apply(self, session: Session, qa_id: int, detail: dict[str, Any]) -> None:

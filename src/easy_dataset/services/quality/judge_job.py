@@ -1,4 +1,5 @@
-"""`quality.judge`: an LLM scores each QA pair 0–5 against its source chunk."""
+"""`quality.judge`: an LLM scores each sample 0–5 against its source chunk: a QA pair in one
+call, a dialogue turn by turn (it scores as its weakest turn)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError, validation_reasons
+from easy_dataset.generate.dialogue_judge import TurnVerdict, dialogue_score, judge_dialogue
 from easy_dataset.generate.judge import judge_pair
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Flag, Stage, Words, register_stage
 from easy_dataset.llm.tokens import estimate_tokens
+from easy_dataset.quality.samples import replies
+from easy_dataset.samples_shape import sample_messages
 from easy_dataset.services.app import App
 from easy_dataset.services.job_support.common import (
     ModelJob,
@@ -28,6 +32,7 @@ from easy_dataset.services.job_support.token_registry import (
 from easy_dataset.services.models import resolve_model
 from easy_dataset.services.quality.selection import (
     NOT_APPLICABLE,
+    PairSource,
     pair_source,
     qa_ids,
     without_context,
@@ -41,7 +46,15 @@ from easy_dataset.types import JudgeCriterion, QualitySettings
 
 TYPE = "quality.judge"
 JUDGE_TOKENS = 120  # a judge's reply: a score per criterion and a verdict (estimates)
-PASS_SCORE = 3.0  # below this a pair is flagged; export and lists filter on any threshold
+PASS_SCORE = 3.0  # below this a sample is flagged; export and lists filter on any threshold
+# What a result keeps: the weakest turn's scores and verdict stand for a dialogue's, and
+# `turns` holds every turn's.
+DETAIL = ("scores", "verdict", "weights", "model", "turns")
+
+
+def weakest_note(weakest: TurnVerdict, turns: int) -> str:
+    """A dialogue's verdict: which turn is the weakest (counted from 1) and why."""
+    return f"Weakest: turn {weakest.turn + 1} of {turns} ({weakest.score:g}). {weakest.verdict}"
 
 
 def weights(settings: QualitySettings, params: dict[str, Any]) -> dict[JudgeCriterion, float]:
@@ -88,7 +101,7 @@ class JudgeParams(ModelParams):
 
 @register_stage
 class JudgeQA(ModelJob, Stage[JudgeParams]):
-    """Items `a<qa>` for QA pairs not judged yet (params: qa_ids, redo); params: model (the
+    """Items `a<qa>` for samples not judged yet (params: qa_ids, redo); params: model (the
     judge's configuration; default the project's judge model, else its default model),
     weights (partial dicts keep the other criteria's weights)."""
 
@@ -97,8 +110,9 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
     order = 110
     label = Words("LLM judge", "LLM 评审")
     help = Words(
-        "Have a model score each QA pair 0–5 against its source chunk (below 3 is flagged).",
-        "由模型对照来源文本块为每个问答对打分（0–5，低于 3 分标记）。",
+        "Have a model score each QA pair 0–5 against its source chunk, a dialogue turn by "
+        "turn (below 3 is flagged).",
+        "由模型对照来源文本块为每个问答对打分（0–5，对话逐轮打分，低于 3 分标记）。",
     )
     Params = JudgeParams
     command = ("quality", "judge")
@@ -132,6 +146,8 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
                 return {"qa_id": qa_id, "not_applicable": True}
             source = pair_source(session, qa_id, "judged")
         language = language_for(self.settings(ctx), source.chunk)
+        if source.kind == "dialogue":
+            return await self.judge_turns(ctx, qa_id, source, language)
         judgement = await judge_pair(
             self.client(ctx),
             question=source.question,
@@ -149,6 +165,32 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
             "verdict": judgement.verdict,
             "weights": ctx.state["weights"],
             "model": judgement.provenance.model,
+        }
+
+    async def judge_turns(
+        self, ctx: JobContext[App], qa_id: int, source: PairSource, language: str
+    ) -> dict[str, Any]:
+        """A dialogue's result: each turn's verdict, and the weakest turn's for the whole."""
+        verdicts = await judge_dialogue(
+            self.client(ctx),
+            chunk=source.chunk,
+            messages=source.messages,
+            language=language,
+            weights=ctx.state["weights"],
+            override=self.override(ctx, "judge_turn", language),
+        )
+        weakest = min(verdicts, key=lambda verdict: verdict.score)  # the first of equals
+        return {
+            "qa_id": qa_id,
+            "score": dialogue_score(verdicts),
+            "scores": weakest.scores,
+            "verdict": weakest_note(weakest, len(verdicts)),
+            "weights": ctx.state["weights"],
+            "model": weakest.provenance.model,
+            "turns": [
+                {"turn": v.turn, "score": v.score, "scores": v.scores, "verdict": v.verdict}
+                for v in verdicts
+            ],
         }
 
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
@@ -177,29 +219,48 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
             qa_id=pair.id,
             score=score,
             flagged=score < PASS_SCORE,
-            detail={k: result[k] for k in ("scores", "verdict", "weights", "model")},
+            detail={k: result[k] for k in DETAIL if k in result},
             job_id=job.id,
         )
 
 
 @token_estimator(TYPE)
 def estimate_judging(given: EstimateInput, keys: list[str]) -> Figures:
-    """One call per QA pair: its question, answer, reasoning and chunk in, a score per
-    criterion and a verdict out. A pair without a chunk fails before any call is made."""
+    """One call per QA pair (its question, answer, reasoning and chunk in) and one per
+    assistant turn of a dialogue (the chunk, the turn and the turns before it in); a score
+    per criterion and a verdict out. A sample without a chunk fails before any call."""
     qa_ids = sorted(parse_key(key)["a"] for key in keys)
     with given.app.db.session() as session:
         rows = session.execute(
-            select(QAPair.question, QAPair.answer, QAPair.cot, Chunk.content)
+            select(
+                QAPair.kind,
+                QAPair.question,
+                QAPair.answer,
+                QAPair.cot,
+                QAPair.messages,
+                Chunk.content,
+            )
             .outerjoin(Chunk, Chunk.id == QAPair.chunk_id)
             .where(QAPair.id.in_(qa_ids))
         ).all()
-    values = {"question": "", "answer": "", "chunk": "", "cot": ""}
+    pair_values = {"question": "", "answer": "", "chunk": "", "cot": ""}
+    turn_values = {"chunk": "", "message": "", "reply": "", "history": [], "reasoning": ""}
     calls = prompt = 0
-    for question, answer, cot, chunk in rows:
+    for kind, question, answer, cot, messages, chunk in rows:
         if chunk is None:
             continue
-        calls += 1
         language = given.language(chunk)
-        prompt += given.overhead("judge", language, values)
-        prompt += sum(estimate_tokens(text or "") for text in (question, answer, cot, chunk))
+        if kind != "dialogue":
+            calls += 1
+            prompt += given.overhead("judge", language, pair_values)
+            prompt += sum(estimate_tokens(text or "") for text in (question, answer, cot, chunk))
+            continue
+        said = 0  # tokens of the turns before the one judged: each call carries them
+        for reply in replies(sample_messages(kind, question, answer, cot, messages)):
+            turn = estimate_tokens(reply.user.text) + estimate_tokens(reply.reply.text)
+            calls += 1
+            prompt += given.overhead("judge_turn", language, turn_values)
+            prompt += estimate_tokens(chunk) + estimate_tokens(reply.reply.reasoning)
+            prompt += turn + said
+            said += turn
     return Figures(calls, prompt, calls * JUDGE_TOKENS)

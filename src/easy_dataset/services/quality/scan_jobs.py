@@ -1,9 +1,12 @@
 """Checks that scan text without a model: personal data, answers that refer to "the
-text", and questions copied from benchmarks. Items are batches of QA pairs; only pairs
-with a finding get a result row, so a clean pair is one without a row."""
+text", and questions copied from benchmarks. Items are batches of samples; only samples
+with a finding get a result row, so a clean sample is one without a row. A QA pair's
+fields are question, answer and cot; a dialogue's are its messages, named
+`messages[<index>].content` (or `.reasoning`, see `quality.samples`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -16,6 +19,8 @@ from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, StageParams, Words, register_stage
 from easy_dataset.quality.contamination import BenchmarkIndex
 from easy_dataset.quality.pii import find_pii, mask_pii
+from easy_dataset.quality.samples import field_name, spoken
+from easy_dataset.samples_shape import dialogue_columns, sample_messages
 from easy_dataset.services.app import App
 from easy_dataset.services.job_support.common import id_filter, parse_key, unfinished_keys
 from easy_dataset.services.quality.benchmark_files import benchmark_ids, benchmark_items
@@ -25,8 +30,40 @@ from easy_dataset.services.quality_settings import get_quality_settings
 from easy_dataset.services.stage_options import QAIds
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 from easy_dataset.store.models import Job, JobItem
+from easy_dataset.types import Message
 
 FIELDS = ("question", "answer", "cot")
+
+
+@dataclass(frozen=True)
+class ScanRow:
+    """One sample as a scan reads it; `messages` only for a dialogue."""
+
+    qa_id: int
+    kind: str
+    question: str
+    answer: str
+    cot: str
+    messages: tuple[Message, ...] = ()
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(field, text) for every text of the sample: a dialogue's every message, content
+        and reasoning."""
+        if self.kind != "dialogue":
+            return list(zip(FIELDS, (self.question, self.answer, self.cot), strict=True))
+        found: list[tuple[str, str]] = []
+        for index, turn in enumerate(self.messages):
+            found.append((field_name(index), turn.text))
+            if turn.reasoning:
+                found.append((field_name(index, "reasoning"), turn.reasoning))
+        return found
+
+    def said(self) -> list[tuple[str, str]]:
+        """(field, text) for what is said: a pair's question and answer, a dialogue's user
+        and assistant messages."""
+        if self.kind != "dialogue":
+            return [("question", self.question), ("answer", self.answer)]
+        return [(field_name(index), turn.text) for index, turn in spoken(self.messages)]
 
 
 class ScanJob(Stage[Any]):
@@ -41,11 +78,18 @@ class ScanJob(Stage[Any]):
             busy = unfinished_keys(session, project_id, self.type)
         return [key for key in keys if key not in busy]
 
-    def rows(self, ctx: JobContext[App], key: str) -> list[tuple[int, str, str, str]]:
+    def rows(self, ctx: JobContext[App], key: str) -> list[ScanRow]:
         bounds = parse_key(key)
         only = id_filter(ctx.params, "qa_ids")
         query = (
-            select(QAPair.id, QAPair.question, QAPair.answer, QAPair.cot)
+            select(
+                QAPair.id,
+                QAPair.kind,
+                QAPair.question,
+                QAPair.answer,
+                QAPair.cot,
+                QAPair.messages,
+            )
             .where(
                 QAPair.project_id == ctx.project_id,
                 QAPair.id >= bounds["f"],
@@ -54,22 +98,33 @@ class ScanJob(Stage[Any]):
             .order_by(QAPair.id)
         )
         with ctx.app.db.session() as session:
-            found = [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
-        return [row for row in found if only is None or row[0] in only]
+            found = [
+                ScanRow(
+                    qa_id,
+                    kind,
+                    question,
+                    answer,
+                    cot,
+                    tuple(sample_messages(kind, question, answer, cot, messages))
+                    if kind == "dialogue"
+                    else (),
+                )
+                for qa_id, kind, question, answer, cot, messages in session.execute(query)
+                if only is None or qa_id in only
+            ]
+        return found
 
-    def find(
-        self, ctx: JobContext[App], question: str, answer: str, cot: str
-    ) -> dict[str, Any] | None:
+    def find(self, ctx: JobContext[App], row: ScanRow) -> dict[str, Any] | None:
         raise NotImplementedError
 
     async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
         rows = self.rows(ctx, key)
         findings = {}
-        for qa_id, question, answer, cot in rows:
-            found = self.find(ctx, question, answer, cot)
+        for row in rows:
+            found = self.find(ctx, row)
             if found is not None:
-                findings[str(qa_id)] = found
-        return {"scanned": [row[0] for row in rows], "found": findings}
+                findings[str(row.qa_id)] = found
+        return {"scanned": [row.qa_id for row in rows], "found": findings}
 
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
         assert job.project_id is not None
@@ -152,13 +207,11 @@ class PiiScan(ScanJob):
         )
         ctx.state["mask"] = action == "mask"
 
-    def find(
-        self, ctx: JobContext[App], question: str, answer: str, cot: str
-    ) -> dict[str, Any] | None:
+    def find(self, ctx: JobContext[App], row: ScanRow) -> dict[str, Any] | None:
         # Kinds and places only: the personal data itself is never copied into results.
-        found: list[dict[str, str]] = []
-        for name, text in zip(FIELDS, (question, answer, cot), strict=True):
-            found.extend({"field": name, "kind": f.kind} for f in find_pii(text))
+        found = [
+            {"field": name, "kind": f.kind} for name, text in row.texts() for f in find_pii(text)
+        ]
         if not found:
             return None
         return {"findings": found, "masked": bool(ctx.state["mask"])}
@@ -168,9 +221,24 @@ class PiiScan(ScanJob):
             return
         pair = session.get(QAPair, qa_id)
         assert pair is not None
-        pair.question = mask_pii(pair.question)[0]
-        pair.answer = mask_pii(pair.answer)[0]
-        pair.cot = mask_pii(pair.cot)[0]
+        if pair.kind == "dialogue":
+            turns = sample_messages(pair.kind, pair.question, pair.answer, pair.cot, pair.messages)
+            masked = [
+                turn.model_copy(
+                    update={
+                        "content": mask_pii(turn.content)[0],
+                        "reasoning": mask_pii(turn.reasoning)[0],
+                    }
+                )
+                for turn in turns
+            ]
+            # The first question and last answer mirrored in their columns change with them.
+            for name, value in dialogue_columns(masked).items():
+                setattr(pair, name, value)
+        else:
+            pair.question = mask_pii(pair.question)[0]
+            pair.answer = mask_pii(pair.answer)[0]
+            pair.cot = mask_pii(pair.cot)[0]
         if pair.question_id is not None and (question := session.get(Question, pair.question_id)):
             question.text = mask_pii(question.text)[0]
 
@@ -191,14 +259,14 @@ class SourceReferenceScan(ScanJob):
     command = ("quality", "refs")
     kind: ClassVar[str] = "refs"
 
-    def find(
-        self, ctx: JobContext[App], question: str, answer: str, cot: str
-    ) -> dict[str, Any] | None:
-        fields = [
-            name
-            for name, text in (("answer", answer), ("question", question))
-            if mentions_source(text)
-        ]
+    def find(self, ctx: JobContext[App], row: ScanRow) -> dict[str, Any] | None:
+        # A dialogue's every turn: a user who asks about "the text" leaks the setup too.
+        said = (
+            row.said()
+            if row.kind == "dialogue"
+            else [("answer", row.answer), ("question", row.question)]
+        )
+        fields = [name for name, text in said if mentions_source(text)]
         return {"fields": fields} if fields else None
 
 
@@ -236,14 +304,10 @@ class ContaminationScan(ScanJob):
         items = benchmark_items(ctx.app, ctx.project_id, ctx.params.get("benchmarks"))
         ctx.state["index"] = BenchmarkIndex(items, int(n))
 
-    def find(
-        self, ctx: JobContext[App], question: str, answer: str, cot: str
-    ) -> dict[str, Any] | None:
+    def find(self, ctx: JobContext[App], row: ScanRow) -> dict[str, Any] | None:
         index: BenchmarkIndex = ctx.state["index"]
         overlaps = {
-            name: overlap
-            for name, text in (("question", question), ("answer", answer))
-            if (overlap := index.check(text)) is not None
+            name: overlap for name, text in row.said() if (overlap := index.check(text)) is not None
         }
         if not overlaps:
             return None

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
+from easy_dataset.samples_shape import sample_messages
 from easy_dataset.services.job_support.common import id_filter
 from easy_dataset.store.dataset import QAPair, QualityResult
 from easy_dataset.store.models import Chunk
+from easy_dataset.types import Message
 
 BATCH = 500  # QA pairs per item of a scanning job: small enough to resume, big to be fast
 
@@ -46,12 +48,15 @@ def without_context(session: Session, qa_id: int) -> bool:
 
 @dataclass(frozen=True)
 class PairSource:
-    """A QA pair's texts and the chunk it was written from."""
+    """A sample's texts and the chunk it was written from; `messages` are its turns (a
+    pair's question and answer, or every message of a dialogue)."""
 
+    kind: str
     question: str
     answer: str
     cot: str
     chunk: str
+    messages: tuple[Message, ...]
 
 
 def pair_source(session: Session, qa_id: int, doing: str) -> PairSource:
@@ -62,7 +67,8 @@ def pair_source(session: Session, qa_id: int, doing: str) -> PairSource:
     chunk = session.get(Chunk, pair.chunk_id) if pair.chunk_id is not None else None
     if chunk is None:
         raise InputError(f"QA pair {qa_id} has no source chunk; it cannot be {doing}")
-    return PairSource(pair.question, pair.answer, pair.cot, chunk.content)
+    turns = sample_messages(pair.kind, pair.question, pair.answer, pair.cot, pair.messages)
+    return PairSource(pair.kind, pair.question, pair.answer, pair.cot, chunk.content, tuple(turns))
 
 
 def batch_keys(ids: list[int]) -> list[str]:
