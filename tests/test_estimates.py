@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from easy_dataset.api import Workspace
-from easy_dataset.errors import InputError
+from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.server.app import create_app
 from easy_dataset.services import App, models, projects, quality
@@ -140,10 +140,10 @@ def test_checks_without_a_model_estimate_no_calls(app: App, project: str) -> Non
     guess = quality.estimate_check(app, project, "hygiene")
     assert guess.calls == 0 and guess.tokens == 0 and guess.items > 0
     assert quality.run_check(app, project, "hygiene").total == guess.items
-    with pytest.raises(InputError):
+    with pytest.raises(NotFoundError, match=r"quality\.polish"):
         quality.estimate_check(app, project, "polish")
-    with pytest.raises(InputError):
-        estimate(app, project, "quality.judge")  # a check, not a stage
+    # A check is a stage like any other.
+    assert estimate(app, project, "quality.hygiene").items == guess.items
 
 
 def test_rest_estimates(app: App, project: str) -> None:
@@ -161,17 +161,17 @@ def test_rest_estimates(app: App, project: str) -> None:
         templates = client.post(f"{stages}/templates.apply/estimate", json={}).json()
         assert templates["items"] == 0  # no templates yet
 
-        checks = f"/api/projects/{pid}/quality"
-        judge = client.post(f"{checks}/judge/estimate", json={"qa_ids": [1, 2]})
+        checks = f"/api/projects/{pid}/stages/quality."
+        judge = client.post(f"{checks}judge/estimate", json={"qa_ids": [1, 2]})
         assert judge.status_code == 200, judge.text
         assert (judge.json()["items"], judge.json()["calls"]) == (2, 2)
-        assert client.post(f"{checks}/judge/estimate").json()["items"] == 3  # no body
-        ground = client.post(f"{checks}/hygiene/estimate", json={}).json()
+        assert client.post(f"{checks}judge/estimate").json()["items"] == 3  # no body
+        ground = client.post(f"{checks}hygiene/estimate", json={}).json()
         assert ground["calls"] == 0 and ground["items"] > 0
-        assert client.post(f"{checks}/judge/estimate", json={"bogus": 1}).status_code == 422
-        assert client.post(f"{checks}/nope/estimate", json={}).status_code == 422
+        assert client.post(f"{checks}judge/estimate", json={"bogus": 1}).status_code == 422
+        assert client.post(f"{checks}nope/estimate", json={}).status_code == 404
         assert job_count(app) == 0
-        started = client.post(f"{checks}/judge", json={"qa_ids": [1, 2]})
+        started = client.post(f"{checks}judge", json={"qa_ids": [1, 2]})
         assert started.status_code == 202 and started.json()["total"] == 2
 
 

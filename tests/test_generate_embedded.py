@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from easy_dataset.services import App, files, projects
+from easy_dataset.services import App, files, projects, stages
 from easy_dataset.services import generation as gen
 from tests.helpers import write
 
@@ -21,7 +21,7 @@ def test_questions_and_answers_with_the_embedded_model(app: App, tmp_path: Path)
     files.add_files(app, "local", [write(tmp_path / "bees.md", TEXT)])
     gen.update_generation_settings(app, "local", max_questions=1, tags_enabled=False)
 
-    asked = gen.run_stage(app, "local", "questions.generate")
+    asked = stages.run_stage(app, "local", "questions.generate")
     assert (asked.status, asked.total, asked.succeeded) == ("succeeded", 1, 1), asked
     questions = gen.list_questions(app, "local")
     assert len(questions) == 1 and questions[0].text.strip()
@@ -29,7 +29,7 @@ def test_questions_and_answers_with_the_embedded_model(app: App, tmp_path: Path)
 
     # No synthesised reasoning: a third model call would double the time for no more
     # structure (the fake-server tests cover that path).
-    answered = gen.run_stage(app, "local", "answers.generate", synthesize_cot=False)
+    answered = stages.run_stage(app, "local", "answers.generate", synthesize_cot=False)
     assert (answered.status, answered.succeeded) == ("succeeded", 1), answered
     [pair] = gen.list_qa(app, "local")
     assert pair.answer.strip() and pair.question == questions[0].text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from easy_dataset.errors import InputError, NotFoundError
-from easy_dataset.services import App, files
+from easy_dataset.services import App, files, stages
 from easy_dataset.services import generation as gen
 from easy_dataset.services import tags as tag_service
 from tests.fake_openai import FakeOpenAI
@@ -46,7 +46,7 @@ def test_questions_by_hand(app: App, project: str) -> None:
     assert [q.id for q in gen.list_questions(app, project, search="DRONE")] == [loose.id]
 
     # The question with a chunk is answered from it, the other without context.
-    answered = gen.run_stage(app, project, "answers.generate")
+    answered = stages.run_stage(app, project, "answers.generate")
     assert answered.total == 2
     assert [q.id for q in gen.list_questions(app, project, answered=True)] == [added.id, loose.id]
     assert gen.list_questions(app, project, answered=False) == []
@@ -63,8 +63,8 @@ def test_questions_by_hand(app: App, project: str) -> None:
 
 
 def test_review_operations(app: App, project: str) -> None:
-    gen.run_stage(app, project, "questions.generate")
-    gen.run_stage(app, project, "answers.generate")
+    stages.run_stage(app, project, "questions.generate")
+    stages.run_stage(app, project, "answers.generate")
     pairs = gen.list_qa(app, project)
     assert len(pairs) == 3
     first, second, third = (pair.id for pair in pairs)
@@ -104,8 +104,8 @@ def test_review_operations(app: App, project: str) -> None:
 
 
 def test_revise_answer_from_advice(app: App, project: str, fake: FakeOpenAI) -> None:
-    gen.run_stage(app, project, "questions.generate")
-    gen.run_stage(app, project, "answers.generate")
+    stages.run_stage(app, project, "questions.generate")
+    stages.run_stage(app, project, "answers.generate")
     pair = gen.list_qa(app, project)[0]
     fake.reset()
     revised = gen.revise_qa(app, project, pair.id, "Answer in one short sentence.")
@@ -127,7 +127,7 @@ def test_generation_settings_and_personas_by_hand(app: App, project: str) -> Non
     with pytest.raises(InputError, match="min_questions"):
         gen.update_generation_settings(app, project, min_questions=9)
 
-    gen.run_stage(app, project, "personas.generate")
+    stages.run_stage(app, project, "personas.generate")
     file_id = files.list_files(app, project)[0].id
     added = gen.add_persona(app, project, file_id, genre="FAQ", audience="beekeeper")
     assert added.active and len(gen.list_personas(app, project, file_id=file_id)) == 6
@@ -141,9 +141,9 @@ def test_generation_settings_and_personas_by_hand(app: App, project: str) -> Non
 
 def test_qa_filters_run_in_sql_and_count(app: App, project: str) -> None:
     gen.update_generation_settings(app, project, tags_enabled=True)
-    gen.run_stage(app, project, "tags.build")
-    gen.run_stage(app, project, "questions.generate")
-    gen.run_stage(app, project, "answers.generate", synthesize_cot=False)
+    stages.run_stage(app, project, "tags.build")
+    stages.run_stage(app, project, "questions.generate")
+    stages.run_stage(app, project, "answers.generate", synthesize_cot=False)
     first, second, third = (pair.id for pair in gen.list_qa(app, project))
     assert gen.count_qa(app, project) == 3
     assert [p.id for p in gen.list_qa(app, project, newest_first=True)] == [third, second, first]
@@ -178,7 +178,7 @@ def test_qa_filters_run_in_sql_and_count(app: App, project: str) -> None:
 
 
 def test_questions_page_and_count(app: App, project: str) -> None:
-    gen.run_stage(app, project, "questions.generate")
+    stages.run_stage(app, project, "questions.generate")
     chunk = chunk_ids(app, project)[0]
     gen.add_question(app, project, "Why do drones die in autumn?", chunk_id=chunk)
     assert gen.count_questions(app, project) == 4

@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "easy_dataset.config",
             "easy_dataset.markdown_headings",
             "easy_dataset.text_safety",
+            "easy_dataset.samples_shape",
         ),
     ),
 )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.export.options import ExportOptions
-from easy_dataset.services import App, export, jobs, models, quality
+from easy_dataset.services import App, export, jobs, models, quality, stages
 from easy_dataset.services import generation as gen
 from easy_dataset.services.quality_results import results_for
 from easy_dataset.store.dataset import QAPair, QualityResult
@@ -295,17 +295,17 @@ def test_consistency_voting(app: App, project: str, monkeypatch: pytest.MonkeyPa
         app, project, "How long does a worker live?", chunk_id=chunk_ids(app, project)[0]
     )
     # Three different answers: no majority, nothing kept, the failure says why.
-    first = gen.run_stage(
+    first = stages.run_stage(
         app, project, "answers.generate", votes=3, synthesize_cot=False, concurrency=1
     )
     assert (first.failed, gen.list_qa(app, project)) == (1, [])
     # Voting reuses no cached reply: k identical requests would share one.
     with pytest.raises(InputError, match="cache"):
-        gen.start_job(app, project, "answers.generate", votes=3, cache=True)
+        stages.start_stage(app, project, "answers.generate", votes=3, cache=True)
     # Three agreeing answers: one kept, with the agreement recorded beside it; the chain of
     # thought is synthesised for the kept answer only.
     calls.clear()
-    second = gen.run_stage(app, project, "answers.generate", votes=3, concurrency=1)
+    second = stages.run_stage(app, project, "answers.generate", votes=3, concurrency=1)
     assert second.succeeded == 1
     assert calls == ["answer"] * 3 + ["reasoning"]
     [pair] = gen.list_qa(app, project)
@@ -336,5 +336,5 @@ def test_bad_options_are_refused_before_any_job(
     with pytest.raises(InputError):
         quality.start_check(app, project, check, **options)
     with pytest.raises(InputError):
-        gen.start_job(app, project, "answers.generate", votes=12)
+        stages.start_stage(app, project, "answers.generate", votes=12)
     assert jobs.list_jobs(app, project_ref=project) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from easy_dataset.jobs import find_interrupted
 from easy_dataset.server.executor import JobExecutor
-from easy_dataset.services import App, jobs
+from easy_dataset.services import App, jobs, stages
 from easy_dataset.services import generation as gen
 from tests.fake_openai import FakeOpenAI, Faults
 from tests.test_generate_support import make_project
@@ -32,8 +32,8 @@ def test_queued_cancelled_and_interrupted_jobs(app: App, tmp_path: Path) -> None
         executor = JobExecutor(app)
         executor.start(resume_interrupted=False)
         try:
-            first = gen.start_job(app, project, "questions.generate", concurrency=1)
-            second = gen.start_job(app, project, "personas.generate")
+            first = stages.start_stage(app, project, "questions.generate", concurrency=1)
+            second = stages.start_stage(app, project, "personas.generate")
             executor.submit(first)
             executor.submit(second)
             executor.submit(second)  # queued twice, runs once
@@ -47,7 +47,7 @@ def test_queued_cancelled_and_interrupted_jobs(app: App, tmp_path: Path) -> None
             assert seen == {first}
 
             # Stopping the server mid-job leaves the job interrupted, and resumable.
-            answers = gen.start_job(app, project, "answers.generate", concurrency=1)
+            answers = stages.start_stage(app, project, "answers.generate", concurrency=1)
             executor.submit(answers)
             wait(lambda: jobs.show_job(app, answers, failures=0).job.succeeded >= 1)
         finally:
