@@ -164,8 +164,7 @@ def regenerate_from(
     total = max(spoken, from_turn + 1) if turns is None else turns
     if not from_turn < total <= MAX_TURNS:
         raise InputError(
-            f"turns (the total wanted) must be between {from_turn + 1} and {MAX_TURNS}, "
-            f"not {total}"
+            f"turns (the total wanted) must be between {from_turn + 1} and {MAX_TURNS}, not {total}"
         )
     language: Literal["en", "zh"] = "zh" if language_for(settings, content) == "zh" else "en"
     stored_roles = provenance.get("roles")
@@ -228,4 +227,3 @@ def regenerate_from(
         ]
         row.provenance = provenance
         return _store(session, row, result.messages)
-
