@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from easy_dataset.api import Workspace
 from easy_dataset.errors import InputError
 from easy_dataset.services import App, generation, stages
 from easy_dataset.services.generation import QADetail
@@ -195,7 +196,7 @@ def test_cli_shows_edits_truncates_and_regenerates(
         "--json", input="Read from stdin.\n",
     )  # fmt: skip
     assert edited.exit_code == 0, edited.output
-    assert generation.get_qa(app, "bees", qa_id).messages[2].content == "Read from stdin."  # type: ignore[index]
+    assert (generation.get_qa(app, "bees", qa_id).messages or [])[2].content == "Read from stdin."
 
     cut = cli.json("dialogues", "truncate", str(qa_id), "-p", "bees", "--count", "2")
     assert len(cut["messages"]) == 3
@@ -208,3 +209,15 @@ def test_cli_shows_edits_truncates_and_regenerates(
     refused = cli("qa", "edit", str(qa_id), "-p", "bees", "--answer", "Other")
     assert refused.exit_code == 1 and "dialogues edit-turn" in refused.output
     assert "generate" in cli("dialogues", "--help").output  # the stage's command stays
+
+
+def test_python_api_reviews_a_dialogue(fake: FakeOpenAI, tmp_path: Path) -> None:
+    with Workspace(tmp_path / "home") as workspace:
+        qa_id = seed_dialogues(workspace.app, tmp_path, fake.base_url)
+        project = workspace.project("bees")
+        assert project.sample(qa_id).kind == "dialogue"
+        edited = project.edit_turn(qa_id, 2, content="Yes.")
+        assert (edited.messages or [])[2].content == "Yes."
+        assert len(project.delete_last_turns(qa_id).messages or []) == 5
+        again = project.regenerate_from(qa_id, 0, turns=2)
+        assert again.question == FOLLOW_UPS[0] and len(again.messages or []) == 5
