@@ -25,6 +25,8 @@ def test_edit_delete_and_regenerate_a_dialogue(
         def stored() -> list[str]:
             return [turn.content for turn in generation.get_qa(core, "bees", qa_id).messages or []]
 
+        page.open(f"/projects/{project_id}/qa")
+        page.find(f"qa-dialogue-{qa_id}")  # the list marks a dialogue
         page.open(f"/projects/{project_id}/qa/{qa_id}")
         page.find("qa-chunk")
         assert "An inspection visit" in page.find("dialogue-scenario").text

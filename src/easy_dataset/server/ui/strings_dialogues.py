@@ -1,6 +1,7 @@
 """Strings of a dialogue's page: its turns, saving one, deleting the last, regenerating."""
 
 DIALOGUE_STRINGS: dict[str, tuple[str, str]] = {
+    "dialogue.badge": ("dialogue", "多轮对话"),
     "dialogue.detail_title": ("Dialogue #{id}", "多轮对话 #{id}"),
     "dialogue.roles": ("{user} talks with {assistant}", "{user} 与 {assistant} 对话"),
     "dialogue.scenario": ("Scenario: {scenario}", "情境：{scenario}"),
