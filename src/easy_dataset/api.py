@@ -13,6 +13,8 @@ docs.check("judge", model="judge-model")
 print(docs.report().figures)
 for pair in docs.qa_pairs(limit=5):
     docs.confirm([pair.id])
+docs.run_stage("dialogues.generate", min_turns=2, max_turns=4)
+docs.regenerate_from(dialogue_id, 1)          # also edit_turn, delete_last_turns
 docs.export("manuals.jsonl", format="sharegpt",
             filters=ExportFilters(min_judge=3.5, exclude_flagged=["duplicate", "pii"]))
 """
@@ -30,11 +32,16 @@ from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import App, chunks, files, models, projects
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
 from easy_dataset.services.generation import (
+    QADetail,
     QAView,
     QuestionView,
     add_question,
     confirm_qa,
+    delete_last_turns,
+    edit_turn,
+    get_qa,
     list_qa,
+    regenerate_from,
 )
 from easy_dataset.services.generation import list_questions as _list_questions
 from easy_dataset.services.generation.templates import TemplateView, add_template
@@ -133,6 +140,25 @@ class Project:
 
     def confirm(self, qa_ids: list[int], confirmed: bool = True) -> list[QAView]:
         return confirm_qa(self._app, self.id, qa_ids, confirmed)
+
+    def sample(self, qa_id: int) -> QADetail:
+        """A QA pair or dialogue with its chunk (and a dialogue's `messages`)."""
+        return get_qa(self._app, self.id, qa_id)
+
+    def edit_turn(
+        self, qa_id: int, index: int, *, content: str | None = None, reasoning: str | None = None
+    ) -> QADetail:
+        """Rewrite message `index` (0-based, a system message counts) of a dialogue."""
+        return edit_turn(self._app, self.id, qa_id, index, content=content, reasoning=reasoning)
+
+    def delete_last_turns(self, qa_id: int, count: int = 1) -> QADetail:
+        return delete_last_turns(self._app, self.id, qa_id, count)
+
+    def regenerate_from(
+        self, qa_id: int, from_turn: int, *, model: str | None = None, turns: int | None = None
+    ) -> QADetail:
+        """The model writes a dialogue again from turn `from_turn` (0-based) on."""
+        return regenerate_from(self._app, self.id, qa_id, from_turn, model=model, turns=turns)
 
     def export(
         self,

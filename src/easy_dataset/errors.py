@@ -17,7 +17,8 @@ class EasyDatasetError(Exception):
     "chunk", "question", "qa", "tag", "template", "persona", "job", "model", "benchmark",
     "prompt", "prompt_override", "sample_item"); for others the situation ("chunks_exist",
     "export_exists", "not_interrupted", "no_base_url", "invalid_override", "no_benchmarks",
-    "too_large", "encrypted").
+    "too_large", "encrypted", "is_dialogue" (a QA pair's action on a dialogue),
+    "not_dialogue" (a dialogue's action on a QA pair)).
     """
 
     def __init__(self, *args: object, subject: str | None = None) -> None:

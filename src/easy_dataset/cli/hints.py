@@ -18,6 +18,8 @@ HINTS: dict[str, str] = {
     "model": "; `easy-dataset models list` shows them",
     "benchmark": "; `easy-dataset quality benchmarks list` shows them",
     "prompt_override": "; `easy-dataset prompts list` shows which are",
+    "is_dialogue": " (`easy-dataset dialogues edit-turn`, `truncate` or `regenerate`)",
+    "not_dialogue": " (`easy-dataset qa edit`)",
     "sample_item": " (`easy-dataset quality sample`)",
     "not_interrupted": " (`easy-dataset jobs retry JOB_ID`)",
     "chunks_exist": " (--replace)",

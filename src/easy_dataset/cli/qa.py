@@ -83,7 +83,8 @@ def list_(
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     as_json: JsonOption = False,
 ) -> None:
-    """List QA pairs, oldest first."""
+    """List QA pairs and dialogues (a dialogue shows its first question and last answer),
+    oldest first."""
     found = generation.list_qa(
         state(ctx).app(),
         project,
@@ -108,10 +109,11 @@ def list_(
     if not found:
         console.print("no QA pairs match")
         return
-    table = Table("id", "ok", "score", "tags", "question", "answer")
+    table = Table("id", "kind", "ok", "score", "tags", "question", "answer")
     for pair in found:
         table.add_row(
             str(pair.id),
+            pair.kind,
             "✓" if pair.confirmed else "",
             "" if pair.score is None else f"{pair.score:g}",
             escape(", ".join(pair.user_tags)),

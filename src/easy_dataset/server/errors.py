@@ -68,7 +68,8 @@ class ErrorBody(BaseModel):
         description="What the error is about, where the service says: for not_found the kind "
         "of item missing (project, file, chunk, question, qa, tag, template, persona, job, "
         "model, benchmark, prompt, prompt_override, sample_item); otherwise the situation, "
-        "e.g. chunks_exist, export_exists, not_interrupted, no_base_url, no_benchmarks.",
+        "e.g. chunks_exist, export_exists, not_interrupted, no_base_url, no_benchmarks, "
+        "is_dialogue, not_dialogue.",
     )
     model_error: str | None = Field(
         default=None, description="502 only: how the model call failed (auth, timeout, ...)."

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from easy_dataset.server.api import (
     chunks,
+    dialogues,
     export,
     files,
     jobs,
@@ -32,6 +33,7 @@ RESOURCES = (
     personas,
     questions,
     qa,
+    dialogues,
     templates,
     jobs,
     usage,

@@ -275,6 +275,10 @@ class QAScreen:
                     ui.label(t("qa.score_is", score=f"{row.score:g}")).classes("text-sm")
                 if row.cot:
                     ui.badge(t("qa.has_cot"), color="secondary")
+                if row.kind == "dialogue":
+                    ui.badge(t("dialogue.badge"), color="info").props(
+                        f"data-testid=qa-dialogue-{row.id}"
+                    )
                 for name in row.user_tags:
                     ui.badge(name, color="accent")
                 domain = row.provenance.get("tag")

@@ -1,6 +1,7 @@
 """One QA pair (`/projects/{id}/qa/{qa_id}`): the source chunk (Markdown, escaped) beside
 the pair; edit question, answer and reasoning, confirm, rate, tag, note, revise with advice
-(one model call, off the event loop), and previous/next within the list's filters.
+(one model call, off the event loop), and previous/next within the list's filters. A
+dialogue shows its turns instead (`dialogue_editor.DialogueEditor`) and offers no revision.
 
 No action loses an edit: confirming (or un-confirming) saves the edited texts in the same
 service call, revising saves them first (the model revises what the page shows), and leaving
@@ -14,6 +15,7 @@ from nicegui import ui
 from easy_dataset.errors import NotFoundError
 from easy_dataset.server.ui import safe
 from easy_dataset.server.ui.context import UiContext
+from easy_dataset.server.ui.dialogue_editor import DialogueEditor
 from easy_dataset.server.ui.helpers import guarded, notify_ok, off_loop, when
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
@@ -54,6 +56,7 @@ class QADetailScreen:
         self.confirm_button: ui.button | None = None
         self.revised: ui.column | None = None
         self.panel: QualityPanel | None = None
+        self.dialogue: DialogueEditor | None = None
         self.guard = page_guard()
 
     @property
@@ -64,7 +67,8 @@ class QADetailScreen:
         with ui.row().classes("w-full items-center gap-2"):
             back = project_path(self.project.id, "qa") + self.filters.suffix()
             ui.link(t("qa.back"), back).props("data-testid=qa-back")
-            ui.label(t("qa.detail_title", id=self.qa_id)).classes("text-2xl")
+            title = "dialogue.detail_title" if self.detail.kind == "dialogue" else "qa.detail_title"
+            ui.label(t(title, id=self.qa_id)).classes("text-2xl")
             ui.space()
             self.prev_button = ui.button(t("qa.previous"), icon="chevron_left")
             self.prev_button.props("flat data-testid=qa-prev").disable()
@@ -78,11 +82,14 @@ class QADetailScreen:
             with ui.column().classes("flex-1 min-w-[20rem] gap-3"):
                 self.status = ui.row().classes("w-full items-center gap-2")
                 self._status()
-                self._editor()
+                if self.detail.kind == "dialogue":
+                    self._dialogue()
+                else:
+                    self._editor()
                 self._review()
                 self.panel = QualityPanel(self.ctx, self.project.id, self.qa_id)
                 # Revising rereads the source chunk: a pair answered without one has none.
-                if self.view.provenance.get("context") != "none":
+                if self.dialogue is None and self.view.provenance.get("context") != "none":
                     self._revise()
         ui.timer(0, self._find_neighbours, once=True)
 
@@ -135,9 +142,21 @@ class QADetailScreen:
             ui.button(t("common.save"), on_click=guarded(self._save_clicked)).props(
                 "data-testid=qa-save"
             )
-            self.confirm_button = ui.button(on_click=guarded(self._toggle_confirm))
-            self.confirm_button.props("data-testid=qa-confirm")
-            self._confirm_label()
+            self._confirm_button()
+
+    def _dialogue(self) -> None:
+        def changed(detail: QADetail) -> None:
+            self.view = detail
+            self._status()
+
+        self.dialogue = DialogueEditor(self.ctx, self.project.id, self.detail, self.guard, changed)
+        self.dialogue.build()
+        self._confirm_button()
+
+    def _confirm_button(self) -> None:
+        self.confirm_button = ui.button(on_click=guarded(self._toggle_confirm))
+        self.confirm_button.props("data-testid=qa-confirm")
+        self._confirm_label()
 
     def _confirm_label(self) -> None:
         if self.confirm_button is None:
@@ -289,6 +308,16 @@ class QADetailScreen:
 
     async def _toggle_confirm(self) -> None:
         wanted = not self.view.confirmed
+        if self.dialogue is not None:  # what is confirmed is what the page shows
+            self.dialogue.save_edited()
+            [self.view] = generation.confirm_qa(
+                self.ctx.core, self.project.id, [self.qa_id], wanted
+            )
+            self._confirm_label()
+            self._status()
+            notify_ok(t("qa.confirmed") if wanted else t("qa.unconfirmed"))
+            await self._refresh_panel()
+            return
         edited = self._edited()
         if edited:  # one transaction: the confirmation carries the edit, or neither is stored
             question, answer, cot = self._edits()

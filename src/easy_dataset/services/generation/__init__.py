@@ -10,6 +10,11 @@ from easy_dataset.services.generation import (  # noqa: F401 (registers the hand
     tag_jobs,
     template_jobs,
 )
+from easy_dataset.services.generation.dialogue_review import (
+    delete_last_turns,
+    edit_turn,
+    regenerate_from,
+)
 from easy_dataset.services.generation.personas import (
     PersonaView,
     add_persona,
@@ -58,10 +63,12 @@ __all__ = [
     "count_qa",
     "count_questions",
     "count_questions_by_tag",
+    "delete_last_turns",
     "delete_questions",
     "edit_persona",
     "edit_qa",
     "edit_question",
+    "edit_turn",
     "get_generation_settings",
     "get_qa",
     "list_personas",
@@ -70,6 +77,7 @@ __all__ = [
     "note_qa",
     "qa_neighbours",
     "rate_qa",
+    "regenerate_from",
     "revise_qa",
     "set_personas_active",
     "tag_qa",

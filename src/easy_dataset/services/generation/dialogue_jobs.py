@@ -137,9 +137,9 @@ class GenerateDialogues(ModelJob, Stage[DialoguesParams]):
             genre = persona.genre if persona else ""
             audience = persona.audience if persona else ""
         language = language_for(self.settings(ctx), content)
-        user_role = options.user_role or audience or _DEFAULT_ROLES[language][0]
+        user_role = options.user_role or audience or DEFAULT_ROLES[language][0]
         assistant_role = options.assistant_role or (
-            _EXPERT[language].format(genre=genre) if genre else _DEFAULT_ROLES[language][1]
+            _EXPERT[language].format(genre=genre) if genre else DEFAULT_ROLES[language][1]
         )
         spec = DialogueSpec(
             user_role=user_role,
@@ -222,5 +222,5 @@ def estimate(given: EstimateInput, keys: list[str]) -> Figures:
     return Figures(len(keys), prompt, round(len(keys) * turns * per_turn))
 
 
-_DEFAULT_ROLES = {"en": ("learner", "expert"), "zh": ("学习者", "专家")}
+DEFAULT_ROLES = {"en": ("learner", "expert"), "zh": ("学习者", "专家")}
 _EXPERT = {"en": "expert in {genre}", "zh": "{genre}方面的专家"}

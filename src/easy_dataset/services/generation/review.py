@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from easy_dataset.errors import InputError, NotFoundError, validation_reasons
 from easy_dataset.generate import RevisedAnswer, revise_answer
 from easy_dataset.llm.context import call_scope
+from easy_dataset.samples_shape import sample_messages
 from easy_dataset.services.app import App
 from easy_dataset.services.chunks import chunk_view
 from easy_dataset.services.generation.qa_query import QAFilters, filtered
@@ -30,7 +31,7 @@ MAX_SCORE = 5
 MAX_USER_TAG = 100
 
 
-def _find(session: Session, project_id: int, qa_id: int) -> QAPair:
+def find_pair(session: Session, project_id: int, qa_id: int) -> QAPair:
     row = session.get(QAPair, qa_id)
     if row is None or row.project_id != project_id:
         raise NotFoundError(f"no QA pair {qa_id} in this project", subject="qa")
@@ -80,7 +81,7 @@ def qa_neighbours(
     wanted = _filters(filters)
     with app.db.session() as session:
         project = find_project(session, project_ref)
-        _find(session, project.id, qa_id)
+        find_pair(session, project.id, qa_id)
         query = select(QAPair.id).where(QAPair.project_id == project.id)
         query = filtered(query, wanted, session.get_bind().dialect.name)
         before = session.scalar(query.where(QAPair.id < qa_id).order_by(QAPair.id.desc()).limit(1))
@@ -98,17 +99,37 @@ def _filters(values: dict[str, Any]) -> QAFilters:
 def get_qa(app: App, project_ref: str | int, qa_id: int) -> QADetail:
     with app.db.session() as session:
         project = find_project(session, project_ref)
-        row = _find(session, project.id, qa_id)
-        chunk = session.get(Chunk, row.chunk_id) if row.chunk_id is not None else None
-        return QADetail(
-            **qa_view(row).model_dump(), chunk=chunk_view(chunk) if chunk is not None else None
+        return qa_detail(session, find_pair(session, project.id, qa_id))
+
+
+def qa_detail(session: Session, row: QAPair) -> QADetail:
+    """The sample as `get_qa` shows it: with its chunk and, for a dialogue, its turns."""
+    chunk = session.get(Chunk, row.chunk_id) if row.chunk_id is not None else None
+    messages = None
+    if row.kind == "dialogue":
+        messages = sample_messages(row.kind, row.question, row.answer, row.cot, row.messages)
+    return QADetail(
+        **qa_view(row).model_dump(),
+        chunk=chunk_view(chunk) if chunk is not None else None,
+        messages=messages,
+    )
+
+
+def refuse_dialogue(row: QAPair, action: str) -> None:
+    """A dialogue's question and answer mirror its turns: changing them alone would split
+    the two, so a QA pair's text actions refuse it."""
+    if row.kind == "dialogue":
+        raise InputError(
+            f"sample {row.id} is a dialogue: {action} works on QA pairs; edit, cut or "
+            "regenerate the dialogue's turns instead",
+            subject="is_dialogue",
         )
 
 
 def _update(app: App, project_ref: str | int, qa_id: int, **values: object) -> QAView:
     with app.db.session() as session:
         project = find_project(session, project_ref)
-        row = _find(session, project.id, qa_id)
+        row = find_pair(session, project.id, qa_id)
         for name, value in values.items():
             setattr(row, name, value)
         session.flush()
@@ -146,7 +167,9 @@ def edit_qa(
         )
     with app.db.session() as session:
         project = find_project(session, project_ref)
-        row = _find(session, project.id, qa_id)
+        row = find_pair(session, project.id, qa_id)
+        if values:
+            refuse_dialogue(row, "editing the question, answer or reasoning")
         changed = {name: value for name, value in values.items() if getattr(row, name) != value}
         for name, value in changed.items():
             setattr(row, name, value)
@@ -169,7 +192,7 @@ def confirm_qa(
     """Mark QA pairs confirmed (or not); all ids must exist, or nothing changes."""
     with app.db.session() as session:
         project = find_project(session, project_ref)
-        rows = [_find(session, project.id, qa_id) for qa_id in dict.fromkeys(qa_ids)]
+        rows = [find_pair(session, project.id, qa_id) for qa_id in dict.fromkeys(qa_ids)]
         for row in rows:
             row.confirmed = confirmed
         session.flush()
@@ -197,7 +220,7 @@ def tag_qa(
         raise InputError(f"a tag needs 1 to {MAX_USER_TAG} characters")
     with app.db.session() as session:
         project = find_project(session, project_ref)
-        row = _find(session, project.id, qa_id)
+        row = find_pair(session, project.id, qa_id)
         current = [str(tag) for tag in row.user_tags or []]
         if mode == "set":
             current = cleaned
@@ -223,7 +246,8 @@ def revise_qa(
         raise InputError("say what should change in the answer")
     with app.db.session() as session:
         project = find_project(session, project_ref)
-        row = _find(session, project.id, qa_id)
+        row = find_pair(session, project.id, qa_id)
+        refuse_dialogue(row, "revising the answer")
         chunk = session.get(Chunk, row.chunk_id) if row.chunk_id is not None else None
         if chunk is None:
             raise InputError(f"QA pair {qa_id} has no source chunk to revise it against")
@@ -251,7 +275,7 @@ def revise_qa(
         revised = asyncio.run(revise())
     app.usage_recorder.flush()
     with app.db.session() as session:
-        row = _find(session, project_id, qa_id)
+        row = find_pair(session, project_id, qa_id)
         provenance = dict(row.provenance or {})
         provenance["revisions"] = [
             *provenance.get("revisions", []),

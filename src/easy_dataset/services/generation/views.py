@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from easy_dataset.services.views import ChunkView
 from easy_dataset.store.dataset import QAPair, Question
+from easy_dataset.types import Message
 
 
 class QuestionView(BaseModel):
@@ -30,6 +31,7 @@ class QuestionView(BaseModel):
 class QAView(BaseModel):
     id: int
     project_id: int
+    kind: str = "qa"  # qa | dialogue (question / answer: its first question, last answer)
     question_id: int | None
     chunk_id: int | None
     question: str
@@ -47,9 +49,11 @@ class QAView(BaseModel):
 
 
 class QADetail(QAView):
-    """A QA pair with the chunk it was answered from (None once that chunk is gone)."""
+    """A sample with the chunk it was answered from (None once that chunk is gone) and, for
+    a dialogue, every turn in order (None for a QA pair: its turn is question / answer)."""
 
     chunk: ChunkView | None
+    messages: list[Message] | None = None
 
 
 def question_view(row: Question, tag: str | None, answered: bool) -> QuestionView:
@@ -74,6 +78,7 @@ def qa_view(row: QAPair) -> QAView:
     return QAView(
         id=row.id,
         project_id=row.project_id,
+        kind=row.kind,
         question_id=row.question_id,
         chunk_id=row.chunk_id,
         question=row.question,
