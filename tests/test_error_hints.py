@@ -46,7 +46,7 @@ def test_rest_errors_carry_a_subject_and_no_cli_command(api: TestClient) -> None
             "sample_item",
             "not in the review sample; draw a sample first",
         ),
-        (api.post(f"{P}/quality/contamination"), 422, "no_benchmarks", "add one first"),
+        (api.post(f"{P}/stages/quality.contamination"), 422, "no_benchmarks", "add one first"),
     ]
     for response, status, subject, message in cases:
         body = response.json()
@@ -56,7 +56,7 @@ def test_rest_errors_carry_a_subject_and_no_cli_command(api: TestClient) -> None
         assert "easy-dataset" not in response.text and "`" not in body["detail"], body
 
     # A job that finished does not resume: the message says what to do in no one's commands.
-    started = ok(api.post(f"{P}/quality/ground"), 202)
+    started = ok(api.post(f"{P}/stages/quality.ground"), 202)
     assert wait_for_job(api, started["id"])["job"]["status"] == "succeeded"
     refused = api.post(f"/api/jobs/{started['id']}/resume")
     body = refused.json()
