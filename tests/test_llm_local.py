@@ -10,6 +10,7 @@ import asyncio
 import importlib.util
 import itertools
 import json
+import os
 import subprocess
 import sys
 import time
@@ -259,3 +260,14 @@ def test_loading_and_unloading_print_nothing(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (result.stdout, result.stderr) == ("", "")
+
+
+def test_thread_count_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from easy_dataset.llm import local
+
+    monkeypatch.setenv(local.THREADS_ENV, "1")
+    assert local._threads() == 1
+    everything = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    for ignored in ("", "0", "many", "-2"):
+        monkeypatch.setenv(local.THREADS_ENV, ignored)
+        assert local._threads() == (everything or local._threads()) >= 1
