@@ -45,21 +45,19 @@ def after_stage(name: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
-def _bare(annotation: Any) -> tuple[Any, bool]:
-    """The annotation without `| None`, and whether None was allowed."""
+def _bare(annotation: Any) -> Any:
+    """The annotation without `| None` (and without `Annotated` markers)."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        return (args[0] if len(args) == 1 else annotation), len(args) < len(
-            typing.get_args(annotation)
-        )
-    return annotation, False
+        annotation = args[0] if len(args) == 1 else annotation
+    if typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
 
 
 def _cli_type(annotation: Any) -> tuple[Any, str]:
     """The type Typer parses an option as, and a hint for the help text."""
-    bare, _ = _bare(annotation)
-    if typing.get_origin(bare) is Annotated:
-        bare = typing.get_args(bare)[0]
+    bare = _bare(annotation)
     origin = typing.get_origin(bare)
     if origin is Literal:
         return str, " | ".join(map(str, typing.get_args(bare)))
@@ -109,7 +107,7 @@ def _values(stage_cls: type[Stage[Any]], given: dict[str, Any]) -> dict[str, Any
         info = stage_cls.Params.model_fields[name]
         if value is None or value == [] or value == info.default:
             continue
-        if typing.get_origin(_bare(info.annotation)[0]) is dict:
+        if typing.get_origin(_bare(info.annotation)) is dict:
             value = _pairs(_flag(name, info).name, value)
         options[name] = value
     return options
@@ -147,7 +145,10 @@ def stage_command(stage_cls: type[Stage[Any]]) -> Callable[..., None]:
         _check(stage_cls, options)
         if dry_run:
             found = stages.estimate_stage(state(ctx).app(), project, name, **options)
-            print_json(found) if as_json else print_estimate(found)
+            if as_json:
+                print_json(found)
+            else:
+                print_estimate(found)
             return
         renderer = _RENDERERS.get(name)
         run_stage_command(
