@@ -1,7 +1,7 @@
 """Stages by name for every interface: list them, estimate, start or run one in a project.
 
 The stages themselves are modules under `services/generation` and `services/quality`
-(see `jobs/stage.py`); importing `easy_dataset.services` registers them.
+(see `jobs/stage.py`); importing this module imports those packages, which registers them.
 """
 
 from __future__ import annotations
