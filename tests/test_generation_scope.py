@@ -212,7 +212,7 @@ def test_rest_estimate_and_scoped_stages(app: App, project: str, home: Path) -> 
         body = guess.json()
         assert (body["items"], body["calls"], body["estimated"]) == (2, 2, True)
         assert body["seconds"] is None and body["prompt_tokens"] > 0
-        assert client.post(f"{url}/nope.generate/estimate", json={}).status_code == 422
+        assert client.post(f"{url}/nope.generate/estimate", json={}).status_code == 404
         started = client.post(f"{url}/questions.generate", json={"chunk_ids": chunks[:2]})
         assert started.status_code == 202 and started.json()["total"] == 2
 
