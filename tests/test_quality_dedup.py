@@ -216,7 +216,11 @@ def test_semantic_inverted_file_search_matches_all_pairs(monkeypatch: pytest.Mon
     monkeypatch.setattr(vector_search, "EXACT_COSINE_MAX", 100)  # force the k-means cell search
     searched = semantic_clusters(items_of([""] * 3000), vectors)
     assert {cluster.members for cluster in exhaustive} == planted
-    assert searched == exhaustive
+    # The same clusters; cosines summed in another order may differ in the last float digit.
+    assert [(c.keep, c.members) for c in searched] == [(c.keep, c.members) for c in exhaustive]
+    assert [c.similarity for c in searched] == pytest.approx(
+        [c.similarity for c in exhaustive], abs=1e-5
+    )
 
 
 def test_semantic_real_embeddings() -> None:
