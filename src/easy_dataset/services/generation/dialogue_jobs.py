@@ -9,7 +9,6 @@ from pydantic import Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from easy_dataset.errors import NotFoundError
 from easy_dataset.generate import DialogueSpec, generate_dialogue
 from easy_dataset.generate.dialogue_schema import MAX_TURNS
 from easy_dataset.jobs import JobContext
@@ -17,6 +16,7 @@ from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.llm.tokens import estimate_tokens
 from easy_dataset.samples_shape import dialogue_columns
 from easy_dataset.services.app import App
+from easy_dataset.services.generation.question_jobs import load_chunk_item
 from easy_dataset.services.job_support.common import (
     ModelJob,
     id_filter,
@@ -28,7 +28,7 @@ from easy_dataset.services.job_support.common import (
 from easy_dataset.services.job_support.token_registry import EstimateInput, Figures, token_estimator
 from easy_dataset.services.stage_options import ChunkIds, FileIds, ModelParams
 from easy_dataset.store.dataset import GenreAudience, QAPair
-from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
+from easy_dataset.store.models import Chunk, Job, JobItem
 
 TYPE = "dialogues.generate"
 Role = Annotated[str, Field(min_length=1, max_length=200)]
@@ -126,16 +126,15 @@ class GenerateDialogues(ModelJob, Stage[DialoguesParams]):
         parts = parse_key(key)
         chunk_id, ga_id = parts["c"], parts.get("g")
         with ctx.app.db.session() as session:
-            chunk = session.get(Chunk, chunk_id)
-            if chunk is None:
-                raise NotFoundError(f"chunk {chunk_id} was deleted before its dialogue was made")
-            title = session.scalar(select(SourceFile.name).where(SourceFile.id == chunk.file_id))
-            content, headings = chunk.content, [str(h) for h in chunk.heading_path]
-            persona = session.get(GenreAudience, ga_id) if ga_id is not None else None
-            if ga_id is not None and persona is None:
-                raise NotFoundError(f"persona {ga_id} was deleted before its dialogue was made")
-            genre = persona.genre if persona else ""
-            audience = persona.audience if persona else ""
+            item = load_chunk_item(session, chunk_id, ga_id, "dialogues")
+        content, headings, title, persona = (
+            item.content,
+            item.heading_path,
+            item.title,
+            item.persona,
+        )
+        genre = persona.genre if persona else ""
+        audience = persona.audience if persona else ""
         language = language_for(self.settings(ctx), content)
         user_role = options.user_role or audience or DEFAULT_ROLES[language][0]
         assistant_role = options.assistant_role or (
@@ -160,7 +159,7 @@ class GenerateDialogues(ModelJob, Stage[DialoguesParams]):
             chunk=content,
             spec=spec,
             heading_path=headings,
-            title=title or "",
+            title=title,
             # The same item draws the same number of turns when it is run again.
             seed=zlib.crc32(key.encode()),
             overrides=overrides,
@@ -172,7 +171,7 @@ class GenerateDialogues(ModelJob, Stage[DialoguesParams]):
                 **result.provenance.as_dict(),
                 "job": ctx.job_id,
                 "context": "chunk",
-                "file": title or "",
+                "file": title,
                 "chunk": chunk_id,
                 "heading_path": headings,
                 "persona": {"genre": genre, "audience": audience} if persona else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
@@ -42,6 +43,30 @@ def persona_of(row: GenreAudience) -> Persona:
         genre_description=row.genre_description,
         audience_description=row.audience_description,
     )
+
+
+@dataclass(frozen=True)
+class ChunkItem:
+    """What an item keyed by chunk (and persona) is made from."""
+
+    content: str
+    heading_path: list[str]
+    title: str
+    persona: GenreAudience | None
+
+
+def load_chunk_item(session: Session, chunk_id: int, ga_id: int | None, made: str) -> ChunkItem:
+    """The chunk, its file's name and the persona of an item; `made` names what the item
+    makes, for the error when one of them was deleted since the job was planned."""
+    chunk = session.get(Chunk, chunk_id)
+    if chunk is None:
+        raise NotFoundError(f"chunk {chunk_id} was deleted before its {made} were made")
+    title = session.scalar(select(SourceFile.name).where(SourceFile.id == chunk.file_id))
+    persona = session.get(GenreAudience, ga_id) if ga_id is not None else None
+    if ga_id is not None and persona is None:
+        raise NotFoundError(f"persona {ga_id} was deleted before its {made} were made")
+    headings = [str(heading) for heading in chunk.heading_path]
+    return ChunkItem(chunk.content, headings, title or "", persona)
 
 
 def leaf_tags(session: Session, project_id: int) -> dict[str, int]:
@@ -172,15 +197,9 @@ class GenerateQuestions(ModelJob, Stage[QuestionsParams]):
         parts = parse_key(key)
         chunk_id, ga_id = parts["c"], parts.get("g")
         with ctx.app.db.session() as session:
-            chunk = session.get(Chunk, chunk_id)
-            if chunk is None:
-                raise NotFoundError(f"chunk {chunk_id} was deleted before its questions were made")
-            title = session.scalar(select(SourceFile.name).where(SourceFile.id == chunk.file_id))
-            content, headings = chunk.content, [str(h) for h in chunk.heading_path]
-            ga = session.get(GenreAudience, ga_id) if ga_id is not None else None
-            if ga_id is not None and ga is None:
-                raise NotFoundError(f"persona {ga_id} was deleted before its questions were made")
-            persona = persona_of(ga) if ga is not None else None
+            item = load_chunk_item(session, chunk_id, ga_id, "questions")
+        content, headings, title = item.content, item.heading_path, item.title
+        persona = persona_of(item.persona) if item.persona is not None else None
         settings = self.settings(ctx)
         language = language_for(settings, content)
         result = await generate_questions(
@@ -189,7 +208,7 @@ class GenerateQuestions(ModelJob, Stage[QuestionsParams]):
             heading_path=headings,
             count=question_count(len(content), settings),
             language=language,
-            title=title or "",
+            title=title,
             persona=persona,
             tags=ctx.state["tags"] if settings.tags_enabled else None,
             override=self.override(ctx, "questions", language),
