@@ -16,10 +16,10 @@ from easy_dataset.cli.common import (
     counted,
     escape,
     guarded,
-    heading_path,
     print_json,
     state,
 )
+from easy_dataset.cli.qa import print_source_chunk
 from easy_dataset.cli.stage_commands import StageGroup
 from easy_dataset.cli.stage_run import ModelOption
 from easy_dataset.services import generation
@@ -76,18 +76,7 @@ def _print(detail: QADetail, *, chunk: bool) -> None:
             )
     if not chunk:
         return
-    if detail.chunk is not None:
-        where = escape(heading_path(detail.chunk.heading_path))
-        console.print(
-            Panel(
-                escape(detail.chunk.content),
-                title=f"chunk #{detail.chunk.id} · {where}",
-                title_align="left",
-                style="dim",
-            )
-        )
-    else:
-        console.print("[dim]its source chunk has been deleted[/]")
+    print_source_chunk(detail)
 
 
 def _text(value: str | None) -> str | None:

@@ -21,7 +21,7 @@ from easy_dataset.cli.common import (
 from easy_dataset.cli.stage_run import ModelOption
 from easy_dataset.errors import InputError
 from easy_dataset.services import generation
-from easy_dataset.services.generation import QAView
+from easy_dataset.services.generation import QADetail, QAView
 
 app = typer.Typer(help="Review QA pairs.", no_args_is_help=True)
 
@@ -38,6 +38,22 @@ def _line(pair: QAView) -> str:
     score = "-" if pair.score is None else f"{pair.score:g}"
     mark = "✓" if pair.confirmed else " "
     return f"{mark} #{pair.id} (score {score}) {escape(_short(pair.question))}"
+
+
+def print_source_chunk(detail: QADetail) -> None:
+    """A sample's source chunk in a dim panel, or a line saying it was deleted."""
+    if detail.chunk is not None:
+        where = escape(heading_path(detail.chunk.heading_path))
+        console.print(
+            Panel(
+                escape(detail.chunk.content),
+                title=f"chunk #{detail.chunk.id} · {where}",
+                title_align="left",
+                style="dim",
+            )
+        )
+    else:
+        console.print("[dim]its source chunk has been deleted[/]")
 
 
 @app.command("list")
@@ -143,18 +159,7 @@ def show(
     if detail.cot:
         console.print(Panel(escape(detail.cot), title="reasoning", title_align="left"))
     console.print(Panel(escape(detail.answer), title="answer", title_align="left"))
-    if detail.chunk is not None:
-        where = escape(heading_path(detail.chunk.heading_path))
-        console.print(
-            Panel(
-                escape(detail.chunk.content),
-                title=f"chunk #{detail.chunk.id} · {where}",
-                title_align="left",
-                style="dim",
-            )
-        )
-    else:
-        console.print("[dim]its source chunk has been deleted[/]")
+    print_source_chunk(detail)
     details = [
         f"file: {escape(str(provenance['file']))}" if provenance.get("file") else "",
         f"persona: {escape(str(provenance['persona']))}" if provenance.get("persona") else "",
