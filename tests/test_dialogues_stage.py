@@ -15,7 +15,7 @@ from easy_dataset.services import App, generation, stages
 from easy_dataset.store.dataset import QAPair
 from tests.conftest import Cli
 from tests.fake_openai import FakeOpenAI
-from tests.test_generate_support import make_project
+from tests.test_generate_support import make_project, seed_qa_pairs
 
 
 def _dialogues(app: App) -> list[QAPair]:
@@ -44,9 +44,22 @@ def test_cli_generates_dialogues_and_exports_every_turn(
         assert row.answer == row.messages[-1]["content"]
         assert row.provenance["roles"] == {"user": "new beekeeper", "assistant": "bee inspector"}
         assert row.provenance["chunk"] == row.chunk_id
+    # The review list filters by kind, from every interface.
+    seed_qa_pairs(app, "bees", [("Who lays the eggs?", "The queen.")])
+    listed = cli.json("qa", "list", "-p", "bees", "--kind", "dialogue")
+    assert {row["id"] for row in listed} == {row.id for row in rows}
+    assert [row["kind"] for row in cli.json("qa", "list", "-p", "bees", "--kind", "qa")] == ["qa"]
+    assert cli("qa", "list", "-p", "bees", "--kind", "poem").exit_code == 1
+    api = TestClient(
+        create_app(Settings.load(home=cli.home), run_jobs=False), base_url="http://127.0.0.1"
+    )
+    page = api.get("/api/projects/bees/qa", params={"kind": "dialogue"}).json()
+    assert page["total"] == len(rows)
+    assert api.get("/api/projects/bees/qa", params={"kind": "poem"}).status_code == 422
+    assert generation.count_qa(app, "bees", kind="qa") == 1
     # Everything is done: a second run plans nothing.
     assert cli.json("dialogues", "generate", "-p", "bees")["total"] == 0
-    assert generation.count_qa(app, "bees") == len(rows)
+    assert generation.count_qa(app, "bees") == len(rows) + 1
 
     sharegpt = tmp_path / "dialogues.jsonl"
     cli("export", "-p", "bees", "--out", str(sharegpt), "--format", "sharegpt")

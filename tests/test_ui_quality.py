@@ -232,6 +232,9 @@ def test_quality_filters_in_addresses() -> None:
         "sampled": False,
     }
     assert ReviewFilters.from_query(dict(parse_qsl(filters.query()))) == filters
+    kinds = ReviewFilters.from_query({"kind": "dialogue"})
+    assert kinds.service() == {"kind": "dialogue"} and kinds.query() == "kind=dialogue"
+    assert ReviewFilters.from_query({"kind": "poem"}).service() == {}
     url = export_url(
         1, ExportOptions(), ExportFilters(min_judge=3, exclude_flagged=["pii", "refs"])
     )

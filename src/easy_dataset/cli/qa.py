@@ -73,6 +73,9 @@ def list_(
     tag: Annotated[
         str | None, typer.Option("--tag", help="A reviewer tag or a domain tag's name.")
     ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="qa (single-turn pairs) | dialogue.")
+    ] = None,
     file: Annotated[int | None, typer.Option("--file", help="File id.")] = None,
     search: Annotated[
         str | None, typer.Option("--search", "-s", help="Text in the question or answer.")
@@ -108,6 +111,7 @@ def list_(
         min_score=min_score,
         max_score=max_score,
         has_cot=with_cot,
+        kind=kind,
         tag=tag,
         file_id=file,
         search=search,

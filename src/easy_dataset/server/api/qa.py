@@ -35,6 +35,9 @@ class QAQuery(BaseModel):
     scored: bool | None = None
     tag: str | None = Field(default=None, max_length=200)
     has_cot: bool | None = None
+    kind: Literal["qa", "dialogue"] | None = Field(
+        default=None, description="Only QA pairs (qa) or only dialogues (dialogue)."
+    )
     file_id: IdField | None = None
     chunk_id: IdField | None = None
     search: str | None = Field(default=None, max_length=500)

@@ -20,6 +20,7 @@ from easy_dataset.server.ui.layout import content, project_page
 from easy_dataset.server.ui.nav import project_path
 from easy_dataset.server.ui.qa_filters import (
     COT_CHOICES,
+    KIND_CHOICES,
     SAMPLE_CHOICES,
     STATUSES,
     ReviewFilters,
@@ -110,6 +111,12 @@ class QAScreen:
                 label=t("qa.cot"),
                 on_change=lambda e: self._filter(cot=str(e.value)),
             ).classes("min-w-[9rem]").props("data-testid=qa-cot")
+            ui.select(
+                {key: t(f"qa.kind.{key}") for key in KIND_CHOICES},
+                value=current.kind,
+                label=t("qa.kind"),
+                on_change=lambda e: self._filter(kind=str(e.value)),
+            ).classes("min-w-[9rem]").props("data-testid=qa-kind")
             search = ui.input(t("qa.search"), value=current.search)
             search.classes("min-w-[12rem]").props("clearable debounce=400 data-testid=qa-search")
             search.on_value_change(lambda e: self._filter(search=e.value or ""))

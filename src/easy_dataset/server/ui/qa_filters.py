@@ -14,6 +14,7 @@ from easy_dataset.services.tags import TagNode
 
 STATUSES = ("all", "confirmed", "unconfirmed")
 COT_CHOICES = ("any", "yes", "no")
+KIND_CHOICES = ("any", "qa", "dialogue")
 SAMPLE_CHOICES = ("any", "yes", "no")  # in the review sample or not
 MAX_TEXT = 200
 
@@ -48,6 +49,7 @@ class ReviewFilters:
     max_score: float | None = None
     tag: str = ""  # a reviewer tag or a domain tag's name
     cot: str = "any"  # any | yes | no: has a chain of thought
+    kind: str = "any"  # any | qa | dialogue
     search: str = ""
     file_id: int | None = None
     # Quality checks: the judge's score, pairs some check flagged / none of them flagged,
@@ -71,6 +73,8 @@ class ReviewFilters:
             wanted["tag"] = self.tag.strip()
         if self.cot != "any":
             wanted["has_cot"] = self.cot == "yes"
+        if self.kind != "any":
+            wanted["kind"] = self.kind
         if self.search.strip():
             wanted["search"] = self.search.strip()
         if self.file_id is not None:
@@ -95,6 +99,7 @@ class ReviewFilters:
             "max": self.max_score,
             "tag": self.tag.strip() or None,
             "cot": self.cot if self.cot != "any" else None,
+            "kind": self.kind if self.kind != "any" else None,
             "q": self.search.strip() or None,
             "file": self.file_id,
             "jmin": self.min_judge,
@@ -118,6 +123,7 @@ class ReviewFilters:
         """The filters in an address; values that make no sense are dropped."""
         status = params.get("status", "all")
         cot = params.get("cot", "any")
+        kind = params.get("kind", "any")
         sample = params.get("sample", "any")
         return cls(
             status=status if status in STATUSES else "all",
@@ -125,6 +131,7 @@ class ReviewFilters:
             max_score=_number(params.get("max")),
             tag=params.get("tag", "")[:MAX_TEXT],
             cot=cot if cot in COT_CHOICES else "any",
+            kind=kind if kind in KIND_CHOICES else "any",
             search=params.get("q", "")[:MAX_TEXT],
             file_id=_integer(params.get("file")),
             min_judge=_number(params.get("jmin")),

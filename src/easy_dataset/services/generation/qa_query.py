@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from easy_dataset.store.dataset import QAPair, QualityResult, Question, Tag
 from easy_dataset.store.models import Chunk
 from easy_dataset.store.queries import json_array_has_any
+from easy_dataset.types import SampleKind
 
 # Checks whose results flag QA pairs (a sampled pair is flagged when judged an error).
 FLAG_KINDS = (
@@ -78,6 +79,7 @@ class QAFilters(BaseModel):
     scored: bool | None = None
     tag: str | None = None
     has_cot: bool | None = None
+    kind: SampleKind | None = None
     file_id: int | None = None
     chunk_id: int | None = None
     search: str | None = None
@@ -110,6 +112,8 @@ def filtered(query: Select[Any], filters: QAFilters, dialect: str) -> Select[Any
         query = query.where(QAPair.score <= filters.max_score)
     if filters.scored is not None:
         query = query.where(QAPair.score.is_not(None) if filters.scored else QAPair.score.is_(None))
+    if filters.kind is not None:
+        query = query.where(QAPair.kind == filters.kind)
     if filters.has_cot is not None:
         query = query.where(QAPair.cot != "" if filters.has_cot else QAPair.cot == "")
     if filters.chunk_id is not None:
