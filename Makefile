@@ -31,13 +31,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 
+# Tests run in parallel, TEST_WORKERS processes: they wait on servers, browsers and the
+# embedded model as much as they compute, so three beat two on a 2-core machine.
+TEST_WORKERS ?= 3
+
 test: lint
 	scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
-# While working: every test but the browser ones, stopping at the first failure.
+# While working: every test but the browser, embedded-model and slow ones, stopping at the
+# first failure.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -x --ignore-glob='tests/test_ui_*'
+	$(BIN)/python -m pytest -q -x -n $(TEST_WORKERS) -m "not browser and not embedded and not slow"
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks scripts

@@ -16,6 +16,7 @@ from easy_dataset.config import Settings
 from easy_dataset.server import create_app
 from easy_dataset.services import App
 from easy_dataset.store.dataset import QAPair
+from tests.db_template import seeded_home
 from tests.test_generate_support import BEES, SMALL_CHUNKS
 
 FINISHED = ("succeeded", "failed", "cancelled", "paused")  # nothing runs on from these
@@ -41,7 +42,7 @@ class Answer(Protocol):
 @contextmanager
 def api_client(home: Path, *, token: str | None = None, **limits: Any) -> Iterator[TestClient]:
     """A client of the whole server on `home`, its lifespan (and job executor) running."""
-    settings = Settings.load(home=home, **limits)
+    settings = Settings.load(home=seeded_home(home), **limits)
     # A loopback address: the server refuses host names it does not know ("testserver").
     with TestClient(create_app(settings, token=token), base_url="http://127.0.0.1") as client:
         yield client

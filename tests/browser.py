@@ -35,6 +35,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from easy_dataset.config import Settings
 from easy_dataset.server import create_app
 from easy_dataset.services import App
+from tests.db_template import seeded_home
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -71,7 +72,7 @@ class LiveServer:
         allowed_hosts: tuple[str, ...] | None = None,
     ) -> None:
         self.settings = Settings.load(
-            home=home, max_file_mb=max_file_mb, allowed_hosts=allowed_hosts
+            home=seeded_home(home), max_file_mb=max_file_mb, allowed_hosts=allowed_hosts
         )
         self.app: FastAPI = create_app(
             self.settings, run_jobs=run_jobs, token=token, bind_host=bind_host

@@ -1,4 +1,6 @@
-"""Shared fixtures: an isolated data home per test, the app on it, and a CLI runner."""
+"""Shared fixtures: an isolated data home per test, the app on it, and a CLI runner; and the
+markers: every tests/test_ui_* test is `browser`, and a test that runs the embedded model
+must be marked `embedded` (it fails otherwise), so `-m "not ..."` leaves out what it says."""
 
 from __future__ import annotations
 
@@ -12,9 +14,57 @@ from typer.testing import CliRunner, Result
 
 from easy_dataset.cli import app as cli_app
 from easy_dataset.config import Settings
+from easy_dataset.llm import local
 from easy_dataset.llm.breaker import reset_all
 from easy_dataset.services import App
+from tests.db_template import seeded_home
 from tests.fake_openai import FakeOpenAI
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name.startswith("test_ui_"):
+            item.add_marker(pytest.mark.browser)
+    if hasattr(config, "workerinput"):
+        # An xdist worker: tests are handed out in this order (after the xdist_groups), so
+        # the longest start first and no worker is left with one at the end.
+        items.sort(key=_longest_first)
+
+
+def _longest_first(item: pytest.Item) -> int:
+    if item.get_closest_marker("embedded") is not None:
+        return 0
+    return 1 if item.get_closest_marker("slow") is not None else 2
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _embedded_model_on_one_thread() -> Iterator[None]:
+    """llama.cpp's threads meet at a barrier after every step: with one thread per core and
+    other test workers on those cores, each step waits for a thread that is not running and
+    generation slows twentyfold. One thread runs at the same pace whatever else runs."""
+    with pytest.MonkeyPatch.context() as patch:
+        # The environment, so that commands the tests start as processes inherit it too.
+        patch.setenv(local.THREADS_ENV, "1")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _embedded_model_only_when_marked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    if request.node.get_closest_marker("embedded") is not None:
+        yield
+        return
+    used: list[Path] = []
+    engine = local._engine
+
+    def recorded(path: Path) -> local._Engine:
+        used.append(path)
+        return engine(path)
+
+    monkeypatch.setattr(local, "_engine", recorded)
+    yield
+    assert not used, "this test runs the embedded model: mark it @pytest.mark.embedded"
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +77,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
+    """A data home holding a new database (a copy of one migrated once per process)."""
+    return seeded_home(tmp_path / "home")
 
 
 @pytest.fixture

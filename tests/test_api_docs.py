@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.api_support import api_client, ok
 
 ASSET = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
 
 
+@pytest.mark.slow
 def test_the_docs_page_loads_only_files_the_server_serves(home: Path) -> None:
     with api_client(home) as client:
         page = client.get("/docs")

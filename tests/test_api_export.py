@@ -205,6 +205,7 @@ def _streamed(app: App, project: str) -> tuple[int, int, int]:
     return size, largest, peak
 
 
+@pytest.mark.slow
 def test_stream_memory_stays_flat_and_nothing_is_written(api: TestClient) -> None:
     app = core(api)
     answer = "an answer of a few words " * 10

@@ -40,6 +40,9 @@ def _report(findings: list[fuzz_support.Finding]) -> str:
     )
 
 
+# The fuzz run (over a minute in all) is `slow`; with -n, one worker runs this whole module
+# (tests/conftest.py), as the last test below needs.
+@pytest.mark.slow
 @pytest.mark.parametrize("label", fuzz_support.operation_labels())
 def test_operation(fuzz: FuzzSession, label: str) -> None:
     run = fuzz.fuzz(label)
@@ -48,6 +51,7 @@ def test_operation(fuzz: FuzzSession, label: str) -> None:
     assert run.server_errors == 0
 
 
+@pytest.mark.slow
 def test_every_operation_was_fuzzed_and_nothing_left_the_machine(
     fuzz: FuzzSession, request: pytest.FixtureRequest
 ) -> None:

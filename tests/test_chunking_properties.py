@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +86,7 @@ def _non_space_covered(text: str, chunks: list[ChunkDraft]) -> None:
 
 @settings(_FAST, max_examples=250)
 @given(_DOCUMENT, st.integers(1, 300), st.integers(0, 300))
+@pytest.mark.slow
 def test_markdown_properties(text: str, max_chars: int, min_chars: int) -> None:
     min_chars = min(min_chars, max_chars)
     chunks = split_text(text, ChunkSettings(min_chars=min_chars, max_chars=max_chars))

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Cli
 from tests.helpers import GUIDE, write
 
@@ -123,6 +125,7 @@ def test_edit_from_stdin(cli: Cli, tmp_path: Path) -> None:
     assert json.loads(result.stdout)["content"] == "从标准输入\n"
 
 
+@pytest.mark.slow
 def test_console_script_runs_with_env_home(tmp_path: Path) -> None:
     """The installed entry point works and honours EASY_DATASET_HOME."""
     env = {**os.environ, "EASY_DATASET_HOME": str(tmp_path / "envhome")}
@@ -138,6 +141,7 @@ def test_console_script_runs_with_env_home(tmp_path: Path) -> None:
     assert (tmp_path / "envhome" / "easy-dataset.db").exists()
 
 
+@pytest.mark.embedded
 def test_demo_runs_the_whole_pipeline_on_the_embedded_model(cli: Cli) -> None:
     """The one end-to-end run of every stage on the embedded model (structure only)."""
     first = cli("demo")

@@ -74,6 +74,7 @@ def test_questions_by_hand(cli: Cli, project: str, app: App) -> None:
     assert empty.exit_code == 1 and "needs some text" in empty.stderr
 
 
+@pytest.mark.slow
 def test_review_a_qa_pair(cli: Cli, project: str, app: App, fake: FakeOpenAI) -> None:
     gen.update_generation_settings(app, project, tags_enabled=False)
     assert cli("questions", "generate", "-p", project).exit_code == 0

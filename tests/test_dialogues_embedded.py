@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import Cli
 from tests.helpers import write
 
@@ -37,6 +39,7 @@ def _spoken(turns: list[tuple[str, str]]) -> list[str]:
     return texts
 
 
+@pytest.mark.embedded
 def test_dialogue_with_the_embedded_model(cli: Cli, tmp_path: Path) -> None:
     cli.json("project", "create", "local")
     cli.json("files", "add", str(write(tmp_path / "bees.md", TEXT)), "-p", "local")

