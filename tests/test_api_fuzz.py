@@ -18,6 +18,10 @@ from easy_dataset.server.errors import ErrorBody
 from tests import fuzz_support
 from tests.fuzz_support import BASE_URL, FuzzSession, Summary
 
+# One worker runs the whole module, in order: the last fuzz test checks that every operation
+# went through the module's one fuzz session.
+pytestmark = pytest.mark.xdist_group("api_fuzz")
+
 
 @pytest.fixture(scope="module")
 def fuzz(
