@@ -33,16 +33,17 @@ lint: $(STAMP)
 
 # Tests run in parallel, TEST_WORKERS processes: they wait on servers, browsers and the
 # embedded model as much as they compute, so three beat two on a 2-core machine.
+# --dist loadgroup keeps each xdist_group (the API fuzz module) on one worker.
 TEST_WORKERS ?= 3
 
 test: lint
 	scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 # While working: every test but the browser, embedded-model and slow ones, stopping at the
 # first failure.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -x -n $(TEST_WORKERS) -m "not browser and not embedded and not slow"
+	$(BIN)/python -m pytest -q -x -n $(TEST_WORKERS) --dist loadgroup -m "not browser and not embedded and not slow"
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks scripts

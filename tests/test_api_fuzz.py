@@ -18,8 +18,8 @@ from easy_dataset.server.errors import ErrorBody
 from tests import fuzz_support
 from tests.fuzz_support import BASE_URL, FuzzSession, Summary
 
-# One worker runs the whole module, in order: the last fuzz test checks that every operation
-# went through the module's one fuzz session.
+# One worker runs the whole module, in order, under `--dist loadgroup`: the last fuzz test
+# checks that every operation went through the module's one fuzz session.
 pytestmark = pytest.mark.xdist_group("api_fuzz")
 
 
@@ -44,8 +44,8 @@ def _report(findings: list[fuzz_support.Finding]) -> str:
     )
 
 
-# The fuzz run (over a minute in all) is `slow`; with -n, one worker runs this whole module
-# (tests/conftest.py), as the last test below needs.
+# The fuzz run (over a minute in all) is `slow`; with -n and `--dist loadgroup` (the
+# Makefile), one worker runs this whole module (`pytestmark` above), as the last test needs.
 @pytest.mark.slow
 @pytest.mark.parametrize("label", fuzz_support.operation_labels())
 def test_operation(fuzz: FuzzSession, label: str) -> None:
