@@ -18,10 +18,6 @@ from easy_dataset.server.errors import ErrorBody
 from tests import fuzz_support
 from tests.fuzz_support import BASE_URL, FuzzSession, Summary
 
-# One worker runs the whole module, in order, under `--dist loadgroup`: the last fuzz test
-# checks that every operation went through the module's one fuzz session.
-pytestmark = pytest.mark.xdist_group("api_fuzz")
-
 
 @pytest.fixture(scope="module")
 def fuzz(
@@ -44,8 +40,8 @@ def _report(findings: list[fuzz_support.Finding]) -> str:
     )
 
 
-# The fuzz run (over a minute in all) is `slow`; with -n and `--dist loadgroup` (the
-# Makefile), one worker runs this whole module (`pytestmark` above), as the last test needs.
+# The fuzz run (over a minute in all) is `slow`; `make test` runs this module in a process of
+# its own, not spread over xdist workers, as the last test below needs.
 @pytest.mark.slow
 @pytest.mark.parametrize("label", fuzz_support.operation_labels())
 def test_operation(fuzz: FuzzSession, label: str) -> None:
