@@ -10,16 +10,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from easy_dataset.config import Settings
 from easy_dataset.server import create_app
-from easy_dataset.services import App
+from easy_dataset.services import App, projects
 from easy_dataset.store.dataset import QAPair
+from easy_dataset.store.models import Job
 from tests.db_template import seeded_home
 from tests.test_generate_support import BEES, SMALL_CHUNKS
 
 FINISHED = ("succeeded", "failed", "cancelled", "paused")  # nothing runs on from these
+_SHARED: list[TestClient] = []  # the shared servers alive (one at most)
 
 
 class Answer(Protocol):
@@ -42,10 +44,42 @@ class Answer(Protocol):
 @contextmanager
 def api_client(home: Path, *, token: str | None = None, **limits: Any) -> Iterator[TestClient]:
     """A client of the whole server on `home`, its lifespan (and job executor) running."""
+    assert not _SHARED, "a module whose tests share a server starts no other (see shared_server)"
     settings = Settings.load(home=seeded_home(home), **limits)
     # A loopback address: the server refuses host names it does not know ("testserver").
     with TestClient(create_app(settings, token=token), base_url="http://127.0.0.1") as client:
         yield client
+
+
+def shared_server(home: Path, **limits: Any) -> Iterator[TestClient]:
+    """A server for a module's tests to share (a module fixture's body): starting one takes
+    longer than most API tests. A test takes it through `fresh`. While it lives, the module
+    starts no other server: NiceGUI is one per process, and a second one stopping would
+    wait seconds on this one's tasks."""
+    with api_client(home, **limits) as client:
+        _SHARED.append(client)
+        try:
+            yield client
+        finally:
+            _SHARED.remove(client)
+
+
+def fresh(client: TestClient, timeout: float = 60.0) -> TestClient:
+    """The shared server as a new one is: no project, no cookie. Jobs an earlier test left
+    running end first, so that none writes into the next test."""
+    app = core(client)
+    deadline = time.monotonic() + timeout
+    while True:
+        with app.db.session() as session:
+            running = session.scalars(select(Job.id).where(Job.status.not_in(FINISHED))).all()
+        if not running:
+            break
+        assert time.monotonic() < deadline, f"jobs {running} still running after {timeout} s"
+        time.sleep(0.02)
+    for project in projects.list_projects(app):
+        projects.delete_project(app, project.id)
+    client.cookies.clear()
+    return client
 
 
 def core(client: TestClient) -> App:

@@ -4,12 +4,15 @@ must be marked `embedded` (it fails otherwise), so `-m "not ..."` leaves out wha
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner, Result
 
 from easy_dataset.cli import app as cli_app
@@ -35,6 +38,16 @@ def _longest_first(item: pytest.Item) -> int:
     if item.get_closest_marker("embedded") is not None:
         return 0
     return 1 if item.get_closest_marker("slow") is not None else 2
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cli_built_once() -> Iterator[None]:
+    """Typer turns the app into click commands on every invoke, reading every annotation
+    again (a tenth of a second for this CLI); the commands it builds never change, and the
+    stage commands are looked up in the registry at each call, so one build serves all."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", functools.cache(typer.main.get_command))
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -23,14 +23,9 @@ keywords "question" (a JSON array of 3 questions), "answer" (a paragraph), "rate
 (`{"score": 4, "reason": ...}`) in the last user message picks the reply; else a short text.
 A schema embedded in an earlier user message still counts (a retry's last message has none).
 
-Two schemas get replies shaped for their prompt kind, whichever way the schema came:
-"Dialogue" (the dialogue and dialogue_continue prompts) gets as many turns as the prompt
-states ("exactly N turns", "N more turns", "恰好 N 轮"), held within the schema's bounds;
-each user message is a stock follow-up and each assistant reply one sentence of the prompt's
-<material>, in order, with a "scenario" and "reasoning" where the schema requires them.
-"JudgeScores" for a turn of a dialogue (the judge_turn prompt: its turn sits in <user> and
-<assistant>) scores accuracy 5 when every sentence of the last <assistant> reply is found in
-the <material>, else 1, and the other criteria 4. Both are deterministic.
+Some schemas get replies shaped for their prompt kind, whichever way the schema came: each
+kind is a module of tests/fake_kinds (the dialogue, a dialogue turn's judge, ...) that says
+which schema title it answers and how; see that package. Their replies are deterministic.
 
 Outcomes come first from `Faults.script` (consumed in order), then at random from the seeded
 probabilities. Script entries: "ok", "hang", "malformed", "truncated" (content cut in half,
@@ -55,6 +50,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from tests.fake_kinds import shaped_reply
 
 ReasoningField = Literal["reasoning_content", "reasoning"]
 
@@ -290,87 +287,6 @@ def _embedded_schema(text: str) -> dict[str, Any] | None:
     return schema if isinstance(schema, dict) else None
 
 
-_MATERIAL = re.compile(r"<material>\s*(.*?)\s*</material>", re.DOTALL)
-_TURN_COUNT = re.compile(r"exactly (\d+) (?:more )?turns?\b|恰好\s*(\d+)\s*轮")
-_LAST_REPLY = re.compile(r".*<assistant>\s*(.*?)\s*</assistant>", re.DOTALL)
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
-FOLLOW_UPS = (
-    "Could you explain what matters most here?",
-    "What does that mean in practice?",
-    "Is there an exception I should know about?",
-    "And what follows from that?",
-)
-SCENARIO_TEXT = "A newcomer asks someone who knows the subject for advice."
-
-
-def _sentences(text: str) -> list[str]:
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
-
-
-def _first(pattern: re.Pattern[str], texts: list[str]) -> re.Match[str] | None:
-    return next((found for text in texts if (found := pattern.search(text))), None)
-
-
-def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        target: Any = root
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        schema = target
-    return schema
-
-
-def dialogue_reply(schema: dict[str, Any], user_texts: list[str]) -> dict[str, Any]:
-    """Turns for a dialogue prompt: as many as it states, within the schema's bounds."""
-    turns_schema = schema.get("properties", {}).get("turns", {})
-    low, high = turns_schema.get("minItems", 1), turns_schema.get("maxItems", 3)
-    stated = _first(_TURN_COUNT, user_texts)
-    count = int(stated.group(1) or stated.group(2)) if stated else low
-    count = min(max(count, low), high)
-    material = _first(_MATERIAL, user_texts)
-    facts = _sentences(material.group(1) if material else "") or [
-        "Bees are social insects that live in colonies."
-    ]
-    item = _resolve(turns_schema.get("items", {}), schema)
-    turns: list[dict[str, str]] = []
-    for index in range(count):
-        fact = facts[index % len(facts)]
-        turn = {"user": FOLLOW_UPS[index % len(FOLLOW_UPS)], "assistant": fact}
-        if "reasoning" in item.get("required", []):
-            turn["reasoning"] = f"The user wants the next point; it is this: {fact}"
-        turns.append(turn)
-    reply: dict[str, Any] = {"turns": turns}
-    if "scenario" in schema.get("required", []):
-        reply = {"scenario": SCENARIO_TEXT, **reply}
-    return reply
-
-
-def turn_scores(user_texts: list[str]) -> dict[str, Any]:
-    """A judge_turn reply: accuracy 5 when the reply's sentences are all in the material."""
-    material, reply = _first(_MATERIAL, user_texts), _first(_LAST_REPLY, user_texts)
-    source = " ".join((material.group(1) if material else "").split())
-    grounded = bool(reply) and all(
-        " ".join(sentence.split()) in source for sentence in _sentences(reply.group(1))
-    )
-    return {
-        "question": 4,
-        "accuracy": 5 if grounded else 1,
-        "relevance": 4,
-        "consistency": 4,
-        "verdict": "Every claim is in the source." if grounded else "Claims a fact not given.",
-    }
-
-
-def _shaped(name: str, schema: dict[str, Any], messages: list[dict[str, Any]]) -> Any | None:
-    """A reply shaped for a dialogue or a dialogue turn's judge; None for other schemas."""
-    user_texts = [str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"]
-    if name == "Dialogue":
-        return dialogue_reply(schema, user_texts)
-    if name == "JudgeScores" and _first(_LAST_REPLY, user_texts):
-        return turn_scores(user_texts)
-    return None
-
-
 def reply_content(body: dict[str, Any]) -> str:
     """The content the fake model answers a chat request with."""
     messages = body.get("messages") or []
@@ -381,7 +297,7 @@ def reply_content(body: dict[str, Any]) -> str:
     if response_format.get("type") == "json_schema":
         spec = response_format.get("json_schema", {})
         name, schema = spec.get("name", ""), spec.get("schema", {})
-        shaped = _shaped(name, schema, messages)
+        shaped = shaped_reply(name, schema, messages)
         return json.dumps(instance_of(schema, name=name) if shaped is None else shaped)
     # A retry ("your reply was not valid…") holds no schema itself: like a real model, the
     # fake reads it from the conversation, latest first.
@@ -394,7 +310,7 @@ def reply_content(body: dict[str, Any]) -> str:
         None,
     )
     if embedded is not None:
-        shaped = _shaped(str(embedded.get("title", "")), embedded, messages)
+        shaped = shaped_reply(str(embedded.get("title", "")), embedded, messages)
         return json.dumps(instance_of(embedded) if shaped is None else shaped)
     if response_format.get("type") == "json_object":
         return json.dumps({"result": "A sample value", "score": 4})

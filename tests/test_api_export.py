@@ -16,16 +16,20 @@ from easy_dataset.export import ExportOptions
 from easy_dataset.services import App
 from easy_dataset.services.export import ExportFilters, export_dataset, export_stream
 from easy_dataset.services.projects import create_project
-from tests.api_support import Answer, api_client, core, refused, seed_pairs
+from tests.api_support import Answer, core, fresh, refused, seed_pairs, shared_server
 from tests.test_export_service import PROJECT, _seed
 
 URL = f"/api/projects/{PROJECT}/export"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shared_server(tmp_path_factory.mktemp("api") / "home")
+
+
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[TestClient]:
-    with api_client(tmp_path / "home") as client:
-        yield client
+def api(server: TestClient) -> TestClient:
+    return fresh(server)
 
 
 @pytest.fixture

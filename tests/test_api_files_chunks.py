@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import easy_dataset
-from tests.api_support import api_client, ok, refused
+from tests.api_support import core, fresh, ok, refused, shared_server
 from tests.ingest_samples import docx_bytes, pdf_bytes
 
 GUIDE = (Path(easy_dataset.__file__).parent / "samples" / "beekeeping.md").read_bytes()
@@ -23,17 +23,22 @@ def _file(name: str, data: bytes, kind: str = "application/octet-stream") -> Upl
     return ("files", (name, data, kind))
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def api(home: Path) -> Iterator[TestClient]:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     # A 1 MB limit per file, so the oversize upload stays small.
-    with api_client(home, max_file_mb=1) as client:
-        ok(client.post("/api/projects", json={"name": "p", "chunking": SMALL}), 201)
-        yield client
+    yield from shared_server(tmp_path_factory.mktemp("api") / "home", max_file_mb=1)
+
+
+@pytest.fixture
+def home(server: TestClient) -> Path:
+    return core(server).settings.home
+
+
+@pytest.fixture
+def api(server: TestClient) -> TestClient:
+    client = fresh(server)
+    ok(client.post("/api/projects", json={"name": "p", "chunking": SMALL}), 201)
+    return client
 
 
 def _upload(api: TestClient, *files: Upload, **fields: str) -> Any:
@@ -81,7 +86,7 @@ def test_upload_mirrors_add_files(api: TestClient, home: Path) -> None:
     assert "uploads" not in str(result)
 
 
-def test_hostile_names_never_become_paths(api: TestClient, home: Path, tmp_path: Path) -> None:
+def test_hostile_names_never_become_paths(api: TestClient, home: Path) -> None:
     result = _upload(
         api,
         _file("../../../escape.md", b"# Out\n\nTrying to climb out of the folder."),
@@ -93,7 +98,8 @@ def test_hostile_names_never_become_paths(api: TestClient, home: Path, tmp_path:
         "win.md",
         "passwd.md",
     ]
-    outside = [p for p in tmp_path.rglob("*") if home not in p.parents and p != home]
+    # The home's folder holds nothing else: a name that climbed out would land there.
+    outside = [p for p in home.parent.rglob("*") if home not in p.parents and p != home]
     assert outside == []
     stored = list((home / "projects").rglob("*.md"))
     assert len(stored) == 6 and not any("escape" in p.name or "win" in p.name for p in stored)

@@ -4,23 +4,27 @@ templates, against the fake model server; bad input answered 4xx with nothing ch
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api_support import api_client, make_project, ok, refused, wait_for_job
+from tests.api_support import fresh, make_project, ok, refused, shared_server, wait_for_job
 from tests.fake_openai import FakeOpenAI
 
 P = "/api/projects/bees"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shared_server(tmp_path_factory.mktemp("api") / "home")
+
+
 @pytest.fixture
-def api(tmp_path: Path, fake: FakeOpenAI) -> Iterator[TestClient]:
-    with api_client(tmp_path / "home") as client:
-        make_project(client, fake.base_url)
-        yield client
+def api(server: TestClient, fake: FakeOpenAI) -> TestClient:
+    client = fresh(server)
+    make_project(client, fake.base_url)
+    return client
 
 
 def run(api: TestClient, stage: str, **options: Any) -> dict[str, Any]:

@@ -4,13 +4,12 @@ endpoint's model list, presets; and prompt overrides (list, show, set, diff, res
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api_support import Answer, api_client, ok, refused
+from tests.api_support import Answer, fresh, ok, refused, shared_server
 from tests.fake_openai import FakeOpenAI, Faults
 
 KEY = "sk-model-secret-9876543210"
@@ -35,14 +34,19 @@ class Recorder:
         return response
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shared_server(tmp_path_factory.mktemp("api") / "home")
+
+
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[Recorder]:
-    with api_client(tmp_path / "home") as client:
-        ok(client.post("/api/projects", json={"name": "p"}), 201)
-        recorder = Recorder(client)
-        yield recorder
-        for response in recorder.responses:
-            assert KEY not in response.text and KEY[-8:] not in response.text
+def api(server: TestClient) -> Iterator[Recorder]:
+    client = fresh(server)
+    ok(client.post("/api/projects", json={"name": "p"}), 201)
+    recorder = Recorder(client)
+    yield recorder
+    for response in recorder.responses:
+        assert KEY not in response.text and KEY[-8:] not in response.text
 
 
 def _config(fake: FakeOpenAI, name: str, **extra: Any) -> dict[str, Any]:

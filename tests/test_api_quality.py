@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from easy_dataset.store.dataset import QualityResult
-from tests.api_support import api_client, core, make_project, ok, refused, wait_for_job
+from tests.api_support import (
+    core,
+    fresh,
+    make_project,
+    ok,
+    refused,
+    shared_server,
+    wait_for_job,
+)
 from tests.fake_openai import FakeOpenAI
 from tests.test_generate_support import seed_qa_pairs
 
@@ -39,11 +46,16 @@ BENCHMARK = (
 )
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shared_server(tmp_path_factory.mktemp("api") / "home")
+
+
 @pytest.fixture
-def api(tmp_path: Path, fake: FakeOpenAI) -> Iterator[TestClient]:
-    with api_client(tmp_path / "home") as client:
-        make_project(client, fake.base_url)
-        yield client
+def api(server: TestClient, fake: FakeOpenAI) -> TestClient:
+    client = fresh(server)
+    make_project(client, fake.base_url)
+    return client
 
 
 def seed(api: TestClient, pairs: list[tuple[str, str]] = PAIRS) -> list[int]:
@@ -186,18 +198,6 @@ def test_contamination_against_an_uploaded_benchmark(api: TestClient) -> None:
 
 def upload_to(api: TestClient, url: str) -> Any:
     return api.post(url, files=[("files", ("eval.jsonl", BENCHMARK.encode(), "text/plain"))])
-
-
-def test_benchmark_over_the_size_limit(tmp_path: Path) -> None:
-    with api_client(tmp_path / "home", max_file_mb=0.001) as client:
-        ok(client.post("/api/projects", json={"name": "bees"}), 201)
-        big = BENCHMARK.encode() * 100
-        response = client.post(
-            f"{Q}/benchmarks", files=[("files", ("eval.jsonl", big, "text/plain"))]
-        )
-        refused(response, 413)
-        assert ok(client.get(f"{Q}/benchmarks")) == []
-        assert not list((tmp_path / "home" / "uploads").glob("*"))
 
 
 def test_review_sample_and_error_estimate(api: TestClient) -> None:

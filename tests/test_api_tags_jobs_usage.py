@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from easy_dataset.services import stages
-from tests.api_support import api_client, core, make_project, ok, refused, wait_for_job
+from tests.api_support import core, fresh, make_project, ok, refused, shared_server, wait_for_job
 from tests.fake_openai import FakeOpenAI
 
 TAGS = "/api/projects/p/tags"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shared_server(tmp_path_factory.mktemp("api") / "home")
+
+
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[TestClient]:
-    with api_client(tmp_path / "home") as client:
-        yield client
+def api(server: TestClient) -> TestClient:
+    return fresh(server)
 
 
 def _names(nodes: list[dict[str, Any]]) -> list[Any]:

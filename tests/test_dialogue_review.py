@@ -13,7 +13,8 @@ from easy_dataset.services import App, generation, stages
 from easy_dataset.services.generation import QADetail
 from tests.api_support import api_client, core
 from tests.conftest import Cli
-from tests.fake_openai import FOLLOW_UPS, FakeOpenAI
+from tests.fake_kinds.dialogue import FOLLOW_UPS
+from tests.fake_openai import FakeOpenAI
 from tests.test_generate_support import make_project
 
 

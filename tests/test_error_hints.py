@@ -12,18 +12,23 @@ from fastapi.testclient import TestClient
 
 from easy_dataset.cli.hints import HINTS
 from easy_dataset.prompts.specs import TASKS
-from tests.api_support import api_client, ok, wait_for_job
+from tests.api_support import fresh, ok, shared_server, wait_for_job
 from tests.conftest import Cli
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "easy_dataset"
 P = "/api/projects/p"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shared_server(tmp_path_factory.mktemp("api") / "home")
+
+
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[TestClient]:
-    with api_client(tmp_path / "home") as client:
-        ok(client.post("/api/projects", json={"name": "p"}), 201)
-        yield client
+def api(server: TestClient) -> TestClient:
+    client = fresh(server)
+    ok(client.post("/api/projects", json={"name": "p"}), 201)
+    return client
 
 
 def test_rest_errors_carry_a_subject_and_no_cli_command(api: TestClient) -> None:

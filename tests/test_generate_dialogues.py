@@ -23,7 +23,8 @@ from easy_dataset.llm.openai_client import OpenAIChatClient
 from easy_dataset.llm.types import ChatClient, ModelConfig, Provider
 from easy_dataset.types import Message
 from tests import fake_openai
-from tests.fake_openai import SCENARIO_TEXT, FakeOpenAI, Faults
+from tests.fake_kinds.dialogue import SCENARIO_TEXT
+from tests.fake_openai import FakeOpenAI, Faults
 
 T = TypeVar("T")
 FACTS = [

@@ -15,7 +15,7 @@ from easy_dataset.errors import InputError
 from easy_dataset.services import App, projects
 from easy_dataset.services import generation as gen
 from easy_dataset.store.dataset import QAPair
-from tests.api_support import api_client, core, ok, refused
+from tests.api_support import core, fresh, ok, refused, shared_server
 from tests.conftest import Cli
 from tests.fake_openai import FakeOpenAI
 from tests.test_generate_support import chunk_ids, make_project
@@ -95,12 +95,17 @@ def test_a_new_question_is_the_question_rows_text(app: App, project: str) -> Non
     assert question_text(app, project, question_id) == "Which bee lays the eggs?"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shared_server(tmp_path_factory.mktemp("api") / "home")
+
+
 @pytest.fixture
-def api(tmp_path: Path, fake: FakeOpenAI) -> Iterator[tuple[TestClient, App]]:
-    with api_client(tmp_path / "home") as client:
-        served = core(client)
-        make_project(served, tmp_path, fake.base_url)
-        yield client, served
+def api(server: TestClient, tmp_path: Path, fake: FakeOpenAI) -> tuple[TestClient, App]:
+    client = fresh(server)
+    served = core(client)
+    make_project(served, tmp_path, fake.base_url)
+    return client, served
 
 
 def test_rest_patch_edits_and_confirms(api: tuple[TestClient, App]) -> None:

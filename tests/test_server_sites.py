@@ -1,9 +1,9 @@
 """Which sites may talk to the server: the Host allowlist, the Origin / Sec-Fetch-Site rule
-for changes and socket.io, the anti-framing headers, and odd access tokens (a 401)."""
+for changes and socket.io, the anti-framing headers. Odd access tokens are in
+tests/test_server_token.py, servers with settings of their own in tests/test_server_settings.py."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,10 @@ import easy_dataset.server as server_package
 from easy_dataset.cli import app as cli_app
 from easy_dataset.config import Settings
 from easy_dataset.server import create_app
-from easy_dataset.server.access import COOKIE
 from easy_dataset.server.sites import accepted_hosts, is_accepted, is_own_origin, split_host
 from easy_dataset.services import projects
+from tests.api_support import shared_server
+from tests.db_template import seeded_home
 
 BASE = "http://127.0.0.1"
 SOCKET = "/_nicegui_ws/socket.io/?EIO=4&transport=polling"
@@ -42,15 +43,29 @@ def _no_hosts_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def client_for(home: Path, **options: Any) -> TestClient:
     """A test client (not started) of the whole server; `allowed_hosts` goes to Settings."""
-    settings = Settings.load(home=home, allowed_hosts=options.pop("allowed_hosts", None))
+    settings = Settings.load(
+        home=seeded_home(home), allowed_hosts=options.pop("allowed_hosts", None)
+    )
     return TestClient(create_app(settings, **options), base_url=BASE)
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One server for the module's tests on the default settings."""
+    yield from shared_server(tmp_path_factory.mktemp("sites") / "home")
+
+
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[TestClient]:
-    with client_for(tmp_path / "home") as client:
-        projects.create_project(client.app.state.core, "secret-bees")  # type: ignore[attr-defined]
-        yield client
+def api(server: TestClient) -> TestClient:
+    """The module's server holding one project, "secret-bees", whatever tests before made."""
+    core = server.app.state.core  # type: ignore[attr-defined]
+    for project in projects.list_projects(core):
+        if project.name != "secret-bees":
+            projects.delete_project(core, project.name)
+    if project_names(server) != ["secret-bees"]:
+        projects.create_project(core, "secret-bees")
+    server.cookies.clear()
+    return server
 
 
 def assert_refused(response: Any, status: int, kind: str) -> str:
@@ -68,19 +83,16 @@ def project_names(client: TestClient) -> list[str]:
 # Host allowlist
 
 
-@pytest.mark.slow
 def test_foreign_host_gets_no_project_data(api: TestClient, tmp_path: Path) -> None:
     response = api.get("/api/projects", headers={"host": "evil.example"})
     detail = assert_refused(response, 421, "unknown_host")
-    assert "secret-bees" not in response.text and str(tmp_path) not in response.text
+    home = api.app.state.core.settings.home  # type: ignore[attr-defined]
+    assert "secret-bees" not in response.text and str(home) not in response.text
     assert "'evil.example'" in detail
     assert "--allow-host" in detail and "EASY_DATASET_ALLOWED_HOSTS" in detail
     # The names it answers to are not told to a rebinding page.
     assert "localhost" not in response.text and "127.0.0.1" not in response.text
     assert_refused(api.get("/", headers={"host": "evil.example:80"}), 421, "unknown_host")
-    with client_for(tmp_path / "home", allowed_hosts=["box.lan"]) as named:
-        refusal = named.get("/api/projects", headers={"host": "evil.example"})
-        assert "box.lan" not in assert_refused(refusal, 421, "unknown_host")
     # A change under a rebound name is refused before it runs.
     created = api.post("/api/projects", json={"name": "rebound"}, headers={"host": "evil.example"})
     assert_refused(created, 421, "unknown_host")
@@ -112,34 +124,6 @@ def test_foreign_or_malformed_hosts_are_refused(api: TestClient, host: str | byt
     assert_refused(api.get("/api/projects", headers={b"host": raw}), 421, "unknown_host")
 
 
-def test_hosts_added_by_setting_or_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with client_for(tmp_path / "a", allowed_hosts=("Data.Example", "box.lan:8080")) as client:
-        for host in ("data.example", "data.example:8080", "box.lan", "BOX.LAN:1"):
-            assert client.get("/api/projects", headers={"host": host}).status_code == 200, host
-        assert_refused(
-            client.get("/api/projects", headers={"host": "other.example"}), 421, "unknown_host"
-        )
-    monkeypatch.setenv("EASY_DATASET_ALLOWED_HOSTS", "one.example, two.example")
-    with client_for(tmp_path / "b") as client:
-        assert client.get("/api/projects", headers={"host": "two.example:80"}).status_code == 200
-
-
-def test_the_bound_address_is_accepted_but_not_every_interface(tmp_path: Path) -> None:
-    with client_for(tmp_path / "a", bind_host="192.168.7.5") as client:
-        assert client.get("/api/projects", headers={"host": "192.168.7.5:1717"}).status_code == 200
-        assert_refused(
-            client.get("/api/projects", headers={"host": "192.168.7.6"}), 421, "unknown_host"
-        )
-    with client_for(tmp_path / "b", bind_host="2001:db8::1") as client:
-        assert client.get("/api/projects", headers={"host": "[2001:db8::1]:80"}).status_code == 200
-    # Bound to every interface, even the machine's own name must be added by the user.
-    with client_for(tmp_path / "c", bind_host="0.0.0.0") as client:
-        for host in (socket.gethostname(), "0.0.0.0"):
-            assert_refused(client.get("/api/projects", headers={"host": host}), 421, "unknown_host")
-
-
 def test_host_parsing_and_names() -> None:
     assert split_host("[::1]:8080") == ("::1", 8080)
     assert split_host("Example.COM.") == ("example.com", None)
@@ -152,18 +136,6 @@ def test_host_parsing_and_names() -> None:
     )
     assert accepted_hosts([], bind_host="[::]") == ("localhost", "127.0.0.1", "::1")
     assert is_accepted("127.9.9.9", ()) and not is_accepted("10.0.0.1", ("localhost",))
-
-
-def test_site_check_runs_before_the_token(tmp_path: Path) -> None:
-    with client_for(tmp_path / "home", token=TOKEN) as client:
-        bearer = {"authorization": f"Bearer {TOKEN}"}
-        refused = client.get("/api/projects", headers={"host": "evil.example", **bearer})
-        assert_refused(refused, 421, "unknown_host")
-        foreign = {"origin": "http://127.0.0.1:18090", **bearer}
-        assert_refused(
-            client.post("/api/projects", json={"name": "x"}, headers=foreign), 403, "cross_site"
-        )
-        assert client.get("/api/projects", headers=bearer).status_code == 200
 
 
 # Origin and Sec-Fetch-Site on changes
@@ -321,46 +293,6 @@ def test_security_headers_on_every_answer(
     response = api.request(method, path, headers=headers)
     for name, value in SECURITY.items():
         assert response.headers.get_list(name) == [value], (path, name, response.headers)
-
-
-# Odd access tokens
-
-
-@pytest.mark.parametrize(
-    ("headers", "query"),
-    [
-        ({b"authorization": "Bearer jé".encode()}, ""),
-        ({b"authorization": b"Bearer \xff\xfe"}, ""),
-        ({b"cookie": f"{COOKIE}=jé".encode()}, ""),
-        ({b"cookie": f'{COOKIE}="\\351t\\351"'.encode()}, ""),  # an octal-escaped é
-        ({}, "token=j%C3%A9"),
-        ({}, "token=%ED%A0%80%FF"),
-        ({}, "token=%00"),
-    ],
-)
-def test_odd_tokens_are_a_plain_401(
-    tmp_path: Path, headers: dict[bytes, bytes], query: str
-) -> None:
-    with client_for(tmp_path / "home", token=TOKEN) as client:
-        response = client.get(f"/api/projects?{query}", headers=headers)
-        assert_refused(response, 401, "unauthorized")
-        with (
-            pytest.raises(WebSocketDisconnect) as closed,
-            client.websocket_connect(f"{WEBSOCKET}&{query}", headers=headers),
-        ):
-            pass
-        assert closed.value.code == 4401
-
-
-def test_the_token_still_opens_every_door(tmp_path: Path) -> None:
-    with client_for(tmp_path / "home", token=TOKEN) as client:
-        bearer = client.get("/api/projects", headers={"authorization": f"Bearer {TOKEN}"})
-        assert bearer.status_code == 200
-        moved = client.get(f"/?token={TOKEN}", follow_redirects=False)
-        assert moved.status_code == 303 and "samesite=strict" in moved.headers["set-cookie"].lower()
-        assert client.get("/api/projects").status_code == 200  # the cookie it set
-        client.cookies.clear()
-        assert client.get(f"/api/projects?token={TOKEN}").status_code == 200  # via a redirect
 
 
 # `easy-dataset serve`

@@ -8,7 +8,8 @@ from pathlib import Path
 from easy_dataset.services import generation
 from tests import browser as harness
 from tests.browser import Browser, LiveServer
-from tests.fake_openai import FOLLOW_UPS, FakeOpenAI
+from tests.fake_kinds.dialogue import FOLLOW_UPS
+from tests.fake_openai import FakeOpenAI
 from tests.test_dialogue_review import seed_dialogues
 
 browser, server, page = harness.browser, harness.server, harness.page
