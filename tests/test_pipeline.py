@@ -55,6 +55,26 @@ def test_generate_end_to_end_and_resume(cli: Cli, tmp_path: Path) -> None:
     assert len(_lines(out)) == summary["qa_pairs"]
 
 
+def test_max_chunks_tries_the_first_chunks_and_a_full_run_goes_on(cli: Cli, tmp_path: Path) -> None:
+    sentence = "Bees in part {n} store nectar, build comb and guard the entrance. "
+    parts = [f"## Part {n}\n\n" + sentence.format(n=n) * 30 for n in range(4)]
+    doc = write(tmp_path / "long.md", "# Hives\n\n" + "\n\n".join(parts))
+    out = tmp_path / "long.jsonl"
+    with FakeOpenAI() as fake:
+        args = ["generate", str(doc), "-o", str(out), "--model", "m", "--base-url",
+                fake.base_url, "--no-tags", "--json"]  # fmt: skip
+        trial = json.loads(cli(*args, "--max-chunks", "2").stdout)
+        chunks = cli.json("chunks", "list", "-p", "long")["items"]
+        asked = {question["chunk_id"] for question in cli.json("questions", "list", "-p", "long")}
+        assert trial["chunks"] == len(chunks) == 4
+        assert asked == {chunks[0]["id"], chunks[1]["id"]}
+        assert trial["export"]["count"] == trial["qa_pairs"] > 0
+        full = json.loads(cli(*args).stdout)
+    asked = {question["chunk_id"] for question in cli.json("questions", "list", "-p", "long")}
+    assert asked == {chunk["id"] for chunk in chunks}
+    assert full["qa_pairs"] > trial["qa_pairs"] and len(_lines(out)) == full["qa_pairs"]
+
+
 def test_generate_reports_failures(cli: Cli, tmp_path: Path) -> None:
     doc = write(tmp_path / "hives.md", DOC)
     out = tmp_path / "hives.json"

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from easy_dataset.cli.common import console, escape, guarded, state
-from easy_dataset.cli.generate import print_summary
+from easy_dataset.cli.generate import MaxChunksOption, print_summary
 from easy_dataset.cli.jobs import job_progress
 from easy_dataset.cli.report import figures_table
 from easy_dataset.services.demo import SAMPLE, run_demo, run_demo_checks
@@ -19,6 +19,7 @@ from easy_dataset.services.demo import SAMPLE, run_demo, run_demo_checks
 def demo(
     ctx: typer.Context,
     project: Annotated[str, typer.Option("--project", "-p", help="Project to use.")] = "demo",
+    max_chunks: MaxChunksOption = None,
 ) -> None:
     """Run the pipeline headless on the bundled sample with the embedded model; print a summary."""
     console.print(f"easy-dataset demo: {SAMPLE} → questions and answers on the embedded model")
@@ -28,6 +29,7 @@ def demo(
             project,
             on_stage=lambda stage: console.print(f"· {stage}", style="dim"),
             on_progress=update,
+            max_chunks=max_chunks,
         )
     print_summary(summary)
     path = Path(summary.export.path or "")

@@ -22,6 +22,13 @@ from easy_dataset.llm.types import ModelConfig, Provider
 from easy_dataset.services import models
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
 
+MaxChunksOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-chunks", min=1, help="Questions and answers for the first N chunks only (a trial)."
+    ),
+]
+
 
 def _model(
     model: str | None,
@@ -108,6 +115,7 @@ def generate(
         bool, typer.Option("--personas", help="Write questions for genre–audience personas.")
     ] = False,
     no_tags: Annotated[bool, typer.Option("--no-tags", help="Skip the domain tag tree.")] = False,
+    max_chunks: MaxChunksOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest, split, tag, generate questions and answers, and export, with progress bars.
@@ -128,6 +136,7 @@ def generate(
         concurrency=concurrency,
         tags=not no_tags,
         personas=personas,
+        max_chunks=max_chunks,
     )
     try:
         with job_progress() as update:

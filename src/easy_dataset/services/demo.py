@@ -29,8 +29,10 @@ def run_demo(
     *,
     on_stage: Callable[[str], None] | None = None,
     on_progress: ProgressCallback | None = None,
+    max_chunks: int | None = None,
 ) -> PipelineSummary:
-    """Create (or reuse) the demo project and run the sample through every stage, offline."""
+    """Create (or reuse) the demo project and run the sample through every stage, offline
+    (questions and answers for its first `max_chunks` chunks only, if given)."""
     try:
         projects.get_project(app, project_name)
     except NotFoundError:
@@ -46,6 +48,7 @@ def run_demo(
             project=project_name,
             export=ExportOptions(format="alpaca", file_type="jsonl"),
             synthesize_cot=False,
+            max_chunks=max_chunks,
         )
         return run_pipeline(app, request, on_stage=on_stage, on_progress=on_progress)
 

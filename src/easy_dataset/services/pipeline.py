@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from easy_dataset.errors import JobPausedError, NotFoundError
@@ -40,6 +40,8 @@ class PipelineRequest(BaseModel):
     cache: bool = True  # stored replies make an interrupted run cheap to finish
     # Without a model's own reasoning, ask for one in a second call per answer.
     synthesize_cot: bool = True
+    # Questions (and so answers) for the first N chunks only: a trial before a long run.
+    max_chunks: int | None = Field(default=None, ge=1)
 
 
 class StageReport(BaseModel):
@@ -83,6 +85,18 @@ def _use_model(app: App, project_id: int, config: ModelConfig) -> None:
     models.add_model(app, project_id, config, make_default=True)
 
 
+def _first_chunks(app: App, project_id: int, request: PipelineRequest) -> list[int]:
+    """The ids of the project's first `request.max_chunks` chunks, in file and text order."""
+    with app.db.session() as session:
+        query = (
+            select(Chunk.id)
+            .where(Chunk.project_id == project_id)
+            .order_by(Chunk.file_id, Chunk.ordinal)
+            .limit(request.max_chunks)
+        )
+        return list(session.scalars(query))
+
+
 def _count(app: App, project_id: int) -> tuple[int, int, int, int]:
     with app.db.session() as session:
 
@@ -119,10 +133,15 @@ def run_pipeline(
     if request.tags:
         stages.insert(0, "tags.build")
     reports: list[StageReport] = []
+    first_chunks = None if request.max_chunks is None else _first_chunks(app, project.id, request)
     for stage in stages:
         if on_stage:
             on_stage(stage)
-        extra = {"synthesize_cot": request.synthesize_cot} if stage == "answers.generate" else {}
+        extra: dict[str, object] = {}
+        if stage == "answers.generate":
+            extra["synthesize_cot"] = request.synthesize_cot
+        if stage == "questions.generate" and first_chunks is not None:
+            extra["chunk_ids"] = first_chunks
         summary = run_stage(
             app,
             project.id,
