@@ -162,6 +162,7 @@ QUALITY_STRINGS: dict[str, tuple[str, str]] = {
     "quality.chart.reviewer": ("Reviewers", "人工评分"),
     "quality.chart.results": ("Checked", "已检查"),
     "quality.chart.flagged": ("Flagged", "已标记"),
+    "quality.chart.na": ("Not applicable", "不适用"),
     "quality.chart.others": ("(others)", "（其他）"),
     "quality.by.persona": ("Persona", "读者画像"),
     "quality.by.type": ("Question type", "问题类型"),
