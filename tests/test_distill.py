@@ -282,12 +282,18 @@ def test_cli_distils_a_topic_and_exports_its_provenance(
     assert exported.exit_code == 0, exported.output
     rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert len(rows) == 18
-    first = rows[0]
-    assert first["instruction"] and first["output"]
-    meta = first["metadata"]
-    assert meta["source"] == "distilled" and meta["file"] is None
-    assert meta["tag_path"] == [TOPIC, f"{TOPIC} aspect 1", f"{TOPIC} aspect 1 aspect 1"]
-    assert meta["tag"] == f"{TOPIC} aspect 1 aspect 1"
+    for row in rows:
+        assert row["instruction"] and row["output"]
+        meta = row["metadata"]
+        assert meta["source"] == "distilled" and meta["file"] is None
+        assert meta["tag"] == meta["tag_path"][-1] and len(meta["tag_path"]) == 3
+    paths = [tuple(row["metadata"]["tag_path"]) for row in rows]
+    assert (TOPIC, f"{TOPIC} aspect 1", f"{TOPIC} aspect 1 aspect 1") in paths
+    assert len(set(paths)) == 9 and all(paths.count(path) == 2 for path in paths)
+    # Every step's options are checked before anything starts.
+    refused = cli("distill", "Wasps", "-p", project, "--questions", "51")
+    assert refused.exit_code == 1 and "per_leaf" in refused.output
+    assert "Wasps" not in [node.name for node in tag_service.tag_tree(app, project)]
     # Run again: everything is done.
     again = cli.json("distill", TOPIC, "-p", project, "--depth", "2", "--breadth", "3")
     assert [stage["total"] for stage in again["stages"]] == [0, 0, 0]
@@ -323,9 +329,15 @@ def test_cli_multi_turn_and_the_steps_one_by_one(
     assert said == ["human", "gpt"] * (len(said) // 2) and 2 <= len(said) // 2 <= 4
     assert rows[0]["metadata"]["kind"] == "dialogue"
     assert rows[0]["metadata"]["source"] == "distilled"
-    assert rows[0]["metadata"]["tag_path"] == [TOPIC, f"{TOPIC} aspect 2"]
+    assert sorted(row["metadata"]["tag_path"][-1] for row in rows) == [
+        f"{TOPIC} aspect 2",
+        f"{TOPIC} aspect 3",
+    ]
+    assert cli.json("quality", "ground", "-p", project)["succeeded"] == 2
+    shown = cli("quality", "results", str(rows[0]["metadata"]["id"]), "-p", project)
+    assert "n/a" in shown.output and "not applicable" in shown.output
     report = cli("report", "-p", project)
-    assert report.exit_code == 0
+    assert report.exit_code == 0 and "n/a" in report.output
 
 
 def test_rest_starts_each_step_and_the_tree_is_edited_in_between(

@@ -51,5 +51,9 @@ def test_a_pair_answered_without_a_chunk_offers_no_revision(
         page.open(f"/projects/{project.id}/qa/{pair.id}")
         page.find("qa-quality-verdict")  # judged without a chunk, by its own knowledge
         page.find("qa-ground-na")  # nothing to ground it in: neither a pass nor a fail
+        assert page.find("qa-quality-grounding-na").text == "n/a"
+        assert not page.driver.find_elements(
+            "css selector", "[data-testid=qa-quality-grounding-flag]"
+        )
         page.find("qa-edit-answer")
         assert page.driver.find_elements("css selector", "[data-testid=qa-revise-panel]") == []

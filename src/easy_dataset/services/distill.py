@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from easy_dataset.errors import JobPausedError
 from easy_dataset.jobs.runner import ProgressCallback
+from easy_dataset.jobs.stage import check_params, get_stage
 from easy_dataset.services import jobs
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.distill_scope import DISTILLED, topic_leaves
@@ -60,6 +61,17 @@ def distill_topic(
     with app.db.session() as session:
         project_id = find_project(session, project_ref).id
     common = {"model": request.model, "concurrency": request.concurrency, "cache": request.cache}
+    grow = {
+        "topic": request.topic,
+        "description": request.description,
+        "depth": request.depth,
+        "breadth": request.breadth,
+    }
+    samples = "distill.dialogues" if request.multi_turn else "answers.generate"
+    # Every step's options are checked before the first one starts.
+    check_params(get_stage("distill.tags"), {**grow, **common})
+    check_params(get_stage("distill.questions"), {"per_leaf": request.questions, **common})
+    check_params(get_stage(samples), common)
     reports: list[StageReport] = []
 
     def step(stage: str, **options: object) -> None:
@@ -81,19 +93,13 @@ def distill_topic(
             )
         )
 
-    step(
-        "distill.tags",
-        topic=request.topic,
-        description=request.description,
-        depth=request.depth,
-        breadth=request.breadth,
-    )
+    step("distill.tags", **grow)
     with app.db.session() as session:
         root = topic_root(session, project_id, request.topic)
         root_id = root.id if root is not None else None
     if root_id is not None:
         step("distill.questions", tag_ids=[root_id], per_leaf=request.questions)
-        step("distill.dialogues" if request.multi_turn else "answers.generate", tag_ids=[root_id])
+        step(samples, tag_ids=[root_id])
     return _summary(app, project_id, request.topic, root_id, reports)
 
 

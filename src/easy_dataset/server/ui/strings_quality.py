@@ -19,6 +19,7 @@ QUALITY_STRINGS: dict[str, tuple[str, str]] = {
     "quality.flag.votes": ("Consistency votes", "一致性投票"),
     "quality.flagged": ("flagged", "已标记"),
     "quality.clean": ("passed", "通过"),
+    "quality.na": ("n/a", "不适用"),
     "quality.field.question": ("question", "问题"),
     "quality.field.answer": ("answer", "答案"),
     "quality.field.cot": ("reasoning", "思维链"),
