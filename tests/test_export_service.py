@@ -178,6 +178,8 @@ def test_records_carry_live_tag_model_and_review_state(
             "tag": "养蜂",
             "tags": ["wax"],
             "persona": "beginner",
+            "source": None,
+            "tag_path": None,
             "model": "gpt-x",
             "score": 9.0,
             "confirmed": True,

@@ -147,12 +147,14 @@ def test_a_question_without_a_chunk_is_answered_without_context(
     assert (result.score, result.flagged) == (None, None)
     assert result.detail == {"applicable": False, "reason": "no source chunk"}
 
-    # The judge scores against the chunk: not applicable either, and no failed item.
+    # The judge has no chunk to score against: it scores by its own knowledge instead.
     judged = run_check(app, project, "judge")
     assert (judged.status, judged.total, judged.failed) == ("succeeded", 1, 0)
     verdict = next(r for r in item_results(app, project, pair.id) if r.kind == "judge")
-    assert (verdict.score, verdict.flagged) == (None, None)
-    assert verdict.detail == {"applicable": False, "reason": "no source chunk"}
+    assert verdict.score is not None and verdict.flagged is False
+    assert set(verdict.detail["scores"]) == {"question", "accuracy", "relevance", "consistency"}
+    judge_prompt = str(fake.stats().bodies()[-1]["messages"][-1]["content"])
+    assert "no source material" in judge_prompt and "<material>" not in judge_prompt
     assert run_check(app, project, "judge").total == 0  # recorded: not asked again
 
 

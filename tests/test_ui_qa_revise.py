@@ -1,5 +1,6 @@
 """Revising on the QA pair page: nothing typed while the model works is lost, and a pair
-answered without a source chunk offers no revision and shows the judge as not applicable."""
+answered without a source chunk offers no revision, shows the judge's verdict (scored by its
+own knowledge) and grounding as not applicable."""
 
 from __future__ import annotations
 
@@ -45,8 +46,14 @@ def test_a_pair_answered_without_a_chunk_offers_no_revision(
         generation.add_question(core, project.id, "Why do bees dance?")
         assert stages.run_stage(core, project.id, "answers.generate").succeeded == 1
         assert run_check(core, project.id, "judge").failed == 0
+        assert run_check(core, project.id, "ground").failed == 0
         [pair] = generation.list_qa(core, project.id)
         page.open(f"/projects/{project.id}/qa/{pair.id}")
-        page.find("qa-judge-na")  # the judge had no chunk to score against
+        page.find("qa-quality-verdict")  # judged without a chunk, by its own knowledge
+        page.find("qa-ground-na")  # nothing to ground it in: neither a pass nor a fail
+        assert page.find("qa-quality-grounding-na").text == "n/a"
+        assert not page.driver.find_elements(
+            "css selector", "[data-testid=qa-quality-grounding-flag]"
+        )
         page.find("qa-edit-answer")
         assert page.driver.find_elements("css selector", "[data-testid=qa-revise-panel]") == []

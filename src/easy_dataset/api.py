@@ -14,6 +14,8 @@ print(docs.report().figures)
 for pair in docs.qa_pairs(limit=5):
     docs.confirm([pair.id])
 docs.run_stage("dialogues.generate", min_turns=2, max_turns=4)
+topic = ws.project("bees", create=True)     # no documents: data distilled from a topic
+topic.distill("Beekeeping", depth=2, breadth=3, questions=2, multi_turn=False)
 docs.regenerate_from(dialogue_id, 1)          # also edit_turn, delete_last_turns
 docs.export("manuals.jsonl", format="sharegpt",
             filters=ExportFilters(min_judge=3.5, exclude_flagged=["duplicate", "pii"]))
@@ -30,6 +32,7 @@ from easy_dataset.export.options import ExportOptions, file_type_for
 from easy_dataset.jobs import JobSummary
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import App, chunks, files, models, projects
+from easy_dataset.services.distill import DistillRequest, DistillSummary, distill_topic
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
 from easy_dataset.services.generation import (
     QADetail,
@@ -83,14 +86,22 @@ class Project:
         models.add_model(self._app, self.id, config, api_key=api_key, make_default=True)
 
     def run_stage(self, stage: str, **options: Any) -> JobSummary:
-        """Run one generation stage as a durable job: tags.build, personas.generate,
-        questions.generate, answers.generate or templates.apply."""
+        """Run one stage as a durable job: tags.build, personas.generate,
+        questions.generate, answers.generate, dialogues.generate, templates.apply, the
+        distillation steps distill.tags, distill.questions, distill.dialogues..."""
         return run_stage(self._app, self.id, stage, **options)
 
     def estimate(self, stage: str, **options: Any) -> Estimate:
         """What `run_stage(stage, **options)` would do, without doing it: items, model
         calls, tokens and time (every stage)."""
         return estimate_stage(self._app, self.id, stage, **options)
+
+    def distill(self, topic: str, **options: Any) -> DistillSummary:
+        """Distil data from a topic with no documents, every step in one go: its tag tree
+        (depth, breadth), `questions` per leaf, then answers (or dialogues with
+        multi_turn=True). Each step is also a stage: distill.tags, then (after editing the
+        tree, if you like) distill.questions, then answers.generate or distill.dialogues."""
+        return distill_topic(self._app, self.id, DistillRequest(topic=topic, **options))
 
     def add_question(self, text: str, **options: Any) -> QuestionView:
         """A question written by hand (chunk_id, tag_id, ga_pair_id optional); without a

@@ -26,6 +26,7 @@ from easy_dataset.cli import (
 )
 from easy_dataset.cli.common import CliState
 from easy_dataset.cli.demo import demo
+from easy_dataset.cli.distill import distill
 from easy_dataset.cli.export import export
 from easy_dataset.cli.generate import generate
 from easy_dataset.cli.report import report
@@ -57,6 +58,7 @@ app.command("demo")(demo)
 app.command("usage")(usage)
 app.command("export")(export)
 app.command("generate")(generate)
+app.command("distill")(distill)
 app.command("serve")(serve)
 app.command("report")(report)
 

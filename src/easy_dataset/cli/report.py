@@ -83,9 +83,14 @@ def _print(report: Report) -> None:
         "diversity: " + ", ".join(f"{name} {value:g}" for name, value in report.diversity.items())
     )
     if report.checks:
-        checks = Table("check", "results", "flagged", title="checks")
+        checks = Table("check", "results", "flagged", "n/a", title="checks")
         for kind, counts in report.checks.items():
-            checks.add_row(kind, f"{counts['results']:,}", f"{counts['flagged']:,}")
+            checks.add_row(
+                kind,
+                f"{counts['results']:,}",
+                f"{counts['flagged']:,}",
+                f"{counts.get('not_applicable', 0):,}",
+            )
         console.print(checks)
     else:
         console.print("checks: none run yet (see `easy-dataset quality --help`)")

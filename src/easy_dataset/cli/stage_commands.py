@@ -91,6 +91,11 @@ def _option(name: str, info: FieldInfo) -> inspect.Parameter:
         names = [f"{flag.name}/--no-{flag.name.removeprefix('--')}"] if default else names
         option = typer.Option(*names, help=help_text)
         annotation: Any = Annotated[bool, option]
+    elif info.is_required():
+        # No default: Typer asks for the option, as `Params` does.
+        option = typer.Option(*names, help=help_text)
+        annotation = Annotated[kind, option]
+        default = inspect.Parameter.empty
     else:
         option = typer.Option(*names, help=help_text, show_default=default is not None)
         annotation = Annotated[kind | None, option]

@@ -36,6 +36,9 @@ def metadata(record: ExportRecord) -> dict[str, Any]:
         "tag": source.get("tag"),
         "tags": list(record.tags),
         "persona": source.get("persona"),
+        # "distilled" for data made from a topic with no documents, with its tag path.
+        "source": source.get("source"),
+        "tag_path": source.get("tag_path"),
         "model": source.get("model"),
         "score": record.finite_score,
         "confirmed": record.confirmed,

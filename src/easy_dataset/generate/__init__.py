@@ -14,7 +14,13 @@ from easy_dataset.generate.counts import question_count
 from easy_dataset.generate.dedup import distinct_indices, near_identical, normalise
 from easy_dataset.generate.dialogue_judge import TurnVerdict, dialogue_score, judge_dialogue
 from easy_dataset.generate.dialogue_schema import DialogueSpec
-from easy_dataset.generate.dialogues import DialogueResult, continue_dialogue, generate_dialogue
+from easy_dataset.generate.dialogues import (
+    DialogueResult,
+    continue_dialogue,
+    generate_dialogue,
+    generate_topic_dialogue,
+)
+from easy_dataset.generate.distill import TopicTree, distill_questions, grow_topic_tree
 from easy_dataset.generate.judge import (
     CRITERIA,
     DEFAULT_WEIGHTS,
@@ -58,17 +64,21 @@ __all__ = [
     "TagTreeResult",
     "TemplateAnswer",
     "TemplateSpec",
+    "TopicTree",
     "TurnVerdict",
     "answer_template",
     "build_tag_tree",
     "continue_dialogue",
     "dialogue_score",
+    "distill_questions",
     "distinct_indices",
     "draft_answer",
     "finish_cot",
     "generate_answer",
     "generate_dialogue",
     "generate_questions",
+    "generate_topic_dialogue",
+    "grow_topic_tree",
     "heading_text",
     "judge_dialogue",
     "judge_pair",

@@ -65,17 +65,23 @@ async def draft_answer(
     title: str = "",
     persona: Persona | None = None,
     overrides: Mapping[str, str] | None = None,
+    tag_path: Sequence[str] = (),
 ) -> AnswerResult:
     """The answer alone (one model call), with the model's own reasoning, if it gave any, as
     its chain of thought; `finish_cot` completes it. Voting drafts k answers, finishes one.
 
-    With no chunk (a question written by hand without one) the answer comes from the
-    model's own knowledge (the `answer_open` prompt), as distilled data does."""
+    With no chunk (a distilled question, or one written by hand without a chunk) the answer
+    comes from the model's own knowledge (the `answer_open` prompt), told the subject the
+    question's tag path names, if it has one."""
     if not chunk.strip():
         rendered = prompt(
             "answer_open",
             language,
-            {"question": question, "persona": persona.to_dict() if persona else None},
+            {
+                "question": question,
+                "persona": persona.to_dict() if persona else None,
+                "tag_path": heading_text(tag_path),
+            },
             (overrides or {}).get("answer_open"),
         )
     else:

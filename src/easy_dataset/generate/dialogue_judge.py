@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from easy_dataset.errors import InputError
 from easy_dataset.generate.calls import ask_json, prompt, provenance
 from easy_dataset.generate.dialogues import turn_pairs
-from easy_dataset.generate.judge import CRITERIA, JudgeScores, resolve_weights, weighted_score
+from easy_dataset.generate.judge import (
+    CRITERIA,
+    JudgeScores,
+    judge_prompt,
+    resolve_weights,
+    weighted_score,
+)
+from easy_dataset.generate.questions import heading_text
 from easy_dataset.generate.results import Provenance
 from easy_dataset.llm.types import ChatClient
 from easy_dataset.types import Message
@@ -50,21 +57,26 @@ async def judge_dialogue(
     language: str,
     weights: Mapping[str, float] | None = None,
     override: str | None = None,
+    tag_path: Sequence[str] = (),
 ) -> list[TurnVerdict]:
-    """One verdict per turn, in order; a leading system message is not judged."""
+    """One verdict per turn, in order; a leading system message is not judged. With no
+    chunk (distilled data) each turn is judged by the model's own knowledge and the subject
+    `tag_path` names (the `judge_turn_open` prompt)."""
     resolved = resolve_weights(weights)  # bad weights fail before any call is paid for
     pairs = turn_pairs(messages)
     if not pairs:
         raise InputError("the dialogue has no user and assistant turn to judge")
     history = [{"user": user.content, "assistant": reply.content} for user, reply in pairs]
+    name, schema = judge_prompt(chunk, "judge_turn", "judge_turn_open")
+    source = {"chunk": chunk} if schema is JudgeScores else {"tag_path": heading_text(tag_path)}
 
     async def judge(turn: int) -> TurnVerdict:
         user, reply = pairs[turn]
         rendered = prompt(
-            "judge_turn",
+            name,
             language,
             {
-                "chunk": chunk,
+                **source,
                 "message": user.content,
                 "reply": reply.content,
                 "history": history[:turn],
@@ -72,7 +84,7 @@ async def judge_dialogue(
             },
             override,
         )
-        answer = await ask_json(client, rendered, JudgeScores)
+        answer = await ask_json(client, rendered, schema)
         scores = {name: int(getattr(answer.value, name)) for name in CRITERIA}
         return TurnVerdict(
             turn=turn,

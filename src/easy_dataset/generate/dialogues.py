@@ -141,6 +141,58 @@ async def generate_dialogue(
     )
 
 
+async def generate_topic_dialogue(
+    client: ChatClient,
+    *,
+    question: str,
+    spec: DialogueSpec,
+    tag_path: Sequence[str] = (),
+    description: str = "",
+    turns: int | None = None,
+    seed: int | None = None,
+    override: str | None = None,
+) -> DialogueResult:
+    """A dialogue with no chunk (distilled data): it opens with `question`, word for word,
+    and stays on the subject at the end of `tag_path`; replies come from the model's own
+    knowledge."""
+    if not question.strip():
+        raise InputError("a dialogue from a topic needs a question to open with")
+    count = _turn_count(spec, 1, turns, seed)
+    rendered = prompt(
+        "dialogue_open",
+        spec.language,
+        {
+            "question": question,
+            "user_role": spec.user_role,
+            "assistant_role": spec.assistant_role,
+            "turns": count,
+            "tag_path": heading_text(tag_path),
+            "description": description,
+            "scenario": spec.scenario,
+            "with_reasoning": spec.reasoning,
+        },
+        override,
+    )
+    schema = dialogue_schema(
+        spec.min_turns, spec.max_turns, scenario=not spec.scenario, reasoning=spec.reasoning
+    )
+    reply: Any = await ask_json(client, rendered, schema)
+    written = reply.value.turns
+    scenario = spec.scenario or reply.value.scenario
+    body = _messages(written[: spec.max_turns])
+    # The question is the sample's first turn as it was asked (and reviewed), whatever
+    # wording the model echoed.
+    body[0] = Message(role="user", content=" ".join(question.split()))
+    lead = [system_message(spec, scenario)] if spec.system_message else []
+    return DialogueResult(
+        scenario=scenario,
+        messages=lead + body,
+        turns=len(body) // 2,
+        provenance=provenance(client, rendered, reply.completion),
+        trimmed=max(0, len(written) - spec.max_turns),
+    )
+
+
 async def continue_dialogue(
     client: ChatClient,
     *,

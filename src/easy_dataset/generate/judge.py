@@ -1,16 +1,18 @@
-"""An LLM judge: one QA pair scored against its source chunk, criterion by criterion."""
+"""An LLM judge: one QA pair scored against its source chunk (or, with none, by the judge's
+own knowledge), criterion by criterion."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 
 from easy_dataset.generate.calls import ask_json, prompt, provenance
+from easy_dataset.generate.questions import heading_text
 from easy_dataset.generate.results import Provenance
 from easy_dataset.llm.types import ChatClient
 
@@ -72,6 +74,17 @@ class JudgeScores(BaseModel):
         return data
 
 
+class OpenJudgeScores(JudgeScores):
+    """The same reply, for a sample with no source material (judged by the model's own
+    knowledge): its own schema name, so usage logs and test doubles tell the two apart."""
+
+
+def judge_prompt(chunk: str, with_chunk: str, without: str) -> tuple[str, type[JudgeScores]]:
+    """The judge's prompt and reply schema: against the chunk, or, with none, by the
+    model's own knowledge (`without`, e.g. `judge_open`)."""
+    return (with_chunk, JudgeScores) if chunk.strip() else (without, OpenJudgeScores)
+
+
 @dataclass(frozen=True)
 class Judgement:
     """A QA pair's scores per criterion, their weighted mean, the verdict and its provenance."""
@@ -126,17 +139,21 @@ async def judge_pair(
     weights: Mapping[str, float] | None = None,
     cot: str = "",
     override: str | None = None,
+    tag_path: Sequence[str] = (),
 ) -> Judgement:
-    """The pair scored 0-5 per criterion by the model, then weighted by our own arithmetic."""
+    """The pair scored 0-5 per criterion by the model, then weighted by our own arithmetic:
+    against its chunk, or, for a pair with none (distilled data), by the judge's own
+    knowledge and the subject `tag_path` names (the `judge_open` prompt)."""
     # Checked first: bad weights should fail before a model call is paid for.
     resolved = resolve_weights(weights)
-    rendered = prompt(
-        "judge",
-        language,
-        {"question": question, "answer": answer, "chunk": chunk, "cot": cot},
-        override,
-    )
-    reply = await ask_json(client, rendered, JudgeScores)
+    name, schema = judge_prompt(chunk, "judge", "judge_open")
+    values: dict[str, Any] = {"question": question, "answer": answer, "cot": cot}
+    if schema is JudgeScores:
+        values["chunk"] = chunk
+    else:
+        values["tag_path"] = heading_text(tag_path)
+    rendered = prompt(name, language, values, override)
+    reply = await ask_json(client, rendered, schema)
     scores = {name: int(getattr(reply.value, name)) for name in CRITERIA}
     return Judgement(
         scores=scores,

@@ -39,6 +39,9 @@ _HISTORY = [
         "assistant": "Only if your lease allows notice by e-mail; otherwise send a written letter.",
     },
 ]
+# Distillation from a topic: the tree's root, and a leaf's path from it.
+_TOPIC = "Residential tenancy"
+_SUBJECT = "Residential tenancy > Ending a lease > Notice periods"
 _QUESTIONS = (
     "1. How much notice must a tenant give to end a periodic lease?\n"
     "2. Who pays for a broken water heater in a rented flat?"
@@ -176,11 +179,12 @@ TASKS: dict[str, TaskSpec] = {
         ),
         TaskSpec(
             "answer_open",
-            (_req("question"), _opt("persona")),
+            (_req("question"), _opt("persona"), _opt("tag_path", "")),
             (
                 {
                     "question": "How much notice must a tenant usually give to end a lease?",
                     "persona": _PERSONA,
+                    "tag_path": _SUBJECT,
                 },
             ),
         ),
@@ -365,6 +369,115 @@ TASKS: dict[str, TaskSpec] = {
                     "question": "Can a tenant end a periodic lease by e-mail?",
                     "answer": "Yes, e-mail always counts as written notice.",
                     "chunk": _CHUNK,
+                },
+            ),
+        ),
+        TaskSpec(
+            "distill_tags",
+            (
+                _req("topic"),
+                _req("tag_path"),
+                _req("count"),
+                _opt("description", ""),
+                _opt("existing", ()),
+            ),
+            (
+                {
+                    "topic": _TOPIC,
+                    "tag_path": "Residential tenancy > Ending a lease",
+                    "count": 3,
+                    "description": "Renting a home: the rights and duties of tenants and "
+                    "landlords.",
+                    "existing": ["Deposits", "Starting a lease"],
+                },
+                {"topic": _TOPIC, "tag_path": _TOPIC, "count": 1},
+            ),
+        ),
+        TaskSpec(
+            "distill_questions",
+            (_req("topic"), _req("tag_path"), _req("count"), _opt("description", "")),
+            (
+                {
+                    "topic": _TOPIC,
+                    "tag_path": _SUBJECT,
+                    "count": 3,
+                    "description": "Renting a home: the rights and duties of tenants and "
+                    "landlords.",
+                },
+            ),
+        ),
+        TaskSpec(
+            "dialogue_open",
+            (
+                _req("question"),
+                _req("user_role"),
+                _req("assistant_role"),
+                _req("turns"),
+                _opt("tag_path", ""),
+                _opt("description", ""),
+                _opt("scenario", ""),
+                _opt("with_reasoning", False),
+            ),
+            (
+                {
+                    "question": "How much notice do I have to give to end my lease?",
+                    "user_role": "a first-time renter",
+                    "assistant_role": "a tenants' rights adviser",
+                    "turns": 3,
+                    "tag_path": _SUBJECT,
+                    "description": "Renting a home: the rights and duties of tenants and "
+                    "landlords.",
+                    "scenario": "The renter wants to move out early and calls an advice line.",
+                    "with_reasoning": True,
+                },
+                {
+                    "question": "Can my landlord end the lease without a reason?",
+                    "user_role": "a tenant",
+                    "assistant_role": "a housing officer",
+                    "turns": 1,
+                },
+            ),
+        ),
+        TaskSpec(
+            "judge_open",
+            (_req("question"), _req("answer"), _opt("cot", ""), _opt("tag_path", "")),
+            (
+                {
+                    "question": "Why do leases usually require notice in writing?",
+                    "answer": "Written notice leaves a record of when the lease ends, so "
+                    "neither side can later dispute the date.",
+                    "cot": "Disputes about notice are about dates; a written notice fixes "
+                    "the date.",
+                    "tag_path": _SUBJECT,
+                },
+                {
+                    "question": "Can a landlord always end a lease with one day's notice?",
+                    "answer": "Yes, everywhere.",
+                },
+            ),
+        ),
+        TaskSpec(
+            "judge_turn_open",
+            (
+                _req("message"),
+                _req("reply"),
+                _opt("history", ()),
+                _opt("reasoning", ""),
+                _opt("tag_path", ""),
+            ),
+            (
+                {
+                    "message": "And if my landlord wants me out? I've been here three years.",
+                    "reply": "That depends on where you live: many places require a longer "
+                    "notice, or a reason, once a tenancy has lasted a few years.",
+                    "history": _HISTORY,
+                    "reasoning": "Notice rules for landlords vary by jurisdiction and often "
+                    "grow with the length of the tenancy.",
+                    "tag_path": _SUBJECT,
+                },
+                {
+                    "message": "How much notice do I give to end my lease?",
+                    "reply": "Always exactly one week.",
                 },
             ),
         ),

@@ -60,6 +60,8 @@ def _summary(result: ResultView) -> str:
 
 
 def _flag(result: ResultView) -> str:
+    if result.detail.get("applicable") is False:
+        return "n/a"  # nothing to check against: neither a pass nor a fail
     if result.kind == "sample":
         return {None: "not reviewed", True: "error", False: "ok"}[result.flagged]
     return {None: "", True: "flagged", False: "ok"}[result.flagged]

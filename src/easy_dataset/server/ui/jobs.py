@@ -45,9 +45,15 @@ ACTIVE = ("pending", "paused", "running")
 
 
 def type_label(job_type: str) -> str:
-    """A job type's name in the page's language; an unknown type as it is stored."""
+    """A job type's name in the page's language (a stage's own label where the strings have
+    none); an unknown type as it is stored."""
     key = f"jobs.type.{job_type}"
-    return t(key) if key in STRINGS else job_type
+    if key in STRINGS:
+        return t(key)
+    try:
+        return get_stage(job_type).label.get(current_language())
+    except NotFoundError:
+        return job_type
 
 
 def kind_label(kind: str) -> str:

@@ -132,7 +132,12 @@ class QualityPanel:
             ui.label(kind_label(result.kind)).classes("font-medium text-sm")
             if value:
                 ui.label(value).classes("text-sm")
-            if result.kind != "sample" and result.flagged is not None:
+            if result.detail.get("applicable") is False:
+                # Nothing to check against: neither passed nor flagged.
+                ui.badge(t("quality.na"), color="grey").props(
+                    f"data-testid=qa-quality-{result.kind}-na"
+                )
+            elif result.kind != "sample" and result.flagged is not None:
                 if result.kind == "duplicate":
                     text = t("quality.dup.marked") if result.flagged else t("quality.dup.kept")
                 else:

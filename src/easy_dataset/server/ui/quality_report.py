@@ -113,6 +113,7 @@ def chart_data(key: str, report: Report) -> tuple[list[str], list[tuple[str, lis
     return [kind_label(kind) for kind in kinds], [
         (t("quality.chart.results"), [report.checks[k]["results"] for k in kinds]),
         (t("quality.chart.flagged"), [report.checks[k]["flagged"] for k in kinds]),
+        (t("quality.chart.na"), [report.checks[k].get("not_applicable", 0) for k in kinds]),
     ]
 
 

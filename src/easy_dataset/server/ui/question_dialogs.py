@@ -18,7 +18,7 @@ from easy_dataset.services.views import ProjectView
 NO_TAG = 0
 NO_CHUNK = 0
 ALL = 0  # "any" in a filter select
-ORIGINS = ("generated", "template", "manual")
+ORIGINS = ("generated", "template", "manual", "distilled")
 ANSWERED = {"yes": True, "no": False}
 
 

@@ -4,6 +4,9 @@ the review of their results. Importing this package registers the job handlers."
 from easy_dataset.services.generation import (  # noqa: F401 (registers the handlers and estimators)
     answer_jobs,
     dialogue_jobs,
+    distill_dialogues,
+    distill_questions,
+    distill_tags,
     estimate_tokens,
     persona_jobs,
     question_jobs,

@@ -14,6 +14,7 @@ from easy_dataset.generate import AnswerResult, Persona, draft_answer, finish_co
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Flag, Stage, Words, register_stage
 from easy_dataset.services.app import App
+from easy_dataset.services.generation.distill_scope import DISTILLED, tag_path
 from easy_dataset.services.generation.question_jobs import persona_of
 from easy_dataset.services.generation.voting import MAX_VOTES, check_votes, record_votes, vote
 from easy_dataset.services.hygiene import record_pair
@@ -50,13 +51,17 @@ class Source:
     ga_pair_id: int | None
     tag_id: int | None
     tag: str | None
+    origin: str = "generated"
+    # The question's tags from the top of the tree down, as the tree is now (else as they
+    # were when a distilled question was written): the subject of an answer with no chunk.
+    tag_path: tuple[str, ...] = ()
 
 
 def answers_without_context(origin: str) -> bool:
-    """Whether a question with no chunk is answered from the model's own knowledge, as
-    distilled data is: one written by hand stands on its own; a generated one whose chunk
+    """Whether a question with no chunk is answered from the model's own knowledge: a
+    distilled one, and one written by hand, stand on their own; a generated one whose chunk
     was deleted asked about text that is gone, so it is left out (and counted as such)."""
-    return origin == "manual"
+    return origin in ("manual", DISTILLED)
 
 
 def load_source(session: Session, question_id: int) -> Source:
@@ -73,6 +78,9 @@ def load_source(session: Session, question_id: int) -> Source:
         if chunk is not None
         else None
     )
+    path = tag_path(session, question.project_id, question.tag_id)
+    if not path and question.origin == DISTILLED:
+        path = [str(name) for name in question.provenance.get("tag_path") or []]
     return Source(
         question_id=question.id,
         text=question.text,
@@ -85,10 +93,16 @@ def load_source(session: Session, question_id: int) -> Source:
         ga_pair_id=ga.id if ga is not None else None,
         tag_id=tag.id if tag is not None else None,
         tag=tag.name if tag is not None else None,
+        origin=question.origin,
+        tag_path=tuple(path),
     )
 
 
 def source_provenance(source: Source) -> dict[str, Any]:
+    distilled: dict[str, Any] = {}
+    if source.origin == DISTILLED:
+        path = list(source.tag_path)
+        distilled = {"source": DISTILLED, "topic": path[0] if path else None, "tag_path": path}
     return {
         "file": source.file_name if source.chunk_id is not None else None,
         "file_id": source.file_id,
@@ -100,6 +114,7 @@ def source_provenance(source: Source) -> dict[str, Any]:
         "persona_id": source.ga_pair_id,
         "tag": source.tag,
         "tag_id": source.tag_id,
+        **distilled,
     }
 
 
@@ -176,9 +191,10 @@ class AnswersParams(ModelParams):
 @register_stage
 class GenerateAnswers(ModelJob, Stage[AnswersParams]):
     """Items `q<question>` for questions with no QA pair yet (those with a chunk, and those
-    written by hand without one: answered without context); params: file_ids, question_ids,
-    tag_ids (with the tags under them), synthesize_cot (default true), votes (consistency
-    voting: answer k times and keep the answer a majority agree with, recording it)."""
+    distilled or written by hand without one: answered without context); params: file_ids,
+    question_ids, tag_ids (with the tags under them), synthesize_cot (default true), votes
+    (consistency voting: answer k times and keep the answer a majority agree with,
+    recording it)."""
 
     name: ClassVar[str] = TYPE
     group = "generation"
@@ -186,8 +202,8 @@ class GenerateAnswers(ModelJob, Stage[AnswersParams]):
     label = Words("Generate answers", "生成答案")
     help = Words(
         "Answer every question with no answer yet, from its chunk (or without context for a "
-        "question written by hand without one), with reasoning.",
-        "为每个尚无答案的问题作答：依据其文本块（手写且无文本块的问题则不带上下文），并附推理过程。",
+        "distilled question, or one written by hand without a chunk), with reasoning.",
+        "为每个尚无答案的问题作答：依据其文本块（蒸馏的问题以及手写且无文本块的问题则不带上下文），并附推理过程。",
     )
     Params = AnswersParams
     command = ("questions", "answer")
@@ -217,6 +233,7 @@ class GenerateAnswers(ModelJob, Stage[AnswersParams]):
                 title=source.file_name,
                 persona=source.persona,
                 overrides=overrides,
+                tag_path=source.tag_path,
             )
 
         votes = int(ctx.params.get("votes") or 1)

@@ -1,5 +1,6 @@
-"""`quality.judge`: an LLM scores each sample 0–5 against its source chunk: a QA pair in one
-call, a dialogue turn by turn (it scores as its weakest turn)."""
+"""`quality.judge`: an LLM scores each sample 0–5 against its source chunk (one made without
+a chunk — distilled, or a question written by hand — by its own knowledge and the sample's
+subject): a QA pair in one call, a dialogue turn by turn (it scores as its weakest turn)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ from easy_dataset.services.job_support.token_registry import (
 )
 from easy_dataset.services.models import resolve_model
 from easy_dataset.services.quality.selection import (
-    NOT_APPLICABLE,
     PairSource,
     pair_source,
     qa_ids,
@@ -110,9 +110,10 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
     order = 110
     label = Words("LLM judge", "LLM 评审")
     help = Words(
-        "Have a model score each QA pair 0–5 against its source chunk, a dialogue turn by "
-        "turn (below 3 is flagged).",
-        "由模型对照来源文本块为每个问答对打分（0–5，对话逐轮打分，低于 3 分标记）。",
+        "Have a model score each QA pair 0–5 against its source chunk (by its own knowledge "
+        "where there is none), a dialogue turn by turn (below 3 is flagged).",
+        "由模型对照来源文本块为每个问答对打分（没有文本块时凭自身知识；0–5，对话逐轮打分，"
+        "低于 3 分标记）。",
     )
     Params = JudgeParams
     command = ("quality", "judge")
@@ -142,12 +143,13 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
         qa_id = parse_key(key)["a"]
         with ctx.app.db.session() as session:
             if without_context(session, qa_id):
-                # The judge scores accuracy against the chunk; with none there is no verdict.
-                return {"qa_id": qa_id, "not_applicable": True}
-            source = pair_source(session, qa_id, "judged")
-        language = language_for(self.settings(ctx), source.chunk)
+                # No chunk (distilled, or written by hand): judged by the model's knowledge.
+                source, subject = open_source(session, qa_id)
+            else:
+                source, subject = pair_source(session, qa_id, "judged"), []
+        language = language_for(self.settings(ctx), source.chunk or source.question)
         if source.kind == "dialogue":
-            return await self.judge_turns(ctx, qa_id, source, language)
+            return await self.judge_turns(ctx, qa_id, source, language, subject)
         judgement = await judge_pair(
             self.client(ctx),
             question=source.question,
@@ -156,7 +158,8 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
             language=language,
             weights=ctx.state["weights"],
             cot=source.cot,
-            override=self.override(ctx, "judge", language),
+            override=self.override(ctx, "judge" if source.chunk else "judge_open", language),
+            tag_path=subject,
         )
         return {
             "qa_id": qa_id,
@@ -168,16 +171,23 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
         }
 
     async def judge_turns(
-        self, ctx: JobContext[App], qa_id: int, source: PairSource, language: str
+        self,
+        ctx: JobContext[App],
+        qa_id: int,
+        source: PairSource,
+        language: str,
+        subject: list[str],
     ) -> dict[str, Any]:
         """A dialogue's result: each turn's verdict, and the weakest turn's for the whole."""
+        prompt = "judge_turn" if source.chunk else "judge_turn_open"
         verdicts = await judge_dialogue(
             self.client(ctx),
             chunk=source.chunk,
             messages=source.messages,
             language=language,
             weights=ctx.state["weights"],
-            override=self.override(ctx, "judge_turn", language),
+            override=self.override(ctx, prompt, language),
+            tag_path=subject,
         )
         weakest = min(verdicts, key=lambda verdict: verdict.score)  # the first of equals
         return {
@@ -198,18 +208,6 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
         pair = session.get(QAPair, int(result["qa_id"]))
         if pair is None:
             raise NotFoundError(f"QA pair {result['qa_id']} was deleted while it was judged")
-        if result.get("not_applicable"):
-            record(
-                session,
-                job.project_id,
-                "judge",
-                qa_id=pair.id,
-                score=None,
-                flagged=None,
-                detail=NOT_APPLICABLE,
-                job_id=job.id,
-            )
-            return
         pair.judge_notes = str(result["verdict"])
         score = float(result["score"])
         record(
@@ -224,11 +222,27 @@ class JudgeQA(ModelJob, Stage[JudgeParams]):
         )
 
 
+def open_source(session: Session, qa_id: int) -> tuple[PairSource, list[str]]:
+    """A sample made without a chunk (distilled, or a question written by hand): its texts,
+    no chunk, and the subject its provenance names (the tag path, else the tag)."""
+    pair = session.get(QAPair, qa_id)
+    if pair is None:
+        raise NotFoundError(f"QA pair {qa_id} was deleted before it was judged")
+    turns = sample_messages(pair.kind, pair.question, pair.answer, pair.cot, pair.messages)
+    subject = [str(name) for name in pair.provenance.get("tag_path") or []]
+    if not subject and pair.provenance.get("tag"):
+        subject = [str(pair.provenance["tag"])]
+    source = PairSource(pair.kind, pair.question, pair.answer, pair.cot, "", tuple(turns))
+    return source, subject
+
+
 @token_estimator(TYPE)
 def estimate_judging(given: EstimateInput, keys: list[str]) -> Figures:
     """One call per QA pair (its question, answer, reasoning and chunk in) and one per
     assistant turn of a dialogue (the chunk, the turn and the turns before it in); a score
-    per criterion and a verdict out. A sample without a chunk fails before any call."""
+    per criterion and a verdict out. A sample made without a chunk (its provenance says
+    so) is judged without one, by the `_open` prompts; one whose chunk was deleted fails
+    before any call."""
     qa_ids = sorted(parse_key(key)["a"] for key in keys)
     with given.app.db.session() as session:
         rows = session.execute(
@@ -238,6 +252,7 @@ def estimate_judging(given: EstimateInput, keys: list[str]) -> Figures:
                 QAPair.answer,
                 QAPair.cot,
                 QAPair.messages,
+                QAPair.provenance,
                 Chunk.content,
             )
             .outerjoin(Chunk, Chunk.id == QAPair.chunk_id)
@@ -246,21 +261,29 @@ def estimate_judging(given: EstimateInput, keys: list[str]) -> Figures:
     pair_values = {"question": "", "answer": "", "chunk": "", "cot": ""}
     turn_values = {"chunk": "", "message": "", "reply": "", "history": [], "reasoning": ""}
     calls = prompt = 0
-    for kind, question, answer, cot, messages, chunk in rows:
-        if chunk is None:
+    for kind, question, answer, cot, messages, provenance, chunk in rows:
+        open_ = (provenance or {}).get("context") == "none"
+        if chunk is None and not open_:
             continue
-        language = given.language(chunk)
+        chunk = "" if open_ else chunk
+        suffix = "_open" if open_ else ""
+        language = given.language(chunk or question)
         if kind != "dialogue":
             calls += 1
-            prompt += given.overhead("judge", language, pair_values)
+            prompt += given.overhead(f"judge{suffix}", language, _values(pair_values, open_))
             prompt += sum(estimate_tokens(text or "") for text in (question, answer, cot, chunk))
             continue
         said = 0  # tokens of the turns before the one judged: each call carries them
         for reply in replies(sample_messages(kind, question, answer, cot, messages)):
             turn = estimate_tokens(reply.user.text) + estimate_tokens(reply.reply.text)
             calls += 1
-            prompt += given.overhead("judge_turn", language, turn_values)
+            prompt += given.overhead(f"judge_turn{suffix}", language, _values(turn_values, open_))
             prompt += estimate_tokens(chunk) + estimate_tokens(reply.reply.reasoning)
             prompt += turn + said
             said += turn
     return Figures(calls, prompt, calls * JUDGE_TOKENS)
+
+
+def _values(values: dict[str, Any], open_: bool) -> dict[str, Any]:
+    """A judge prompt's empty values; the `_open` prompts take no chunk."""
+    return {name: value for name, value in values.items() if not (open_ and name == "chunk")}

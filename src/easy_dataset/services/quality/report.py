@@ -191,10 +191,24 @@ def _checks(session: Session, project_id: int) -> dict[str, dict[str, int]]:
     ).all()
     checks: dict[str, dict[str, int]] = {}
     for kind, flagged, count in rows:
-        entry = checks.setdefault(kind, {"results": 0, "flagged": 0})
+        entry = checks.setdefault(kind, {"results": 0, "flagged": 0, "not_applicable": 0})
         entry["results"] += count
         if flagged:
             entry["flagged"] += count
+    # A check with nothing to compare against (grounding of a sample made without a chunk)
+    # neither passed nor failed: counted apart, so results less flagged is not "passed".
+    not_applicable = session.execute(
+        select(QualityResult.kind, func.count())
+        .where(
+            QualityResult.project_id == project_id,
+            QualityResult.qa_id.is_not(None),
+            QualityResult.flagged.is_(None),
+            QualityResult.detail["applicable"].as_boolean().is_(False),
+        )
+        .group_by(QualityResult.kind)
+    ).all()
+    for kind, count in not_applicable:
+        checks[kind]["not_applicable"] = count
     return checks
 
 
