@@ -214,6 +214,8 @@ def test_provenance_adds_metadata(format_: str) -> None:
         "model": "gpt-x",
         "score": 4.5,
         "confirmed": True,
+        "source": None,
+        "lineage": None,
     }
     # Every key is there on every row, so the column types stay the same across rows.
     assert rows[1]["metadata"] == {
@@ -227,6 +229,8 @@ def test_provenance_adds_metadata(format_: str) -> None:
         "model": None,
         "score": None,
         "confirmed": False,
+        "source": None,
+        "lineage": None,
     }
 
 

@@ -181,6 +181,8 @@ def test_records_carry_live_tag_model_and_review_state(
             "model": "gpt-x",
             "score": 9.0,
             "confirmed": True,
+            "source": None,
+            "lineage": None,
         },
     }
 

@@ -14,6 +14,9 @@ print(docs.report().figures)
 for pair in docs.qa_pairs(limit=5):
     docs.confirm([pair.id])
 docs.run_stage("dialogues.generate", min_turns=2, max_turns=4)
+done = docs.run_stage("instructions.self_instruct", seeds=["Explain ...", "Write ..."], count=20)
+print(docs.job(done.job_id).summary)          # Self-Instruct's rounds (generated → kept)
+docs.run_stage("questions.evolve", methods=["constraints", "breadth"])
 docs.regenerate_from(dialogue_id, 1)          # also edit_turn, delete_last_turns
 docs.export("manuals.jsonl", format="sharegpt",
             filters=ExportFilters(min_judge=3.5, exclude_flagged=["duplicate", "pii"]))
@@ -46,6 +49,7 @@ from easy_dataset.services.generation import (
 from easy_dataset.services.generation import list_questions as _list_questions
 from easy_dataset.services.generation.templates import TemplateView, add_template
 from easy_dataset.services.job_support.estimate import Estimate
+from easy_dataset.services.jobs import JobDetail, show_job
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
 from easy_dataset.services.quality import Report, build_report, estimate_check, run_check
 from easy_dataset.services.stages import estimate_stage, run_stage
@@ -83,9 +87,18 @@ class Project:
         models.add_model(self._app, self.id, config, api_key=api_key, make_default=True)
 
     def run_stage(self, stage: str, **options: Any) -> JobSummary:
-        """Run one generation stage as a durable job: tags.build, personas.generate,
-        questions.generate, answers.generate or templates.apply."""
+        """Run one stage as a durable job: tags.build, personas.generate,
+        questions.generate, questions.evolve, answers.generate, instructions.self_instruct,
+        templates.apply... (`easy-dataset stage list` lists them all)."""
         return run_stage(self._app, self.id, stage, **options)
+
+    def job(self, job_id: int) -> JobDetail:
+        """One job: its counts, failures, model calls and what its stage reports about it
+        (`summary`: Self-Instruct's rounds, Evol-Instruct's eliminations)."""
+        detail = show_job(self._app, job_id)
+        if detail.job.project_id != self.id:
+            raise NotFoundError(f"no job {job_id} in this project", subject="job")
+        return detail
 
     def estimate(self, stage: str, **options: Any) -> Estimate:
         """What `run_stage(stage, **options)` would do, without doing it: items, model

@@ -25,6 +25,16 @@ def _answer(record: ExportRecord, options: ExportOptions) -> str:
     return reply_text(record.answer, record.cot, options)
 
 
+# How a sample made without a chunk, or from another sample, came to be: Self-Instruct's
+# round, Evol-Instruct's parent question, method and generation.
+LINEAGE_KEYS = ("round", "parent_question_id", "evolution", "generation")
+
+
+def lineage(provenance: dict[str, Any]) -> dict[str, Any] | None:
+    found = {key: provenance[key] for key in LINEAGE_KEYS if provenance.get(key) is not None}
+    return found or None
+
+
 def metadata(record: ExportRecord) -> dict[str, Any]:
     """Where a record came from, with every key present so columns stay the same per row."""
     source = record.provenance
@@ -39,6 +49,9 @@ def metadata(record: ExportRecord) -> dict[str, Any]:
         "model": source.get("model"),
         "score": record.finite_score,
         "confirmed": record.confirmed,
+        # "self-instruct", "evol-instruct"; None for a sample made from a chunk.
+        "source": source.get("source"),
+        "lineage": lineage(source),
     }
 
 

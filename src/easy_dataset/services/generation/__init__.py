@@ -5,8 +5,10 @@ from easy_dataset.services.generation import (  # noqa: F401 (registers the hand
     answer_jobs,
     dialogue_jobs,
     estimate_tokens,
+    evolve_jobs,
     persona_jobs,
     question_jobs,
+    self_instruct_jobs,
     tag_jobs,
     template_jobs,
 )
