@@ -59,7 +59,8 @@ def type_label(job_type: str) -> str:
 def summary_table(summary: StageSummary) -> None:
     """What the job's stage reports beyond the counts: its table, totals last."""
     language = current_language()
-    ui.label(summary.title(language)).classes("font-medium")
+    title = ui.label(summary.title(language)).classes("font-medium")
+    title.props("data-testid=job-summary-title")
     keys = [column.key for column in summary.columns]
     columns = [
         {"name": column.key, "label": column.label(language), "field": column.key}
