@@ -83,6 +83,9 @@ class Stage(JobHandler[Any], Generic[P]):
     command: ClassVar[tuple[str, str] | None] = None
     # Position in lists (pipeline order for generation).
     order: ClassVar[int] = 1000
+    # The keys of its items' results that `summarize` reads (read in SQL, so that large
+    # results are never loaded for the summary); () gives it whole results.
+    summary_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

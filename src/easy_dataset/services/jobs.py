@@ -134,13 +134,23 @@ def job_summary(app: App, job: JobView) -> StageSummary | None:
     stage_cls = find_stage(job.type)
     if stage_cls is None or not stage_cls.has_summary():
         return None
+    names = stage_cls.summary_keys
+    # Only the keys the stage reads, extracted by the database: a summary of 10⁵ items
+    # must not load every answer they wrote.
+    values = [JobItem.result[name] for name in names] if names else [JobItem.result]
     query = (
-        select(JobItem.key, JobItem.result)
+        select(JobItem.key, *values)
         .where(JobItem.job_id == job.id, JobItem.status == "succeeded")
         .order_by(JobItem.id)
     )
+    results: list[tuple[str, dict[str, Any]]] = []
     with app.db.session() as session:
-        results = [(key, result or {}) for key, result in session.execute(query)]
+        for key, *found in session.execute(query):
+            if names:
+                result = {name: value for name, value in zip(names, found, strict=True)}
+                results.append((key, {k: v for k, v in result.items() if v is not None}))
+            else:
+                results.append((key, found[0] or {}))
     return stage_cls().summarize(results)
 
 

@@ -148,6 +148,7 @@ class EvolveQuestions(ModelJob, Stage[EvolveParams]):
     )
     Params = EvolveParams
     command = ("questions", "evolve")
+    summary_keys = ("question_id", "method", "eliminated", "rejected")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         assert project_id is not None
@@ -173,15 +174,11 @@ class EvolveQuestions(ModelJob, Stage[EvolveParams]):
             chunk=source.content,
             overrides=overrides,
         )
-        found: dict[str, Any] = {
-            "question_id": question_id,
-            "method": method,
-            "evolved": evolution.text,
-            "provenance": evolution.provenance.as_dict(),
-        }
+        found: dict[str, Any] = {"question_id": question_id, "method": method}
         reason = eliminated(source.text, evolution.text, options.no_change_threshold)
         if reason is not None:
-            return {**found, "eliminated": reason}
+            return {**found, "eliminated": reason, "rejected": evolution.text}
+        found.update(evolved=evolution.text, provenance=evolution.provenance.as_dict())
         if not options.answer:
             return found
         try:
@@ -198,9 +195,15 @@ class EvolveQuestions(ModelJob, Stage[EvolveParams]):
         except ModelCallError as exc:
             if exc.kind != "validation":
                 raise
-            return {**found, "eliminated": "answer_failed", "answer": ""}
+            return {**found, "eliminated": "answer_failed", "rejected": evolution.text}
         if answer_fails(draft.answer):
-            return {**found, "eliminated": "answer_failed", "answer": draft.answer[:ANSWER_SHOWN]}
+            failed = draft.answer[:ANSWER_SHOWN]
+            return {
+                **found,
+                "eliminated": "answer_failed",
+                "rejected": evolution.text,
+                "answer": failed,
+            }
         result = await finish_cot(
             self.client(ctx),
             draft,
@@ -227,12 +230,12 @@ class EvolveQuestions(ModelJob, Stage[EvolveParams]):
 
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
         assert job.project_id is not None
+        if result.get("eliminated"):
+            return
         parent_id = int(result["question_id"])
         parent = session.get(Question, parent_id)
         if parent is None:
             raise NotFoundError(f"question {parent_id} was deleted while it was evolved")
-        if result.get("eliminated"):
-            return
         lineage = {
             "source": SOURCE,
             "parent_question_id": parent_id,
@@ -288,7 +291,7 @@ class EvolveQuestions(ModelJob, Stage[EvolveParams]):
                             "question_id": result.get("question_id"),
                             "method": result.get("method"),
                             "reason": reason,
-                            "evolved": result.get("evolved", ""),
+                            "evolved": result.get("rejected", ""),
                         }
                     )
             else:

@@ -133,6 +133,7 @@ class SelfInstruct(ModelJob, Stage[SelfInstructParams]):
     )
     Params = SelfInstructParams
     command = ("instructions", "self-instruct")
+    summary_keys = ("round", "skipped", "generated", "filtered", "surplus", "kept_count", "dropped")
 
     def plan(self, app: App, project_id: int | None, params: dict[str, Any]) -> list[str]:
         options = self.options(params)
@@ -186,7 +187,7 @@ class SelfInstruct(ModelJob, Stage[SelfInstructParams]):
             return {"round": number, "skipped": True}
         language: str = state["language"]
         rng = random.Random(f"{options.random_seed}:{number}")
-        examples = pick_examples(state["seeds"], state["generated"], rng, total=EXAMPLES)
+        examples = pick_examples(state["seeds"], state["generated"], rng)
         proposal = await propose_instructions(
             self.client(ctx),
             examples=examples,
@@ -217,6 +218,7 @@ class SelfInstruct(ModelJob, Stage[SelfInstructParams]):
             "generated": len(proposal.instructions),
             "filtered": filtered,
             "surplus": len(screening.kept) - len(chosen),
+            "kept_count": len(kept),
             "kept": [
                 {
                     "instruction": instance.instruction,
@@ -300,7 +302,7 @@ class SelfInstruct(ModelJob, Stage[SelfInstructParams]):
                     "generated": result.get("generated", 0),
                     **{reason: filtered.get(reason, 0) for reason in REASONS},
                     "surplus": result.get("surplus", 0),
-                    "kept": len(result.get("kept", [])),
+                    "kept": result.get("kept_count", 0),
                 }
             )
             for item in result.get("dropped", []):
