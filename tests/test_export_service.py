@@ -180,6 +180,7 @@ def test_records_carry_live_tag_model_and_review_state(
             "persona": "beginner",
             "source": None,
             "tag_path": None,
+            "lineage": None,
             "model": "gpt-x",
             "score": 9.0,
             "confirmed": True,

@@ -14,11 +14,14 @@ print(docs.report().figures)
 for pair in docs.qa_pairs(limit=5):
     docs.confirm([pair.id])
 docs.run_stage("dialogues.generate", min_turns=2, max_turns=4)
-topic = ws.project("bees", create=True)     # no documents: data distilled from a topic
-topic.distill("Beekeeping", depth=2, breadth=3, questions=2, multi_turn=False)
+done = docs.run_stage("instructions.self_instruct", seeds=["Explain ...", "Write ..."], count=20)
+print(docs.job(done.job_id).summary)          # Self-Instruct's rounds (generated → kept)
+docs.run_stage("questions.evolve", methods=["constraints", "breadth"])
 docs.regenerate_from(dialogue_id, 1)          # also edit_turn, delete_last_turns
 docs.export("manuals.jsonl", format="sharegpt",
             filters=ExportFilters(min_judge=3.5, exclude_flagged=["duplicate", "pii"]))
+topic = ws.project("bees", create=True)     # no documents: data distilled from a topic
+topic.distill("Beekeeping", depth=2, breadth=3, questions=2, multi_turn=False)
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from easy_dataset.services.generation import (
 from easy_dataset.services.generation import list_questions as _list_questions
 from easy_dataset.services.generation.templates import TemplateView, add_template
 from easy_dataset.services.job_support.estimate import Estimate
+from easy_dataset.services.jobs import JobDetail, show_job
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
 from easy_dataset.services.quality import Report, build_report, estimate_check, run_check
 from easy_dataset.services.stages import estimate_stage, run_stage
@@ -87,9 +91,18 @@ class Project:
 
     def run_stage(self, stage: str, **options: Any) -> JobSummary:
         """Run one stage as a durable job: tags.build, personas.generate,
-        questions.generate, answers.generate, dialogues.generate, templates.apply, the
-        distillation steps distill.tags, distill.questions, distill.dialogues..."""
+        questions.generate, questions.evolve, answers.generate, dialogues.generate,
+        instructions.self_instruct, templates.apply, the distillation steps distill.tags,
+        distill.questions, distill.dialogues... (`easy-dataset stage list` lists them all)."""
         return run_stage(self._app, self.id, stage, **options)
+
+    def job(self, job_id: int) -> JobDetail:
+        """One job: its counts, failures, model calls and what its stage reports about it
+        (`summary`: Self-Instruct's rounds, Evol-Instruct's eliminations)."""
+        detail = show_job(self._app, job_id)
+        if detail.job.project_id != self.id:
+            raise NotFoundError(f"no job {job_id} in this project", subject="job")
+        return detail
 
     def estimate(self, stage: str, **options: Any) -> Estimate:
         """What `run_stage(stage, **options)` would do, without doing it: items, model

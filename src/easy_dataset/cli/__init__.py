@@ -13,6 +13,7 @@ from easy_dataset.cli import (
     chunks,
     dialogues,
     files,
+    instructions,
     jobs,
     models,
     personas,
@@ -51,6 +52,7 @@ app.add_typer(personas.app, name="personas")
 app.add_typer(questions.app, name="questions")
 app.add_typer(qa.app, name="qa")
 app.add_typer(dialogues.app, name="dialogues")
+app.add_typer(instructions.app, name="instructions")
 app.add_typer(templates.app, name="templates")
 app.add_typer(quality.app, name="quality")
 app.add_typer(stage_app, name="stage")

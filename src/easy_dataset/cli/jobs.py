@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,6 +29,7 @@ from easy_dataset.cli.common import (
 )
 from easy_dataset.jobs import JobSummary
 from easy_dataset.jobs import Progress as JobProgress
+from easy_dataset.jobs.summary import StageSummary
 from easy_dataset.services import jobs
 
 app = typer.Typer(help="Watch, cancel, retry and resume background jobs.", no_args_is_help=True)
@@ -84,6 +86,19 @@ def report_job(summary: JobSummary) -> None:
         console.print(f"`easy-dataset jobs show {summary.job_id}` lists why they failed")
     if summary.status == "paused":
         console.print(f"`easy-dataset jobs resume {summary.job_id}` goes on from here")
+
+
+def summary_table(summary: StageSummary) -> Table:
+    """What a stage reports about a job, as a table (with its totals as the last row)."""
+    table = Table(
+        *(column.en for column in summary.columns), title=summary.title_en, box=box.SIMPLE_HEAD
+    )
+    for row in summary.rows:
+        table.add_row(*(escape(cell) for cell in summary.cells(row)))
+    if summary.totals is not None:
+        table.add_section()
+        table.add_row(*(escape(cell) for cell in summary.cells(summary.totals)), style="bold")
+    return table
 
 
 RETRIED_WORDS = {
@@ -164,6 +179,8 @@ def show(
         console.print(escape(job.error))
     for line in call_lines(detail.calls):
         console.print(escape(line))
+    if detail.summary is not None:
+        console.print(summary_table(detail.summary))
     for failure in detail.failures:
         console.print(
             f"[red]{escape(failure.item_key)}[/] ({failure.kind}, attempt {failure.attempt}): "

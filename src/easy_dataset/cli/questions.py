@@ -88,7 +88,7 @@ def list_(
     if not found:
         console.print("no questions match")
         return
-    table = Table("id", "chunk", "tag", "origin", "answered", "question")
+    table = Table("id", "chunk", "tag", "origin", "answered", "evolved from", "question")
     for row in found:
         table.add_row(
             str(row.id),
@@ -96,6 +96,7 @@ def list_(
             escape(row.tag or ""),
             row.origin,
             "yes" if row.answered else "",
+            f"#{row.parent_question_id} ({row.evolution})" if row.parent_question_id else "",
             escape(row.text),
         )
     console.print(table)

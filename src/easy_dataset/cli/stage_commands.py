@@ -4,7 +4,10 @@ Every stage is `easy-dataset stage NAME`, and also `easy-dataset GROUP COMMAND` 
 stage says so (`Stage.command`, e.g. `questions generate`). Its options come from the
 stage's `Params` (the `Flag` marker gives a field its CLI spelling); values are checked by
 `Params` alone, in the service. What a command prints after its job is the outcome, plus
-whatever an `after_stage` renderer of that stage adds (the tag tree, flag counts...).
+whatever an `after_stage` renderer of that stage adds (the tag tree, flag counts...). A
+`file_option` adds an option naming files whose contents become an option's values (seed
+tasks read from a file): the CLI reads the user's own files, the other interfaces take the
+values inline.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
@@ -43,6 +48,47 @@ def after_stage(name: str) -> Callable[[Renderer], Renderer]:
         return renderer
 
     return register
+
+
+@dataclass(frozen=True)
+class FileOption:
+    """`flag FILE` (repeatable): each file's values, parsed by `read(name, data)`, come
+    before those the stage's option `field` is given directly."""
+
+    flag: str
+    field: str
+    help: str
+    read: Callable[[str, bytes], Sequence[Any]]
+    max_bytes: int
+
+    @property
+    def parameter(self) -> str:
+        return f"{self.field}__files"
+
+
+_FILE_OPTIONS: dict[str, list[FileOption]] = {}
+
+
+def file_option(stage: str, option: FileOption) -> None:
+    """Give a stage's command an option that reads values from files."""
+    _FILE_OPTIONS.setdefault(stage, []).append(option)
+
+
+def _read_file(option: FileOption, path: Path) -> Sequence[Any]:
+    try:
+        if path.stat().st_size > option.max_bytes:
+            raise InputError(f"{path}: larger than {option.max_bytes // 2**20} MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return option.read(path.name, data)
+
+
+def _file_parameter(option: FileOption) -> inspect.Parameter:
+    annotation = Annotated[list[Path] | None, typer.Option(option.flag, help=option.help)]
+    return inspect.Parameter(
+        option.parameter, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation
+    )
 
 
 def _bare(annotation: Any) -> Any:
@@ -143,10 +189,16 @@ def stage_command(stage_cls: type[Stage[Any]]) -> Callable[..., None]:
     """The CLI command of one stage: `--project`, its options, `--dry-run`, `--json`."""
     name = stage_cls.name
     fields = stage_cls.Params.model_fields
+    file_options = _FILE_OPTIONS.get(name, [])
 
     def command(ctx: typer.Context, **given: Any) -> None:
         project, dry_run, as_json = given.pop("project"), given.pop("dry_run"), given.pop("as_json")
+        files = {option: given.pop(option.parameter) or [] for option in file_options}
         options = _values(stage_cls, given)
+        for option, paths in files.items():
+            read = [value for path in paths for value in _read_file(option, path)]
+            if read:
+                options[option.field] = read + list(options.get(option.field) or [])
         _check(stage_cls, options)
         if dry_run:
             found = stages.estimate_stage(state(ctx).app(), project, name, **options)
@@ -172,6 +224,7 @@ def stage_command(stage_cls: type[Stage[Any]]) -> Callable[..., None]:
         context,
         inspect.Parameter("project", inspect.Parameter.KEYWORD_ONLY, annotation=ProjectOption),
         *(_option(field_name, info) for field_name, info in fields.items()),
+        *(_file_parameter(option) for option in file_options),
         inspect.Parameter(
             "dry_run", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=DryRunOption
         ),

@@ -10,7 +10,7 @@ import typer
 from rich.console import RenderableType
 
 from easy_dataset.cli.common import console, counted, escape, print_json, state
-from easy_dataset.cli.jobs import job_progress, report_job
+from easy_dataset.cli.jobs import job_progress, report_job, summary_table
 from easy_dataset.jobs import JobSummary
 from easy_dataset.services import generation, jobs, stages
 
@@ -100,12 +100,16 @@ def run_stage_command(
     with job_progress() as update:
         summary = stages.run_stage(app, project, kind, on_progress=update, **options)
     added = after(summary) if after else Addition()
+    # What the stage reports beyond the counts (Self-Instruct's rounds...), None for most.
+    figures = jobs.show_job(app, summary.job_id, failures=0).summary if summary.total else None
     if as_json:
-        print_json({**summary.__dict__, **added.extra})
+        print_json({**summary.__dict__, **({"summary": figures} if figures else {}), **added.extra})
     elif summary.total == 0:
         console.print(added.nothing or f"{kind}: nothing to do (everything is done already)")
     else:
         report_job(summary)
+        if figures is not None:
+            console.print(summary_table(figures))
         if summary.failed:
             for failure in jobs.show_job(app, summary.job_id, failures=10).failures:
                 console.print(

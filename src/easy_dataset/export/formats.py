@@ -25,6 +25,16 @@ def _answer(record: ExportRecord, options: ExportOptions) -> str:
     return reply_text(record.answer, record.cot, options)
 
 
+# How a sample made without a chunk, or from another sample, came to be: Self-Instruct's
+# round, Evol-Instruct's parent question, method and generation.
+LINEAGE_KEYS = ("round", "parent_question_id", "evolution", "generation")
+
+
+def lineage(provenance: dict[str, Any]) -> dict[str, Any] | None:
+    found = {key: provenance[key] for key in LINEAGE_KEYS if provenance.get(key) is not None}
+    return found or None
+
+
 def metadata(record: ExportRecord) -> dict[str, Any]:
     """Where a record came from, with every key present so columns stay the same per row."""
     source = record.provenance
@@ -36,9 +46,11 @@ def metadata(record: ExportRecord) -> dict[str, Any]:
         "tag": source.get("tag"),
         "tags": list(record.tags),
         "persona": source.get("persona"),
-        # "distilled" for data made from a topic with no documents, with its tag path.
+        # How it was made when not from a chunk: "distilled" (from a topic, with its tag
+        # path), "self-instruct", "evol-instruct" (with their lineage); None from a chunk.
         "source": source.get("source"),
         "tag_path": source.get("tag_path"),
+        "lineage": lineage(source),
         "model": source.get("model"),
         "score": record.finite_score,
         "confirmed": record.confirmed,

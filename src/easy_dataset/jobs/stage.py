@@ -6,9 +6,10 @@ with their defaults and bounds — and the job hooks (plan / process / commit). 
 commands, the REST routes and their OpenAPI schemas, the web form and the Python API are
 all built from the registry here, so a new stage needs no edit anywhere else.
 
-`Params` fields may carry two markers in `Annotated[...]`: `Flag` (how the CLI spells the
-option, when it should not be `--field-name`) and `Picks` (the kind of record a list of ids
-names, so forms can offer a picker).
+`Params` fields may carry markers in `Annotated[...]`: `Flag` (how the CLI spells the
+option, when it should not be `--field-name`), `Picks` (the kind of record a list of ids
+names, so forms can offer a picker) and `Lines` (a list of free texts, one per line in a
+form). A stage that reports more than item counts about a job overrides `summarize`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from easy_dataset.errors import ConflictError, InputError, NotFoundError
 from easy_dataset.jobs.handlers import JobHandler, register, unregister
+from easy_dataset.jobs.summary import StageSummary
 
 
 class Words(NamedTuple):
@@ -52,6 +54,11 @@ class Picks:
     record: Record
 
 
+@dataclass(frozen=True)
+class Lines:
+    """Marks a list of texts that may hold commas: a form takes one item per line."""
+
+
 class StageParams(BaseModel):
     """A stage's options; unknown names are refused."""
 
@@ -76,6 +83,9 @@ class Stage(JobHandler[Any], Generic[P]):
     command: ClassVar[tuple[str, str] | None] = None
     # Position in lists (pipeline order for generation).
     order: ClassVar[int] = 1000
+    # The keys of its items' results that `summarize` reads (read in SQL, so that large
+    # results are never loaded for the summary); () gives it whole results.
+    summary_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -90,6 +100,15 @@ class Stage(JobHandler[Any], Generic[P]):
         """The parameters a job is planned with, given the ones asked for; a stage that
         takes a default from project settings (the judge's model) fills it in here."""
         return params
+
+    def summarize(self, results: list[tuple[str, dict[str, Any]]]) -> StageSummary | None:
+        """The job's figures from its succeeded items' (key, result), in item order; None:
+        the stage reports only the counts."""
+        return None
+
+    @classmethod
+    def has_summary(cls) -> bool:
+        return cls.summarize is not Stage.summarize
 
     @classmethod
     def short_name(cls) -> str:
@@ -127,6 +146,11 @@ def all_stages(group: Group | None = None) -> list[type[Stage[Any]]]:
     """The registered stages (of one group), in their order."""
     found = [cls for cls in _STAGES.values() if group is None or cls.group == group]
     return sorted(found, key=lambda cls: (cls.order, cls.name))
+
+
+def find_stage(name: str) -> type[Stage[Any]] | None:
+    """The stage of that name (a job type), or None when the job type is no stage."""
+    return _STAGES.get(name)
 
 
 def get_stage(name: str) -> type[Stage[Any]]:

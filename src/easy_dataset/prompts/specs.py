@@ -373,6 +373,69 @@ TASKS: dict[str, TaskSpec] = {
             ),
         ),
         TaskSpec(
+            "self_instruct",
+            (_req("examples"), _opt("count", 8)),
+            (
+                {
+                    "examples": [
+                        "Explain the difference between a fixed-term and a periodic lease.",
+                        "Write a polite letter to a landlord asking for a repair.",
+                        "Classify each clause below as a tenant duty or a landlord duty.",
+                    ],
+                    "count": 8,
+                },
+            ),
+        ),
+        TaskSpec(
+            "self_instruct_instance",
+            (_req("instruction"), _opt("examples", ())),
+            (
+                {
+                    "instruction": "Summarise the notice rules below in one sentence.",
+                    "examples": [
+                        {
+                            "instruction": "Explain what a periodic lease is.",
+                            "input": "",
+                            "output": "A periodic lease runs from one rental period to the "
+                            "next until the tenant or the landlord ends it with notice.",
+                        },
+                        {
+                            "instruction": "Name the party each sentence puts a duty on.",
+                            "input": "The tenant must give 30 days' notice.",
+                            "output": "The tenant.",
+                        },
+                    ],
+                },
+            ),
+        ),
+        TaskSpec(
+            "evolve_depth",
+            (_req("prompt"), _req("method"), _opt("chunk", "")),
+            (
+                {
+                    "prompt": "How much notice must a tenant give to end a periodic lease?",
+                    "method": "constraints",
+                    "chunk": _CHUNK,
+                },
+                {
+                    "prompt": "How much notice must a landlord give to end a lease?",
+                    "method": "reasoning",
+                },
+                {"prompt": "Can a tenant give notice by e-mail?", "method": "deepen"},
+                {"prompt": "When does a lease end?", "method": "concretize"},
+            ),
+        ),
+        TaskSpec(
+            "evolve_breadth",
+            (_req("prompt"), _opt("chunk", "")),
+            (
+                {
+                    "prompt": "How much notice must a tenant give to end a periodic lease?",
+                    "chunk": _CHUNK,
+                },
+            ),
+        ),
+        TaskSpec(
             "distill_tags",
             (
                 _req("topic"),

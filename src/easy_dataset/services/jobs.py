@@ -19,6 +19,8 @@ from easy_dataset.jobs import (
 )
 from easy_dataset.jobs.progress import Progress
 from easy_dataset.jobs.runner import ProgressCallback
+from easy_dataset.jobs.stage import find_stage
+from easy_dataset.jobs.summary import StageSummary
 
 # Importing the generation and quality services registers their job types, so any job
 # can be resumed.
@@ -60,6 +62,7 @@ class JobDetail(BaseModel):
     job: JobView
     failures: list[FailureView]  # the latest failure of each item that is failed now
     calls: JobCalls  # its model calls from the usage log: failed, retried, cancelled
+    summary: StageSummary | None = None  # what its stage reports beyond the counts
 
 
 def _view(job: Job) -> JobView:
@@ -125,7 +128,35 @@ def calls_of(app: App, job_ids: list[int]) -> dict[int, JobCalls]:
     return job_calls(app, job_ids, final)
 
 
-def show_job(app: App, job_id: int, *, failures: int = 50) -> JobDetail:
+def job_summary(app: App, job: JobView) -> StageSummary | None:
+    """What the job's stage reports about it from its succeeded items' results; None for a
+    job whose type reports only the counts."""
+    stage_cls = find_stage(job.type)
+    if stage_cls is None or not stage_cls.has_summary():
+        return None
+    names = stage_cls.summary_keys
+    # Only the keys the stage reads, extracted by the database: a summary of 10⁵ items
+    # must not load every answer they wrote.
+    values = [JobItem.result[name] for name in names] if names else [JobItem.result]
+    query = (
+        select(JobItem.key, *values)
+        .where(JobItem.job_id == job.id, JobItem.status == "succeeded")
+        .order_by(JobItem.id)
+    )
+    results: list[tuple[str, dict[str, Any]]] = []
+    with app.db.session() as session:
+        for key, *found in session.execute(query):
+            if names:
+                result = {name: value for name, value in zip(names, found, strict=True)}
+                results.append((key, {k: v for k, v in result.items() if v is not None}))
+            else:
+                results.append((key, found[0] or {}))
+    return stage_cls().summarize(results)
+
+
+def show_job(app: App, job_id: int, *, failures: int = 50, summary: bool = True) -> JobDetail:
+    """A job with the latest failure of its failed items (at most `failures`), its model
+    calls and (unless `summary` is false) what its stage reports about it."""
     job = _job(app, job_id)
     latest = (
         select(JobItem.key, JobFailure)
@@ -152,7 +183,13 @@ def show_job(app: App, job_id: int, *, failures: int = 50) -> JobDetail:
             )
             if len(rows) >= failures:
                 break
-    return JobDetail(job=_view(job), failures=rows, calls=calls_of(app, [job_id])[job_id])
+    view = _view(job)
+    return JobDetail(
+        job=view,
+        failures=rows,
+        calls=calls_of(app, [job_id])[job_id],
+        summary=job_summary(app, view) if summary else None,
+    )
 
 
 def cancel_job(app: App, job_id: int) -> JobView:

@@ -154,7 +154,9 @@ def run_pipeline(
         if summary.status == "paused":
             # Every later stage needs the same endpoint: stop here, all done work is kept.
             raise JobPausedError(summary.job_id, stage, summary.error or "endpoint unreachable")
-        failures = jobs.show_job(app, summary.job_id).failures if summary.failed else []
+        failures = (
+            jobs.show_job(app, summary.job_id, summary=False).failures if summary.failed else []
+        )
         reports.append(
             StageReport(
                 stage=stage,

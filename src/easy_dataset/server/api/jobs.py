@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from easy_dataset.jobs.summary import StageSummary
 from easy_dataset.server.api.common import IdPath, Limit, Offset, Page
 from easy_dataset.server.deps import Core, Executor, submit_job
 from easy_dataset.services import jobs
@@ -37,6 +38,7 @@ class JobState(BaseModel):
     calls: JobCalls  # its model calls: failed (by kind), retried, cancelled
     queued: bool  # waiting in this server's queue
     progress: LiveProgress | None  # while it runs in this server
+    summary: StageSummary | None = None  # what its stage reports beyond the counts
 
 
 class Retried(BaseModel):
@@ -62,6 +64,7 @@ def _state(core: Core, executor: Executor, job_id: int, failures: int = 50) -> J
         calls=detail.calls,
         queued=job_id in executor.queued(),
         progress=live,
+        summary=detail.summary,
     )
 
 
@@ -86,7 +89,7 @@ def resume_all(request: Request, core: Core, project: ProjectFilter = None) -> P
     waiting = jobs.interrupted_jobs(core, project_ref=project)
     for job_id in waiting:
         submit_job(request, job_id)
-    views = [jobs.show_job(core, job_id, failures=0).job for job_id in waiting]
+    views = [jobs.show_job(core, job_id, failures=0, summary=False).job for job_id in waiting]
     return Page[JobView](items=views, total=len(views))
 
 
@@ -112,7 +115,7 @@ def cancel_job(job_id: IdPath, core: Core) -> JobView:
 def retry_job(job_id: IdPath, request: Request, core: Core) -> Retried:
     """Put the job's failed items back to pending and queue the job."""
     moved, _ = jobs.retry_job(core, job_id, run=False)
-    view = jobs.show_job(core, job_id, failures=0).job
+    view = jobs.show_job(core, job_id, failures=0, summary=False).job
     if view.status == "pending":
         submit_job(request, job_id)
     return Retried(moved=moved, job=view)
@@ -123,4 +126,4 @@ def resume_job(job_id: IdPath, request: Request, core: Core) -> JobView:
     """Queue an interrupted job to run on from where it stopped."""
     for waiting in jobs.interrupted_jobs(core, job_id=job_id):
         submit_job(request, waiting)
-    return jobs.show_job(core, job_id, failures=0).job
+    return jobs.show_job(core, job_id, failures=0, summary=False).job

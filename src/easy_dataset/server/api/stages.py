@@ -38,7 +38,7 @@ def _add_routes(router: APIRouter, stage_cls: type[Stage[Any]]) -> None:
     def start(project: ProjectRef, request: Request, core: Core, body: Any = None) -> JobView:
         job_id = stages.start_stage(core, project, name, **_options(body))
         submit_job(request, job_id)
-        return jobs.show_job(core, job_id, failures=0).job
+        return jobs.show_job(core, job_id, failures=0, summary=False).job
 
     async def estimate(project: ProjectRef, core: Core, body: Any = None) -> Estimate:
         return await run_in_threadpool(stages.estimate_stage, core, project, name, **_options(body))

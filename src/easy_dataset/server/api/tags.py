@@ -153,4 +153,4 @@ def build_tags(project: ProjectRef, body: TagBuild, request: Request, core: Core
         cache=body.cache or None,
     )
     submit_job(request, job_id)
-    return jobs.show_job(core, job_id, failures=0).job
+    return jobs.show_job(core, job_id, failures=0, summary=False).job

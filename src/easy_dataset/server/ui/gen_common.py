@@ -78,7 +78,7 @@ class JobLauncher:
         ended = False
         for job_id, line in list(self.watched.items()):
             try:
-                job = jobs.show_job(self.ctx.core, job_id, failures=0).job
+                job = jobs.show_job(self.ctx.core, job_id, failures=0, summary=False).job
             except NotFoundError:  # deleted meanwhile
                 del self.watched[job_id]
                 continue

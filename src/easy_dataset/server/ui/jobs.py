@@ -4,8 +4,9 @@ and the executor's latest progress; the work runs on the server's job thread, so
 the tab stops nothing). Job types show as translated
 names, times as "running since" / "finished … after …", what is left as a duration. A
 job's model calls that failed or were retried (from the usage log) are listed on it, and
-its failed items with kind, message and raw model output, on the page itself; failed
-items can be retried, jobs cancelled or resumed."""
+its failed items with kind, message and raw model output, and what its stage reports
+beyond the counts (a table: Self-Instruct's rounds...), on the page itself; failed items
+can be retried, jobs cancelled or resumed."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from nicegui import events, ui
 from easy_dataset.errors import NotFoundError
 from easy_dataset.jobs import find_interrupted
 from easy_dataset.jobs.lease import failure_summary
-from easy_dataset.jobs.stage import all_stages, get_stage
+from easy_dataset.jobs.stage import all_stages, find_stage, get_stage
+from easy_dataset.jobs.summary import StageSummary
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import confirm_job
 from easy_dataset.server.ui.helpers import guarded, notify_error, notify_ok, when
@@ -45,15 +47,32 @@ ACTIVE = ("pending", "paused", "running")
 
 
 def type_label(job_type: str) -> str:
-    """A job type's name in the page's language (a stage's own label where the strings have
+    """A job type's name in the page's language (a stage's own label when the strings have
     none); an unknown type as it is stored."""
     key = f"jobs.type.{job_type}"
     if key in STRINGS:
         return t(key)
-    try:
-        return get_stage(job_type).label.get(current_language())
-    except NotFoundError:
-        return job_type
+    stage_cls = find_stage(job_type)
+    return stage_cls.label.get(current_language()) if stage_cls else job_type
+
+
+def summary_table(summary: StageSummary) -> None:
+    """What the job's stage reports beyond the counts: its table, totals last."""
+    language = current_language()
+    title = ui.label(summary.title(language)).classes("font-medium")
+    title.props("data-testid=job-summary-title")
+    keys = [column.key for column in summary.columns]
+    columns = [
+        {"name": column.key, "label": column.label(language), "field": column.key}
+        for column in summary.columns
+    ]
+    lines = [*summary.rows, *([summary.totals] if summary.totals is not None else [])]
+    rows = [
+        {"line": index, **dict(zip(keys, summary.cells(line), strict=True))}
+        for index, line in enumerate(lines)
+    ]
+    table = ui.table(columns=columns, rows=rows, row_key="line").classes("w-full")
+    table.props("flat bordered dense data-testid=job-summary")
 
 
 def kind_label(kind: str) -> str:
@@ -192,7 +211,8 @@ class JobsScreen:
                 self.table.update()
         if self.shown is None:
             return
-        if self._state(jobs.show_job(self.ctx.core, self.shown, failures=0)) != self.shown_state:
+        shown = jobs.show_job(self.ctx.core, self.shown, failures=0, summary=False)
+        if self._state(shown) != self.shown_state:
             self.show(self.shown)
 
     @staticmethod
@@ -307,6 +327,8 @@ class JobsScreen:
                     "data-testid=job-error"
                 )
             self._actions(job)
+            if detail.summary is not None:
+                summary_table(detail.summary)
             if detail.failures:
                 ui.label(t("jobs.failures_title", count=job.failed)).classes("font-medium")
             for failure in detail.failures:

@@ -33,6 +33,9 @@ def meta(question: QuestionView, chunk_label: str | None = None) -> str:
             answered=t("questions.answered_yes" if question.answered else "questions.answered_no"),
         )
     ]
+    if question.parent_question_id is not None:
+        method = question.evolution or ""
+        parts.append(t("questions.meta_parent", id=question.parent_question_id, method=method))
     if question.tag:
         parts.append(t("questions.meta_tag", tag=question.tag))
     if chunk_label is not None:

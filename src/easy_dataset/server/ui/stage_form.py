@@ -1,6 +1,7 @@
 """The form that starts a stage, built from its `Params` (see `jobs/stage.py`): one input per
 option, chosen by the option's type, with the bounds its constraints declare; a list of ids
-marked `Picks` is a picker of the project's files, tags or templates. The form only
+marked `Picks` is a picker of the project's files, tags or templates, and a list marked
+`Lines` a text area with one item per line. The form only
 gathers what was filled in: the stage's `Params` checks it (`stages.estimate_stage` /
 `start_stage` raise `InputError` saying what is wrong)."""
 
@@ -16,7 +17,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from easy_dataset.errors import InputError
-from easy_dataset.jobs.stage import Picks, Stage
+from easy_dataset.jobs.stage import Lines, Picks, Stage
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import tag_paths
 from easy_dataset.server.ui.i18n import STRINGS, t
@@ -80,7 +81,13 @@ def _picks(info: FieldInfo) -> Picks | None:
     return next((item for item in info.metadata if isinstance(item, Picks)), None)
 
 
-Kind = Literal["number", "integer", "bool", "choice", "text", "model", "pick", "list", "pairs"]
+def _lines(info: FieldInfo) -> bool:
+    return any(isinstance(item, Lines) for item in info.metadata)
+
+
+Kind = Literal[
+    "number", "integer", "bool", "choice", "text", "model", "pick", "list", "lines", "pairs"
+]
 
 
 @dataclass
@@ -108,6 +115,8 @@ class FormField:
             return list(raw or []) or None
         if self.kind == "list":
             return split_list(str(raw or "")) or None
+        if self.kind == "lines":
+            return [line.strip() for line in str(raw or "").splitlines() if line.strip()] or None
         if self.kind == "pairs":
             return split_pairs(str(raw or ""), label_of(self.name)) or None
         # text, choice, model: "" is the "default" entry
@@ -170,6 +179,9 @@ class StageForm:
                 choices = {"": t("stage_form.default")} | choices
             value = "" if default is None else default
             return "choice", ui.select(choices, value=value, label=label).classes(wide)
+        if origin is list and _lines(info):
+            area = ui.textarea(label, placeholder=t("stage_form.lines"))
+            return "lines", area.props("autogrow").classes("min-w-[24rem]")
         if origin is list:
             picks = _picks(info)
             if picks is not None and picks.record in PICKABLE:

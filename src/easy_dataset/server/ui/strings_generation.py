@@ -127,6 +127,7 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
     "questions.none": ("No questions match.", "没有匹配的问题。"),
     "questions.meta": ("#{id} · {origin} · {answered}", "#{id} · {origin} · {answered}"),
     "questions.meta_tag": ("tag {tag}", "标签 {tag}"),
+    "questions.meta_parent": ("evolved from #{id} ({method})", "由 #{id} 进化（{method}）"),
     "questions.meta_chunk": ("chunk {chunk}", "文本块 {chunk}"),
     "questions.add": ("Add a question", "添加问题"),
     "questions.add_title": ("New question", "新问题"),

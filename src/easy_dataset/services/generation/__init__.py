@@ -8,8 +8,10 @@ from easy_dataset.services.generation import (  # noqa: F401 (registers the hand
     distill_questions,
     distill_tags,
     estimate_tokens,
+    evolve_jobs,
     persona_jobs,
     question_jobs,
+    self_instruct_jobs,
     tag_jobs,
     template_jobs,
 )

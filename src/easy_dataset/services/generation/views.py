@@ -26,6 +26,9 @@ class QuestionView(BaseModel):
     provenance: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    # An evolved question's parent (`questions.evolve`) and how it was evolved.
+    parent_question_id: int | None = None
+    evolution: str | None = None
 
 
 class QAView(BaseModel):
@@ -57,6 +60,9 @@ class QADetail(QAView):
 
 
 def question_view(row: Question, tag: str | None, answered: bool) -> QuestionView:
+    provenance = dict(row.provenance or {})
+    parent = provenance.get("parent_question_id")
+    evolution = provenance.get("evolution")
     return QuestionView(
         id=row.id,
         project_id=row.project_id,
@@ -68,9 +74,13 @@ def question_view(row: Question, tag: str | None, answered: bool) -> QuestionVie
         text=row.text,
         origin=row.origin,
         answered=answered,
-        provenance=dict(row.provenance or {}),
+        provenance=provenance,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        parent_question_id=parent
+        if isinstance(parent, int) and not isinstance(parent, bool)
+        else None,
+        evolution=evolution if isinstance(evolution, str) else None,
     )
 
 
