@@ -59,7 +59,10 @@ def list_(
     chunk: Annotated[int | None, typer.Option("--chunk", help="Chunk id.")] = None,
     tag: TagOption = None,
     origin: Annotated[
-        str | None, typer.Option("--origin", help="generated | template | manual.")
+        str | None,
+        typer.Option(
+            "--origin", help="generated | template | manual | cross_chunk | unanswerable."
+        ),
     ] = None,
     answered: Annotated[
         bool | None, typer.Option("--answered/--unanswered", help="Only (un)answered ones.")

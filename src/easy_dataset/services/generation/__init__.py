@@ -3,12 +3,14 @@ the review of their results. Importing this package registers the job handlers."
 
 from easy_dataset.services.generation import (  # noqa: F401 (registers the handlers and estimators)
     answer_jobs,
+    cross_chunk_jobs,
     dialogue_jobs,
     estimate_tokens,
     persona_jobs,
     question_jobs,
     tag_jobs,
     template_jobs,
+    unanswerable_jobs,
 )
 from easy_dataset.services.generation.dialogue_review import (
     delete_last_turns,
