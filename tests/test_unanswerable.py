@@ -201,6 +201,8 @@ def test_cli_adds_the_share_marks_it_and_exports_keep_drop_only(
         [good] = results_for(session, qa_id=made[1].id)
     assert bad.detail["unanswerable"] is True and bad.detail["declines"] is False
     assert good.detail["declines"] is True and not good.detail["unsupported"]
+    shown = cli("quality", "results", str(made[0].id), "-p", "bees")
+    assert "does not decline" in " ".join(shown.output.split())
 
     # Two ordinary samples beside them.
     with app.db.session() as session:
