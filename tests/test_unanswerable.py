@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 from starlette.datastructures import QueryParams
 
+from easy_dataset.api import Workspace
 from easy_dataset.export import ExportOptions
 from easy_dataset.generate.unanswerable import generate_unanswerable, share_quota
 from easy_dataset.quality.embedding import E5Embedder
@@ -236,10 +237,13 @@ def test_cli_adds_the_share_marks_it_and_exports_keep_drop_only(
     assert gen.count_qa(app, "bees", unanswerable=True, flagged=["grounding"]) == 1
 
 
-def test_rest_filters_and_the_export_form(app: App, fake: FakeOpenAI, tmp_path: Path) -> None:
+def test_python_api_rest_filters_and_the_export_form(
+    app: App, fake: FakeOpenAI, tmp_path: Path
+) -> None:
     make_project(app, tmp_path, fake.base_url)
     gen.update_generation_settings(app, "bees", exact_questions=3)
-    summary = stages.run_stage(app, "bees", "questions.unanswerable", share=0.25)
+    with Workspace(app.settings.home) as workspace:  # the Python API
+        summary = workspace.project("bees").run_stage("questions.unanswerable", share=0.25)
     assert (summary.total, summary.succeeded) == (3, 3)  # 9 expected, 3 of 12 is 25 %
     pid = projects.get_project(app, "bees").id
     with app.db.session() as session:
