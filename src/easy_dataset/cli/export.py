@@ -23,7 +23,12 @@ from easy_dataset.cli.common import (
 from easy_dataset.errors import InputError
 from easy_dataset.export import CotMode, ExportFormat, ExportOptions, FileType, QuestionSlot
 from easy_dataset.export import file_type_for as suffix_file_type
-from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
+from easy_dataset.services.export import (
+    ExportFilters,
+    ExportSummary,
+    UnanswerableFilter,
+    export_dataset,
+)
 
 
 def _field_map(pairs: list[str]) -> dict[str, str]:
@@ -44,6 +49,7 @@ def _filters(
     min_judge: float | None = None,
     exclude_flagged: list[str] | None = None,
     kinds: list[str] | None = None,
+    unanswerable: UnanswerableFilter = "keep",
 ) -> ExportFilters:
     try:
         # Validated from plain values: the kinds are checked here, as typed.
@@ -56,6 +62,7 @@ def _filters(
                 "ids": ids,
                 "min_judge": min_judge,
                 "exclude_flagged": exclude_flagged or [],
+                "unanswerable": unanswerable,
             }
         )
     except ValidationError as exc:
@@ -141,6 +148,13 @@ def export(
             help="Leave out QA pairs this check flagged (duplicate, pii...); repeat.",
         ),
     ] = None,
+    unanswerable: Annotated[
+        UnanswerableFilter,
+        typer.Option(
+            "--unanswerable",
+            help="Samples answering unanswerable questions: keep, drop or only them.",
+        ),
+    ] = "keep",
     llamafactory: Annotated[
         bool, typer.Option("--llamafactory", help="Also write LLaMA-Factory's dataset_info.json.")
     ] = False,
@@ -176,7 +190,14 @@ def export(
         sys.stdout.buffer if to_stdout else Path(out),
         options,
         _filters(
-            confirmed_only, min_score, tags or [], ids or [], min_judge, exclude_flagged, kinds
+            confirmed_only,
+            min_score,
+            tags or [],
+            ids or [],
+            min_judge,
+            exclude_flagged,
+            kinds,
+            unanswerable,
         ),
         overwrite=overwrite,
         llamafactory=llamafactory,

@@ -76,6 +76,13 @@ def list_(
     kind: Annotated[
         str | None, typer.Option("--kind", help="qa (single-turn pairs) | dialogue.")
     ] = None,
+    unanswerable: Annotated[
+        bool | None,
+        typer.Option(
+            "--unanswerable/--answerable",
+            help="Only samples answering unanswerable questions (or only the others).",
+        ),
+    ] = None,
     file: Annotated[int | None, typer.Option("--file", help="File id.")] = None,
     search: Annotated[
         str | None, typer.Option("--search", "-s", help="Text in the question or answer.")
@@ -112,6 +119,7 @@ def list_(
         max_score=max_score,
         has_cot=with_cot,
         kind=kind,
+        unanswerable=unanswerable,
         tag=tag,
         file_id=file,
         search=search,

@@ -59,7 +59,11 @@ def list_(
     chunk: Annotated[int | None, typer.Option("--chunk", help="Chunk id.")] = None,
     tag: TagOption = None,
     origin: Annotated[
-        str | None, typer.Option("--origin", help="generated | template | manual | distilled.")
+        str | None,
+        typer.Option(
+            "--origin",
+            help="generated | template | manual | distilled | cross_chunk | unanswerable.",
+        ),
     ] = None,
     answered: Annotated[
         bool | None, typer.Option("--answered/--unanswered", help="Only (un)answered ones.")

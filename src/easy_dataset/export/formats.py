@@ -114,6 +114,12 @@ def _custom(record: ExportRecord, options: ExportOptions) -> dict[str, Any]:
     return {name: values[source] for source, name in options.field_map.items()}
 
 
+# Formats whose readers ignore a field they do not know, so a sample answering an
+# unanswerable question can say so (`"unanswerable": true`) for users to keep or drop it.
+# Messages follow OpenAI's fine-tuning shape, which takes no other field; a custom record
+# holds the fields its map names, no more.
+MARKED_FORMATS: tuple[ExportFormat, ...] = ("alpaca", "sharegpt", "reasoning")
+
 SHAPERS: dict[ExportFormat, Shaper] = {
     "alpaca": _alpaca,
     "sharegpt": _sharegpt,
@@ -155,6 +161,8 @@ def shape(record: ExportRecord, options: ExportOptions) -> dict[str, Any]:
             options.system_prompt,
         )
         shaped = TURN_SHAPERS[options.format](record, [_clean(turn) for turn in turns], options)
+    if record.provenance.get("unanswerable") is True and options.format in MARKED_FORMATS:
+        shaped["unanswerable"] = True
     if options.include_provenance:
         shaped["metadata"] = metadata(record)
     return shaped

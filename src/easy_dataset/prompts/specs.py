@@ -13,6 +13,11 @@ _CHUNK = (
     "written notice only if the lease allows it. A landlord who ends the lease must give "
     "60 days' notice, or 90 days if the tenant has lived in the unit for more than two years."
 )
+_DEPOSITS = (
+    "A landlord may ask for a security deposit of at most one month's rent. The deposit "
+    "must be returned within 21 days after the tenant moves out, less the cost of any "
+    "damage beyond normal wear and tear, with a written list of the deductions."
+)
 _PERSONA = {
     "genre": "FAQ for a tenants' association website",
     "genre_description": "Short, plain-language answers to common questions.",
@@ -349,6 +354,46 @@ TASKS: dict[str, TaskSpec] = {
                     "chunk": _CHUNK,
                     "message": "How much notice do I give to end my lease?",
                     "reply": "Thirty days, and e-mail always counts as written notice.",
+                },
+            ),
+        ),
+        TaskSpec(
+            "cross_chunk",
+            (_req("chunks"), _opt("count", 2)),
+            (
+                {
+                    "chunks": [
+                        {
+                            "text": _CHUNK,
+                            "title": "Residential Tenancy Guide",
+                            "heading_path": "Residential Tenancy Guide > Ending a lease",
+                        },
+                        {
+                            "text": _DEPOSITS,
+                            "title": "Residential Tenancy Guide",
+                            "heading_path": "Residential Tenancy Guide > Deposits",
+                        },
+                    ],
+                    "count": 2,
+                },
+            ),
+        ),
+        TaskSpec(
+            "unanswerable",
+            (
+                _req("chunk"),
+                _opt("heading_path", ""),
+                _opt("title", ""),
+                _opt("count", 1),
+                _opt("asked"),
+            ),
+            (
+                {
+                    "chunk": _CHUNK,
+                    "heading_path": "Residential Tenancy Guide > Ending a lease > Notice periods",
+                    "title": "Residential Tenancy Guide",
+                    "count": 2,
+                    "asked": ["How much notice must a tenant give to end a periodic lease?"],
                 },
             ),
         ),

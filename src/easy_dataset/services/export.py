@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import IO, Annotated, Any, TypeVar
+from typing import IO, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Select, func, or_, select
@@ -30,13 +30,14 @@ from easy_dataset.services.app import App
 from easy_dataset.services.generation.qa_query import QAFilters, known_flags, quality_filtered
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.dataset import QAPair, Question, Tag
-from easy_dataset.store.queries import json_array_has_any
+from easy_dataset.store.queries import json_array_has_any, json_flag
 from easy_dataset.types import SampleKind
 
 BATCH = 1000
 CHUNK_RECORDS = 256  # records per chunk of an encoded export
 DATASET_INFO = "dataset_info.json"
 T = TypeVar("T")
+UnanswerableFilter = Literal["keep", "drop", "only"]
 
 
 class ExportFilters(BaseModel):
@@ -54,6 +55,8 @@ class ExportFilters(BaseModel):
     # (e.g. ["duplicate", "pii", "grounding"]).
     min_judge: float | None = None
     exclude_flagged: list[str] = []
+    # Samples answering an unanswerable question (with a refusal): kept, left out, or alone.
+    unanswerable: UnanswerableFilter = "keep"
 
     _known_flags = field_validator("exclude_flagged")(known_flags)
 
@@ -110,6 +113,9 @@ def _query(project_id: int, filters: ExportFilters, dialect: str) -> Select[Any]
         query = query.where(or_(own, domain))
     if filters.ids:
         query = query.where(QAPair.id.in_(filters.ids))
+    if filters.unanswerable != "keep":
+        marked = json_flag(QAPair.provenance, "unanswerable")
+        query = query.where(marked if filters.unanswerable == "only" else ~marked)
     quality = QAFilters(min_judge=filters.min_judge, not_flagged=filters.exclude_flagged or None)
     return quality_filtered(query, quality)
 

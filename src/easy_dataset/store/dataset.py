@@ -96,7 +96,7 @@ class Question(Base):
         ForeignKey("question_templates.id", ondelete="SET NULL"), nullable=True
     )
     text: Mapped[str] = mapped_column(Text)
-    # generated | template | manual | distilled
+    # generated | template | manual | distilled | cross_chunk | unanswerable
     origin: Mapped[str] = mapped_column(String(20), default="generated")
     provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -20,3 +20,10 @@ def json_array_has_any(
         lowered = [value.lower() for value in values]
         return exists(select(1).select_from(items).where(func.lower(items.c.value).in_(lowered)))
     return exists(select(1).select_from(items).where(items.c.value.in_(values)))
+
+
+def json_flag(column: Any, key: str) -> ColumnElement[bool]:
+    """Whether the JSON object in `column` holds `key: true` (false where the key is missing
+    or not true), read by the database itself."""
+    flag: ColumnElement[bool] = column[key].as_boolean().is_(True)
+    return flag

@@ -31,6 +31,10 @@ def _summary(result: ResultView) -> str:
         return str(detail.get("verdict", ""))
     if result.kind == "grounding":
         unsupported = detail.get("unsupported") or []
+        if detail.get("unanswerable") and detail.get("declines") is False:
+            return "unanswerable, yet the answer does not decline" + (
+                f": {unsupported[0]}" if unsupported else ""
+            )
         return f"{counted(len(unsupported), 'unsupported sentence')}" + (
             f": {unsupported[0]}" if unsupported else ""
         )

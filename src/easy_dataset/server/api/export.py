@@ -16,7 +16,7 @@ from easy_dataset.export import CotMode, ExportFormat, ExportOptions, FileType, 
 from easy_dataset.export.options import MAX_PROMPT_TEXT
 from easy_dataset.server.api.common import IdField, ProjectRef
 from easy_dataset.server.deps import Core
-from easy_dataset.services.export import ExportFilters, export_stream
+from easy_dataset.services.export import ExportFilters, UnanswerableFilter, export_stream
 from easy_dataset.types import SampleKind
 
 router = APIRouter(prefix="/projects/{project}/export", tags=["export"])
@@ -53,6 +53,10 @@ class ExportQuery(BaseModel):
     min_judge: float | None = Field(default=None, allow_inf_nan=False)
     exclude_flagged: list[str] = Field(
         default=[], max_length=20, description="Leave out pairs this check flagged; repeated."
+    )
+    unanswerable: UnanswerableFilter = Field(
+        default="keep",
+        description="Samples answering unanswerable questions: keep, drop or only them.",
     )
     filename: str | None = Field(default=None, max_length=255)
 
@@ -127,6 +131,7 @@ def export_get(
             ids=query.id,
             min_judge=query.min_judge,
             exclude_flagged=query.exclude_flagged,
+            unanswerable=query.unanswerable,
         )
     except ValidationError as exc:
         raise InputError(validation_reasons(exc)) from None

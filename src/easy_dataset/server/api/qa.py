@@ -38,6 +38,10 @@ class QAQuery(BaseModel):
     kind: Literal["qa", "dialogue"] | None = Field(
         default=None, description="Only QA pairs (qa) or only dialogues (dialogue)."
     )
+    unanswerable: bool | None = Field(
+        default=None,
+        description="Only samples answering unanswerable questions (true), or none of them.",
+    )
     file_id: IdField | None = None
     chunk_id: IdField | None = None
     search: str | None = Field(default=None, max_length=500)

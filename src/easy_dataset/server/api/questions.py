@@ -30,7 +30,10 @@ class QuestionFilters(BaseModel):
     file_id: IdField | None = None
     chunk_id: IdField | None = None
     tag_id: IdField | None = None
-    origin: Literal["generated", "template", "manual", "distilled"] | None = None
+    origin: (
+        Literal["generated", "template", "manual", "distilled", "cross_chunk", "unanswerable"]
+        | None
+    ) = None
     answered: bool | None = None
     search: str | None = Field(default=None, max_length=500)
 

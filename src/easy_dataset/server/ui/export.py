@@ -23,6 +23,7 @@ from easy_dataset.server.ui.export_form import (
     FILE_TYPES,
     FORMATS,
     QUESTION_SLOTS,
+    UNANSWERABLE_CHOICES,
     ExportForm,
     count_matching,
     export_url,
@@ -166,11 +167,18 @@ class ExportScreen:
                 multiple=True,
             )
             self.kinds.classes("min-w-[14rem]").props("use-chips data-testid=export-kinds")
+            self.unanswerable = ui.select(
+                {key: t(f"export.unanswerable.{key}") for key in UNANSWERABLE_CHOICES},
+                value=start.unanswerable,
+                label=t("export.unanswerable"),
+            )
+            self.unanswerable.classes("min-w-[12rem]").props("data-testid=export-unanswerable")
         for choice in (self.confirmed, self.min_score, self.tags, self.ids):
             self._changed(choice)
         self._changed(self.min_judge)
         self._changed(self.exclude)
         self._changed(self.kinds)
+        self._changed(self.unanswerable)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -192,6 +200,7 @@ class ExportScreen:
             min_judge=self.min_judge.value,
             exclude=[str(kind) for kind in self.exclude.value or []],
             kinds=[str(kind) for kind in self.kinds.value or []],
+            unanswerable=str(self.unanswerable.value),
         )
 
     def _remember(self) -> None:
@@ -233,6 +242,7 @@ class ExportScreen:
             min_judge=self.min_judge.value,
             exclude_flagged=[str(kind) for kind in self.exclude.value or []],
             kinds=[kind for kind in SAMPLE_KINDS if kind in (self.kinds.value or [])],
+            unanswerable=self.unanswerable.value,
         )
 
     async def refresh(self) -> None:

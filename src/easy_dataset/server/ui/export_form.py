@@ -23,6 +23,7 @@ FORMATS = ("alpaca", "sharegpt", "messages", "reasoning", "custom")
 FILE_TYPES = ("jsonl", "json")
 COT_MODES = ("", "think", "field", "omit")  # "": the format's default
 QUESTION_SLOTS = ("instruction", "input")
+UNANSWERABLE_CHOICES = ("keep", "drop", "only")
 DEFAULT_FIELDS = {"question": "question", "answer": "answer"}
 MAX_SCORE = 5
 MAX_QUERY_TEXT = 10_000
@@ -52,6 +53,7 @@ class ExportForm(BaseModel):
     ids: str = ""
     min_judge: float | None = None
     exclude: list[str] = []
+    unanswerable: str = "keep"
 
     @classmethod
     def from_query(cls, query: QueryValues) -> ExportForm:
@@ -91,6 +93,7 @@ class ExportForm(BaseModel):
             exclude=_unique(
                 [kind for kind in query.getlist("exclude_flagged") if kind in FLAG_KINDS]
             ),
+            unanswerable=one("unanswerable", UNANSWERABLE_CHOICES, "keep"),
         )
 
     def query(self) -> str:
@@ -119,6 +122,8 @@ class ExportForm(BaseModel):
                 params.append((name, f"{value:g}"))
         params.extend(("tag", tag) for tag in self.tags)
         params.extend(("exclude_flagged", kind) for kind in self.exclude)
+        if self.unanswerable != default.unanswerable:
+            params.append(("unanswerable", self.unanswerable))
         return f"?{urlencode(params)}" if params else ""
 
 
@@ -160,6 +165,8 @@ def export_url(project_id: int, options: ExportOptions, filters: ExportFilters) 
     if filters.min_judge is not None:
         params.append(("min_judge", f"{filters.min_judge:g}"))
     params.extend(("exclude_flagged", kind) for kind in filters.exclude_flagged)
+    if filters.unanswerable != "keep":
+        params.append(("unanswerable", filters.unanswerable))
     params.extend(("id", str(qa_id)) for qa_id in filters.ids)
     return f"/api/projects/{project_id}/export?{urlencode(params)}"
 

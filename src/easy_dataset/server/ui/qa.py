@@ -23,6 +23,7 @@ from easy_dataset.server.ui.qa_filters import (
     KIND_CHOICES,
     SAMPLE_CHOICES,
     STATUSES,
+    UNANSWERABLE_CHOICES,
     ReviewFilters,
     tag_names,
 )
@@ -117,6 +118,12 @@ class QAScreen:
                 label=t("qa.kind"),
                 on_change=lambda e: self._filter(kind=str(e.value)),
             ).classes("min-w-[9rem]").props("data-testid=qa-kind")
+            ui.select(
+                {key: t(f"qa.unanswerable.{key}") for key in UNANSWERABLE_CHOICES},
+                value=current.unanswerable,
+                label=t("qa.unanswerable"),
+                on_change=lambda e: self._filter(unanswerable=str(e.value)),
+            ).classes("min-w-[10rem]").props("data-testid=qa-unanswerable")
             search = ui.input(t("qa.search"), value=current.search)
             search.classes("min-w-[12rem]").props("clearable debounce=400 data-testid=qa-search")
             search.on_value_change(lambda e: self._filter(search=e.value or ""))

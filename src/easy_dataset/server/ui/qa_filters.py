@@ -16,6 +16,7 @@ STATUSES = ("all", "confirmed", "unconfirmed")
 COT_CHOICES = ("any", "yes", "no")
 KIND_CHOICES = ("any", "qa", "dialogue")
 SAMPLE_CHOICES = ("any", "yes", "no")  # in the review sample or not
+UNANSWERABLE_CHOICES = ("any", "yes", "no")  # answers an unanswerable question or not
 MAX_TEXT = 200
 
 
@@ -50,6 +51,7 @@ class ReviewFilters:
     tag: str = ""  # a reviewer tag or a domain tag's name
     cot: str = "any"  # any | yes | no: has a chain of thought
     kind: str = "any"  # any | qa | dialogue
+    unanswerable: str = "any"  # any | yes | no
     search: str = ""
     file_id: int | None = None
     # Quality checks: the judge's score, pairs some check flagged / none of them flagged,
@@ -75,6 +77,8 @@ class ReviewFilters:
             wanted["has_cot"] = self.cot == "yes"
         if self.kind != "any":
             wanted["kind"] = self.kind
+        if self.unanswerable != "any":
+            wanted["unanswerable"] = self.unanswerable == "yes"
         if self.search.strip():
             wanted["search"] = self.search.strip()
         if self.file_id is not None:
@@ -100,6 +104,7 @@ class ReviewFilters:
             "tag": self.tag.strip() or None,
             "cot": self.cot if self.cot != "any" else None,
             "kind": self.kind if self.kind != "any" else None,
+            "unans": self.unanswerable if self.unanswerable != "any" else None,
             "q": self.search.strip() or None,
             "file": self.file_id,
             "jmin": self.min_judge,
@@ -125,6 +130,7 @@ class ReviewFilters:
         cot = params.get("cot", "any")
         kind = params.get("kind", "any")
         sample = params.get("sample", "any")
+        unanswerable = params.get("unans", "any")
         return cls(
             status=status if status in STATUSES else "all",
             min_score=_number(params.get("min")),
@@ -132,6 +138,7 @@ class ReviewFilters:
             tag=params.get("tag", "")[:MAX_TEXT],
             cot=cot if cot in COT_CHOICES else "any",
             kind=kind if kind in KIND_CHOICES else "any",
+            unanswerable=unanswerable if unanswerable in UNANSWERABLE_CHOICES else "any",
             search=params.get("q", "")[:MAX_TEXT],
             file_id=_integer(params.get("file")),
             min_judge=_number(params.get("jmin")),

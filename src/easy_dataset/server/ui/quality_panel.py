@@ -185,6 +185,10 @@ class QualityPanel:
         if detail.get("applicable") is False:  # answered without a source chunk
             ui.label(t("quality.ground.na")).classes("text-sm").props("data-testid=qa-ground-na")
             return
+        if detail.get("unanswerable") and detail.get("declines") is False:
+            ui.label(t("quality.ground.no_decline")).classes("text-sm text-red-900").props(
+                "data-testid=qa-ground-no-decline"
+            )
         sentences = detail.get("sentences") or []
         with ui.element("div").classes("text-sm leading-6").props("data-testid=qa-ground-text"):
             for sentence in sentences:

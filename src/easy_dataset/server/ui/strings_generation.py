@@ -115,6 +115,8 @@ GENERATION_STRINGS: dict[str, tuple[str, str]] = {
     "questions.origin.template": ("template", "模板"),
     "questions.origin.manual": ("manual", "手工"),
     "questions.origin.distilled": ("distilled", "蒸馏"),
+    "questions.origin.cross_chunk": ("cross-chunk", "跨文本块"),
+    "questions.origin.unanswerable": ("unanswerable", "无法回答"),
     "questions.answered": ("Answered", "是否已回答"),
     "questions.answered_yes": ("answered", "已回答"),
     "questions.answered_no": ("unanswered", "未回答"),

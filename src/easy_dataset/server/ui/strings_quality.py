@@ -77,6 +77,10 @@ QUALITY_STRINGS: dict[str, tuple[str, str]] = {
         "Marked sentences are not supported by the source chunk.",
         "标出的句子在来源文本块中缺乏依据。",
     ),
+    "quality.ground.no_decline": (
+        "The question is unanswerable, yet the answer does not decline.",
+        "该问题无法回答，但答案没有婉拒作答。",
+    ),
     "quality.dedup.target": ("Compare", "比较对象"),
     "quality.dedup.target.qa": ("QA pairs", "问答对"),
     "quality.dedup.target.questions": ("Questions", "问题"),

@@ -3,6 +3,7 @@ the review of their results. Importing this package registers the job handlers."
 
 from easy_dataset.services.generation import (  # noqa: F401 (registers the handlers and estimators)
     answer_jobs,
+    cross_chunk_jobs,
     dialogue_jobs,
     distill_dialogues,
     distill_questions,
@@ -14,6 +15,7 @@ from easy_dataset.services.generation import (  # noqa: F401 (registers the hand
     self_instruct_jobs,
     tag_jobs,
     template_jobs,
+    unanswerable_jobs,
 )
 from easy_dataset.services.generation.dialogue_review import (
     delete_last_turns,

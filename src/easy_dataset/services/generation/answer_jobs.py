@@ -14,6 +14,7 @@ from easy_dataset.generate import AnswerResult, Persona, draft_answer, finish_co
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Flag, Stage, Words, register_stage
 from easy_dataset.services.app import App
+from easy_dataset.services.generation.answered import ANSWERED_WHEN_ASKED
 from easy_dataset.services.generation.distill_scope import DISTILLED, tag_path
 from easy_dataset.services.generation.question_jobs import persona_of
 from easy_dataset.services.generation.voting import MAX_VOTES, check_votes, record_votes, vote
@@ -137,7 +138,11 @@ def answer_scope(app: App, project_id: int, params: dict[str, Any]) -> AnswerSco
     query = (
         select(Question.id, Question.origin, Question.tag_id, Chunk.id, Chunk.file_id)
         .outerjoin(Chunk, Chunk.id == Question.chunk_id)
-        .where(Question.project_id == project_id, Question.id.not_in(answered))
+        .where(
+            Question.project_id == project_id,
+            Question.id.not_in(answered),
+            Question.origin.not_in(ANSWERED_WHEN_ASKED),
+        )
         .order_by(Question.id)
     )
     if only is not None:

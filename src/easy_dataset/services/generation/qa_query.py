@@ -10,7 +10,7 @@ from sqlalchemy import Select, exists, func, or_, select
 
 from easy_dataset.store.dataset import QAPair, QualityResult, Question, Tag
 from easy_dataset.store.models import Chunk
-from easy_dataset.store.queries import json_array_has_any
+from easy_dataset.store.queries import json_array_has_any, json_flag
 from easy_dataset.types import SampleKind
 
 # Checks whose results flag QA pairs (a sampled pair is flagged when judged an error).
@@ -80,6 +80,8 @@ class QAFilters(BaseModel):
     tag: str | None = None
     has_cot: bool | None = None
     kind: SampleKind | None = None
+    # Samples answering an unanswerable question (true), or every other one (false).
+    unanswerable: bool | None = None
     file_id: int | None = None
     chunk_id: int | None = None
     search: str | None = None
@@ -114,6 +116,9 @@ def filtered(query: Select[Any], filters: QAFilters, dialect: str) -> Select[Any
         query = query.where(QAPair.score.is_not(None) if filters.scored else QAPair.score.is_(None))
     if filters.kind is not None:
         query = query.where(QAPair.kind == filters.kind)
+    if filters.unanswerable is not None:
+        marked = json_flag(QAPair.provenance, "unanswerable")
+        query = query.where(marked if filters.unanswerable else ~marked)
     if filters.has_cot is not None:
         query = query.where(QAPair.cot != "" if filters.has_cot else QAPair.cot == "")
     if filters.chunk_id is not None:

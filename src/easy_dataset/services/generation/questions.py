@@ -15,7 +15,7 @@ from easy_dataset.store.base import utcnow
 from easy_dataset.store.dataset import GenreAudience, QAPair, Question, Tag
 from easy_dataset.store.models import Chunk
 
-ORIGINS = ("generated", "template", "manual", "distilled")
+ORIGINS = ("generated", "template", "manual", "distilled", "cross_chunk", "unanswerable")
 
 
 def _text(text: str) -> str:

@@ -21,7 +21,7 @@ class QuestionView(BaseModel):
     tag: str | None  # the tag's name, when it still exists
     template_id: int | None
     text: str
-    origin: str  # generated | template | manual | distilled
+    origin: str  # generated | template | manual | distilled | cross_chunk | unanswerable
     answered: bool
     provenance: dict[str, Any]
     created_at: datetime

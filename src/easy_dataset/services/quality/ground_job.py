@@ -17,6 +17,7 @@ from easy_dataset.quality.samples import replies
 from easy_dataset.services.app import App
 from easy_dataset.services.embeddings import CachedEmbedder
 from easy_dataset.services.job_support.common import parse_key, unfinished_keys
+from easy_dataset.services.quality.refusal_ground import refusal_grounded
 from easy_dataset.services.quality.selection import (
     NOT_APPLICABLE,
     PairSource,
@@ -124,7 +125,10 @@ def sentences(found: Grounding) -> list[dict[str, Any]]:
 def grounded(source: PairSource, embedder: CachedEmbedder, threshold: float) -> dict[str, Any]:
     """The score, flag and detail of one sample. A dialogue grounds each assistant reply as
     a pair's answer is: it is flagged when any reply is, scores as its weakest reply, and
-    its detail lists every reply's sentences (with their `turn`) and each turn's findings."""
+    its detail lists every reply's sentences (with their `turn`) and each turn's findings.
+    An unanswerable pair's answer is checked as a refusal (`refusal_grounded`)."""
+    if source.unanswerable:
+        return refusal_grounded(source, embedder, threshold)
     if source.kind != "dialogue":
         found = ground(source.answer, source.chunk, embedder.embed, threshold=threshold)
         return {

@@ -48,8 +48,9 @@ def without_context(session: Session, qa_id: int) -> bool:
 
 @dataclass(frozen=True)
 class PairSource:
-    """A sample's texts and the chunk it was written from; `messages` are its turns (a
-    pair's question and answer, or every message of a dialogue)."""
+    """A sample's texts and the chunk it was written from (a cross-chunk sample's whole
+    group, joined); `messages` are its turns (a pair's question and answer, or every
+    message of a dialogue); `unanswerable` marks an answer that should decline."""
 
     kind: str
     question: str
@@ -57,6 +58,7 @@ class PairSource:
     cot: str
     chunk: str
     messages: tuple[Message, ...]
+    unanswerable: bool = False
 
 
 def pair_source(session: Session, qa_id: int, doing: str) -> PairSource:
@@ -68,7 +70,25 @@ def pair_source(session: Session, qa_id: int, doing: str) -> PairSource:
     if chunk is None:
         raise InputError(f"QA pair {qa_id} has no source chunk; it cannot be {doing}")
     turns = sample_messages(pair.kind, pair.question, pair.answer, pair.cot, pair.messages)
-    return PairSource(pair.kind, pair.question, pair.answer, pair.cot, chunk.content, tuple(turns))
+    return PairSource(
+        pair.kind,
+        pair.question,
+        pair.answer,
+        pair.cot,
+        source_text(session, chunk, pair.provenance.get("chunk_ids")),
+        tuple(turns),
+        unanswerable=pair.provenance.get("unanswerable") is True,
+    )
+
+
+def source_text(session: Session, chunk: Chunk, group: object) -> str:
+    """The text a sample was answered from: its chunk, or for a cross-chunk sample every
+    chunk of its group still there, in the group's order."""
+    if not isinstance(group, list) or len(group) < 2:
+        return chunk.content
+    ids = [int(chunk_id) for chunk_id in group]
+    contents = dict(session.execute(select(Chunk.id, Chunk.content).where(Chunk.id.in_(ids))).all())
+    return "\n\n".join(contents[chunk_id] for chunk_id in ids if chunk_id in contents)
 
 
 def batch_keys(ids: list[int]) -> list[str]:
