@@ -7,6 +7,7 @@ from easy_dataset.services.generation import (  # noqa: F401 (registers the hand
     estimate_tokens,
     persona_jobs,
     question_jobs,
+    refine_jobs,
     tag_jobs,
     template_jobs,
 )
