@@ -16,7 +16,7 @@ from easy_dataset.services import prompts as prompt_service
 
 CASES = [(name, language) for name in sorted(TASKS) for language in prompts.LANGUAGES]
 # Values that steer the template rather than appear in it.
-NOT_SHOWN = {"answer_type", "with_reasoning", "method"}
+NOT_SHOWN = {"answer_type", "with_reasoning", "method", "citations"}
 
 
 def _expected_fragments(variables: dict[str, Any]) -> list[str]:
@@ -32,7 +32,9 @@ def _expected_fragments(variables: dict[str, Any]) -> list[str]:
             for item in value:
                 fragments.extend(item.values() if isinstance(item, dict) else [item])
         elif isinstance(value, dict):
-            fragments.extend([value["genre"], value["audience"]])
+            # A persona shows its genre and audience; the judge's scores every number.
+            shown = [value["genre"], value["audience"]] if "genre" in value else value.values()
+            fragments.extend(str(item) for item in shown)
         else:
             fragments.append(str(value))
     return fragments

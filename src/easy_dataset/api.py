@@ -7,7 +7,9 @@ docs = ws.project("manuals", create=True)
 docs.add_files(["guide.pdf", "faq.docx"])
 print(docs.estimate("questions.generate", file_ids=[1]))   # items, calls, tokens, time
 docs.run_stage("questions.generate", file_ids=[1])       # chunk_ids, tag_ids narrow it too
-docs.run_stage("answers.generate")
+docs.run_stage("answers.generate", citations=True)   # answers quote their chunk, verified
+docs.generation_settings(domain_rules="Always cite the clause number.")
+docs.run_stage("answers.refine")              # self-correction: judge, rewrite, judge again
 docs.check("dedup", mode="minhash")           # quality checks run as jobs too
 docs.check("judge", model="judge-model")
 print(docs.report().figures)
@@ -45,9 +47,11 @@ from easy_dataset.services.generation import (
     confirm_qa,
     delete_last_turns,
     edit_turn,
+    get_generation_settings,
     get_qa,
     list_qa,
     regenerate_from,
+    update_generation_settings,
 )
 from easy_dataset.services.generation import list_questions as _list_questions
 from easy_dataset.services.generation.templates import TemplateView, add_template
@@ -57,7 +61,7 @@ from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run
 from easy_dataset.services.quality import Report, build_report, estimate_check, run_check
 from easy_dataset.services.stages import estimate_stage, run_stage
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
-from easy_dataset.types import ChunkSettings
+from easy_dataset.types import ChunkSettings, GenerationSettings
 
 
 class Project:
@@ -115,6 +119,13 @@ class Project:
         multi_turn=True). Each step is also a stage: distill.tags, then (after editing the
         tree, if you like) distill.questions, then answers.generate or distill.dialogues."""
         return distill_topic(self._app, self.id, DistillRequest(topic=topic, **options))
+
+    def generation_settings(self, **changes: Any) -> GenerationSettings:
+        """The generation settings, after the `changes` given (language, domain_rules: the
+        rules answers.refine rewrites answers by, ...)."""
+        if changes:
+            return update_generation_settings(self._app, self.id, **changes)
+        return get_generation_settings(self._app, self.id)
 
     def add_question(self, text: str, **options: Any) -> QuestionView:
         """A question written by hand (chunk_id, tag_id, ga_pair_id optional); without a

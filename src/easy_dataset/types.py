@@ -82,6 +82,9 @@ class ChunkDraft:
     end: int
 
 
+MAX_DOMAIN_RULES = 10_000
+
+
 class GenerationSettings(BaseModel):
     """How a project generates questions and answers; stored with the project."""
 
@@ -98,6 +101,9 @@ class GenerationSettings(BaseModel):
     max_questions: int = Field(default=10, ge=1)
     # Exactly this many per chunk, overriding the density above.
     exact_questions: int | None = Field(default=None, ge=1)
+    # The project's own rules for every answer ("always cite the clause number"), written by
+    # its users; the self-correction loop rewrites answers by them.
+    domain_rules: str = Field(default="", max_length=MAX_DOMAIN_RULES)
 
     @model_validator(mode="after")
     def _check_bounds(self) -> GenerationSettings:
@@ -133,6 +139,8 @@ class QualityTargets(BaseModel):
     error_rate: float = Field(default=0.015, ge=0, le=1)
     # Share of QA pairs marked as duplicates.
     duplicate_rate: float = Field(default=0.05, ge=0, le=1)
+    # Share of the answers' quotes found in their chunks (answers with citations).
+    citations: float = Field(default=0.95, ge=0, le=1)
 
 
 class QualitySettings(BaseModel):

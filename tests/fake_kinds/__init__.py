@@ -3,7 +3,8 @@ request carries (as `response_format` or embedded in the prompt).
 
 A kind is one module here that registers a function with `@shapes("SchemaTitle")`; the
 function gets the schema and the user messages (latest first) and returns the reply object,
-or None to leave the request to the generic instance of the schema. Every module in this
+or None to pass the request on: to the next kind registered for the same title (modules in
+name order), else to the generic instance of the schema. Every module in this
 package is imported when the package is, so teaching the fake a prompt kind is adding a
 module, with no other edit. Replies must be deterministic: tests assert on them.
 """
@@ -17,27 +18,28 @@ from typing import Any
 
 Shaper = Callable[[dict[str, Any], list[str]], Any | None]
 
-_SHAPERS: dict[str, Shaper] = {}
+_SHAPERS: dict[str, list[Shaper]] = {}
 
 
 def shapes(title: str) -> Callable[[Shaper], Shaper]:
-    """Register the decorated function as the reply to schemas titled `title`."""
+    """Register the decorated function as a reply to schemas titled `title` (several kinds
+    may share a title, each answering the prompts it recognises)."""
 
     def register(function: Shaper) -> Shaper:
-        assert title not in _SHAPERS, f"two fake kinds answer the schema {title!r}"
-        _SHAPERS[title] = function
+        _SHAPERS.setdefault(title, []).append(function)
         return function
 
     return register
 
 
 def shaped_reply(title: str, schema: dict[str, Any], messages: list[dict[str, Any]]) -> Any | None:
-    """The reply of the kind registered for `title`; None where there is none (or it passes)."""
-    shaper = _SHAPERS.get(title)
-    if shaper is None:
-        return None
+    """The reply of the first kind registered for `title` that answers; None where none does."""
     user_texts = [str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"]
-    return shaper(schema, user_texts)
+    for shaper in _SHAPERS.get(title, []):
+        reply = shaper(schema, user_texts)
+        if reply is not None:
+            return reply
+    return None
 
 
 for _module in pkgutil.iter_modules(__path__):

@@ -121,6 +121,13 @@ def export(
     provenance: Annotated[
         bool, typer.Option("--provenance", help="Add a metadata object: id, file, tags, model...")
     ] = False,
+    citations: Annotated[
+        bool,
+        typer.Option(
+            "--citations",
+            help="Add a citations list: the chunk spans each answer quotes, verified or not.",
+        ),
+    ] = False,
     kinds: Annotated[
         list[str] | None,
         typer.Option("--kind", help="Only samples of this kind (qa, dialogue); repeat."),
@@ -183,6 +190,7 @@ def export(
         alpaca_instruction=instruction,
         field_map=_field_map(fields or []),
         include_provenance=provenance,
+        include_citations=citations,
     )
     summary = export_dataset(
         state(ctx).app(),

@@ -1,7 +1,8 @@
-"""`easy-dataset project ...`: create, list, show and delete projects."""
+"""`easy-dataset project ...`: create, list, show, change and delete projects."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,10 +21,10 @@ from easy_dataset.cli.chunk_options import (
 )
 from easy_dataset.cli.common import JsonOption, console, escape, guarded, print_json, state
 from easy_dataset.errors import InputError
-from easy_dataset.services import projects
+from easy_dataset.services import generation, projects
 from easy_dataset.services.views import ProjectView
 
-app = typer.Typer(help="Create, list, show and delete projects.", no_args_is_help=True)
+app = typer.Typer(help="Create, list, show, change and delete projects.", no_args_is_help=True)
 
 ProjectArg = Annotated[str, typer.Argument(help="Project name or id.")]
 
@@ -101,8 +102,57 @@ def show(ctx: typer.Context, project: ProjectArg, as_json: JsonOption = False) -
     found = projects.get_project(state(ctx).app(), project)
     if as_json:
         print_json(found)
+        return
+    _describe(found)
+    rules = generation.get_generation_settings(state(ctx).app(), found.id).domain_rules
+    console.print(f"domain rules: {escape(rules) if rules else '(none)'}")
+
+
+def _read_rules(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise InputError(f"cannot read {path}: {reason or exc}") from None
+
+
+@app.command("set")
+@guarded
+def set_(
+    ctx: typer.Context,
+    project: ProjectArg,
+    domain_rules: Annotated[
+        str | None,
+        typer.Option(
+            "--domain-rules",
+            help="Rules every answer must follow (e.g. 'Always cite the clause number'); "
+            "answers refine rewrites answers by them. '' clears them.",
+        ),
+    ] = None,
+    rules_file: Annotated[
+        Path | None,
+        typer.Option("--domain-rules-file", help="Read the domain rules from this text file."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change the project's domain rules."""
+    if domain_rules is not None and rules_file is not None:
+        raise InputError("give the domain rules as text or as a file, not both")
+    if rules_file is not None:
+        text = _read_rules(rules_file)
+    elif domain_rules is not None:
+        text = domain_rules
     else:
-        _describe(found)
+        raise InputError("nothing to change: give --domain-rules or --domain-rules-file")
+    settings = generation.update_generation_settings(
+        state(ctx).app(), project, domain_rules=text.strip()
+    )
+    if as_json:
+        print_json(settings)
+    elif settings.domain_rules:
+        console.print(f"domain rules of {escape(project)}:\n{escape(settings.domain_rules)}")
+    else:
+        console.print(f"domain rules of {escape(project)} cleared")
 
 
 @app.command("delete")

@@ -1,8 +1,9 @@
-"""`easy-dataset qa ...`: review QA pairs: list, show, edit, confirm, rate, tag, note, revise."""
+"""`easy-dataset qa ...`: review QA pairs: list, show, edit, confirm, rate, tag, note, revise,
+and refine (the `answers.refine` stage: the self-correction loop)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.panel import Panel
@@ -18,12 +19,15 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
-from easy_dataset.cli.stage_run import ModelOption
+from easy_dataset.cli.corrections import citation_line, refine_line
+from easy_dataset.cli.stage_commands import StageGroup, after_stage
+from easy_dataset.cli.stage_run import Addition, ModelOption
 from easy_dataset.errors import InputError
-from easy_dataset.services import generation
+from easy_dataset.jobs import JobSummary
+from easy_dataset.services import generation, quality
 from easy_dataset.services.generation import QADetail, QAView
 
-app = typer.Typer(help="Review QA pairs.", no_args_is_help=True)
+app = typer.Typer(cls=StageGroup, help="Review and refine QA pairs.", no_args_is_help=True)
 
 QaId = Annotated[int, typer.Argument(help="QA pair id.")]
 PREVIEW = 80
@@ -38,6 +42,28 @@ def _line(pair: QAView) -> str:
     score = "-" if pair.score is None else f"{pair.score:g}"
     mark = "✓" if pair.confirmed else " "
     return f"{mark} #{pair.id} (score {score}) {escape(_short(pair.question))}"
+
+
+@after_stage("answers.refine")
+def _refined(
+    ctx: typer.Context, project: str, summary: JobSummary, options: dict[str, Any]
+) -> Addition:
+    """How many answers the job improved, left as they were, or could not improve."""
+    app_ = state(ctx).app()
+    figures = quality.refine_summary(app_, project, summary.job_id)
+    added = Addition(
+        extra={"refine": figures.model_dump()},
+        nothing="answers.refine: nothing to do (every unconfirmed answer was refined; "
+        "--redo refines them again)",
+    )
+    if summary.total:
+        added.lines.append(f"self-correction: {refine_line(figures)}")
+    if options.get("citations"):
+        cited = quality.citation_summary(app_, project, summary.job_id)
+        added.extra["citations"] = cited.model_dump()
+        if summary.total:
+            added.lines.append(f"citations of the rewrites kept: {citation_line(cited)}")
+    return added
 
 
 def print_source_chunk(detail: QADetail) -> None:

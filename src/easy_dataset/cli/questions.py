@@ -17,10 +17,11 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
+from easy_dataset.cli.corrections import citation_line
 from easy_dataset.cli.stage_commands import StageGroup, after_stage
 from easy_dataset.cli.stage_run import Addition
 from easy_dataset.jobs import JobSummary
-from easy_dataset.services import generation, stages
+from easy_dataset.services import generation, quality, stages
 
 app = typer.Typer(
     cls=StageGroup, help="Generate, review and answer questions.", no_args_is_help=True
@@ -38,16 +39,21 @@ ScopeTagOption = Annotated[
 def _unanswered(
     ctx: typer.Context, project: str, summary: JobSummary, options: dict[str, Any]
 ) -> Addition:
-    """Say why questions stay unanswered rather than leave them unexplained."""
-    left = stages.estimate_stage(state(ctx).app(), project, "answers.generate", **options)
-    if not left.skipped_no_chunk:
-        return Addition()
-    return Addition(
-        lines=[
+    """Say why questions stay unanswered rather than leave them unexplained, and how the
+    answers' quotes fared when citations were asked for."""
+    app_ = state(ctx).app()
+    added = Addition()
+    if options.get("citations") and summary.total:
+        cited = quality.citation_summary(app_, project, summary.job_id)
+        added.extra["citations"] = cited.model_dump()
+        added.lines.append(f"citations: {citation_line(cited)}")
+    left = stages.estimate_stage(app_, project, "answers.generate", **options)
+    if left.skipped_no_chunk:
+        added.lines.append(
             f"{counted(left.skipped_no_chunk, 'generated question')} not answered: their "
             "chunk was deleted (add them again by hand to answer without context)"
-        ]
-    )
+        )
+    return added
 
 
 @app.command("list")

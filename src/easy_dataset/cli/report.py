@@ -19,11 +19,12 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
+from easy_dataset.cli.corrections import citation_line, refine_line
 from easy_dataset.errors import InputError
 from easy_dataset.services.quality import Figure, Report, build_report
 
 # Figures shown as a share; the others as plain numbers (entropy in bits).
-PERCENT = {"domain_term_ratio", "duplicate_rate", "sampled_error_rate"}
+PERCENT = {"domain_term_ratio", "duplicate_rate", "sampled_error_rate", "verified_citations"}
 BREAKDOWN_ROWS = 15
 
 
@@ -102,6 +103,11 @@ def _print(report: Report) -> None:
             str(report.reviewer_scores.get(bucket, 0)),
         )
     console.print(scores)
+    if report.refine.judged:
+        console.print(f"self-correction: {refine_line(report.refine)}")
+    else:
+        console.print("self-correction: no answers refined yet (`easy-dataset qa refine`)")
+    console.print(f"citations: {citation_line(report.citations)}")
     sample = report.sample
     if not sample.size:
         console.print("sample: none drawn (`easy-dataset quality sample`)")

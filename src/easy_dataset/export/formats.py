@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from easy_dataset.export.citations import citations
 from easy_dataset.export.options import ExportFormat, ExportOptions
 from easy_dataset.export.records import ExportRecord
 from easy_dataset.export.reply import reply_text
@@ -165,4 +166,6 @@ def shape(record: ExportRecord, options: ExportOptions) -> dict[str, Any]:
         shaped["unanswerable"] = True
     if options.include_provenance:
         shaped["metadata"] = metadata(record)
+    if options.include_citations:
+        shaped["citations"] = citations(record)
     return shaped

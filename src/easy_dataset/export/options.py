@@ -57,6 +57,8 @@ class ExportOptions(BaseModel):
     alpaca_instruction: str | None = Field(default=None, max_length=MAX_PROMPT_TEXT)
     field_map: dict[str, str] = {}
     include_provenance: bool = False
+    # A `citations` list ({quote, verified}) on every record: the chunk spans its answer quotes.
+    include_citations: bool = False
 
     @field_validator("system_prompt", "alpaca_instruction")
     @classmethod
@@ -114,6 +116,8 @@ class ExportOptions(BaseModel):
             raise InputError("custom field names must differ from each other")
         if self.include_provenance and "metadata" in names:
             raise InputError("the custom field name 'metadata' is taken by the provenance")
+        if self.include_citations and "citations" in names:
+            raise InputError("the custom field name 'citations' is taken by the citations")
         if ("cot" in self.field_map) != (self.cot_mode == "field"):
             raise InputError("in a custom format, map cot=NAME exactly when the cot mode is field")
         if ("system" in self.field_map) != (self.system_prompt is not None):

@@ -154,7 +154,9 @@ async def finish_cot(
         cot, rewrite, step = await rewrite_cot(client, cot, language, overrides.get("cot_rewrite"))
         if step is not None:
             steps.append(step)
-    return AnswerResult(draft.answer, cot, source, rewrite, draft.provenance, tuple(steps))
+    return AnswerResult(
+        draft.answer, cot, source, rewrite, draft.provenance, tuple(steps), draft.quotes
+    )
 
 
 async def rewrite_cot(

@@ -91,6 +91,8 @@ class AnswerResult:
     cot_rewrite: CotRewrite
     provenance: Provenance  # the answer prompt
     steps: tuple[Provenance, ...] = field(default_factory=tuple)  # every prompt, in order
+    # The spans of the chunk the answer says it relies on (asked for with citations only).
+    quotes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,55 @@ TASKS: dict[str, TaskSpec] = {
             ),
         ),
         TaskSpec(
+            "answer_cited",
+            (
+                _req("question"),
+                _req("chunk"),
+                _opt("heading_path", ""),
+                _opt("title", ""),
+                _opt("persona"),
+            ),
+            (
+                {
+                    "question": "How much notice must a tenant give to end a periodic lease?",
+                    "chunk": _CHUNK,
+                    "heading_path": "Residential Tenancy Guide > Ending a lease",
+                    "title": "Residential Tenancy Guide",
+                    "persona": _PERSONA,
+                },
+            ),
+        ),
+        TaskSpec(
+            "answer_refine",
+            (
+                _req("question"),
+                _req("answer"),
+                _req("chunk"),
+                _opt("verdict", ""),
+                _opt("scores"),
+                _opt("rules", ""),
+                _opt("citations", False),
+            ),
+            (
+                {
+                    "question": "How much notice must a landlord give to end a lease?",
+                    "answer": "30 days, by e-mail.",
+                    "chunk": _CHUNK,
+                    "verdict": "The answer gives the tenant's notice period, not the "
+                    "landlord's, and leaves out the exception for long-term tenants.",
+                    "scores": {"question": 5, "accuracy": 1, "relevance": 2, "consistency": 4},
+                    "rules": "Always name the period in days and say who must give notice.",
+                    "citations": True,
+                },
+                {
+                    "question": "How much notice must a landlord give to end a lease?",
+                    "answer": "60 days.",
+                    "chunk": _CHUNK,
+                    "verdict": "Correct but incomplete.",
+                },
+            ),
+        ),
+        TaskSpec(
             "template_answer",
             (
                 _req("question"),

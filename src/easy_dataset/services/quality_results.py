@@ -24,6 +24,8 @@ KINDS = (
     "sample",
     "votes",
     "hygiene",
+    "citations",
+    "refine",
 )
 # What a check looks at: QA pairs (question and answer) or questions alone.
 TARGETS = ("qa", "questions")

@@ -59,6 +59,16 @@ def _summary(result: ResultView) -> str:
         issues = [f"{i.get('field')}: {i.get('reason')}" for i in detail.get("issues") or []]
         repairs = sorted({r for done in (detail.get("repairs") or {}).values() for r in done})
         return "; ".join(issues + ([f"repaired {', '.join(repairs)}"] if repairs else []))
+    if result.kind == "citations":
+        unverified = detail.get("unverified") or []
+        return f"{detail.get('verified')} of {detail.get('quotes')} quotes verified" + (
+            f"; not in the chunk: {unverified[0]}" if unverified else ""
+        )
+    if result.kind == "refine":
+        return (
+            f"{detail.get('outcome')}: {detail.get('before')} → {detail.get('after')} "
+            f"after {counted(int(detail.get('rounds') or 0), 'round')}"
+        )
     text = json.dumps(detail, ensure_ascii=False)
     return text if len(text) <= 100 else text[:99] + "…"
 

@@ -43,6 +43,9 @@ class ExportQuery(BaseModel):
     )
     field: list[str] = Field(default=[], description="custom: SOURCE=NAME, repeated.")
     provenance: bool = False
+    citations: bool = Field(
+        default=False, description="Add a citations list ({quote, verified}) to every record."
+    )
     kind: list[SampleKind] = Field(
         default=[], description="Only samples of this kind (qa, dialogue); repeated."
     )
@@ -122,6 +125,7 @@ def export_get(
             alpaca_instruction=query.instruction,
             field_map=_field_map(query.field),
             include_provenance=query.provenance,
+            include_citations=query.citations,
         )
         filters = ExportFilters(
             kinds=query.kind,

@@ -41,8 +41,9 @@ class ProjectChanges(BaseModel):
     generation: dict[str, Any] | None = Field(
         default=None,
         description="Generation settings to change (language, tags_enabled, tags_locked, "
-        "tag_levels, chars_per_question, min_questions, max_questions, exact_questions); "
-        "the others keep their values, and exact_questions: null clears it.",
+        "tag_levels, chars_per_question, min_questions, max_questions, exact_questions, "
+        "domain_rules: the rules answers.refine rewrites answers by); the others keep their "
+        "values, and exact_questions: null clears it.",
     )
 
     @field_validator("generation")

@@ -95,6 +95,9 @@ class ExportScreen:
             self.provenance = ui.switch(t("export.provenance"), value=start.provenance).props(
                 "data-testid=export-provenance"
             )
+            self.citations = ui.switch(t("export.citations"), value=start.citations).props(
+                "data-testid=export-citations"
+            )
         self.system = ui.textarea(t("export.system"), value=start.system).classes("w-full")
         self.system.props("autogrow outlined debounce=400 data-testid=export-system")
         with ui.row().classes("w-full items-end gap-4") as self.alpaca_row:
@@ -119,7 +122,8 @@ class ExportScreen:
         self.alpaca_row.set_visibility(start.format == "alpaca")
         self.custom_box.set_visibility(start.format == "custom")
         watched: list[ValueElement[Any]] = [self.format, self.file_type, self.cot, self.system]
-        watched += [self.provenance, self.question_as, self.instruction, *self.fields.values()]
+        watched += [self.provenance, self.citations, self.question_as, self.instruction]
+        watched += self.fields.values()
         for element in watched:
             self._changed(element)
 
@@ -189,6 +193,7 @@ class ExportScreen:
             file_type=str(self.file_type.value),
             cot=str(self.cot.value or ""),
             provenance=bool(self.provenance.value),
+            citations=bool(self.citations.value),
             system=str(self.system.value or ""),
             question_as=str(self.question_as.value),
             instruction=str(self.instruction.value or ""),
@@ -227,6 +232,7 @@ class ExportScreen:
             alpaca_instruction=(self.instruction.value or None) if alpaca else None,
             field_map=field_map if custom else {},
             include_provenance=bool(self.provenance.value),
+            include_citations=bool(self.citations.value),
         )
 
     def _filters(self) -> ExportFilters:

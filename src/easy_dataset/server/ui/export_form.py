@@ -42,6 +42,7 @@ class ExportForm(BaseModel):
     file_type: str = "jsonl"
     cot: str = ""
     provenance: bool = False
+    citations: bool = False
     system: str = ""
     question_as: str = "instruction"
     instruction: str = ""
@@ -80,6 +81,7 @@ class ExportForm(BaseModel):
             file_type=one("file_type", FILE_TYPES, "jsonl"),
             cot=one("cot", COT_MODES, ""),
             provenance=get("provenance") == "true",
+            citations=get("citations") == "true",
             system=text("system"),
             question_as=one("question_as", QUESTION_SLOTS, "instruction"),
             instruction=text("instruction"),
@@ -108,6 +110,8 @@ class ExportForm(BaseModel):
                 params.append((name, getattr(self, name)))
         if self.provenance:
             params.append(("provenance", "true"))
+        if self.citations:
+            params.append(("citations", "true"))
         params.extend(
             ("field", f"{source}={name}")
             for source, name in self.fields.items()
@@ -156,6 +160,8 @@ def export_url(project_id: int, options: ExportOptions, filters: ExportFilters) 
     params.extend(("field", f"{source}={name}") for source, name in options.field_map.items())
     if options.include_provenance:
         params.append(("provenance", "true"))
+    if options.include_citations:
+        params.append(("citations", "true"))
     params.extend(("kind", kind) for kind in filters.kinds)
     if filters.confirmed_only:
         params.append(("confirmed_only", "true"))

@@ -12,6 +12,7 @@ from nicegui import ui
 
 from easy_dataset.generate.hygiene import REASONS as HYGIENE_REASONS
 from easy_dataset.generate.hygiene import REPAIRS as HYGIENE_REPAIRS
+from easy_dataset.generate.refine import OUTCOMES
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.helpers import guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import STRINGS, t
@@ -157,6 +158,8 @@ class QualityPanel:
             "contamination": self._contamination,
             "sample": self._sample,
             "hygiene": self._hygiene,
+            "citations": self._citations,
+            "refine": self._refine,
         }
         if result.kind in draw:
             draw[result.kind](result, detail)
@@ -273,6 +276,32 @@ class QualityPanel:
             ).classes("text-sm")
             if overlap.get("example"):
                 ui.label(str(overlap["example"])).classes("text-xs font-mono text-gray-600")
+
+    def _citations(self, result: ResultView, detail: dict[str, Any]) -> None:
+        share = "" if result.score is None else f"{result.score:.0%}"
+        self._heading(result, share)
+        ui.label(
+            t(
+                "quality.cite.verified",
+                verified=detail.get("verified", 0),
+                quotes=detail.get("quotes", 0),
+            )
+        ).classes("text-sm")
+        for quote in detail.get("unverified") or []:
+            ui.label(str(quote)).classes("text-sm bg-red-100 text-red-900 rounded px-1").props(
+                "data-testid=qa-cite-unverified"
+            )
+
+    def _refine(self, result: ResultView, detail: dict[str, Any]) -> None:
+        outcome = str(detail.get("outcome", ""))
+        self._heading(result, t(f"quality.refine.{outcome}") if outcome in OUTCOMES else "")
+        ui.label(
+            t(
+                "quality.refine.scores",
+                before=detail.get("before", "—"),
+                after=detail.get("after", "—"),
+            )
+        ).classes("text-sm")
 
     def _sample(self, result: ResultView, detail: dict[str, Any]) -> None:
         self._heading(result)

@@ -13,6 +13,7 @@ from typing import Any
 
 from nicegui import ui
 
+from easy_dataset.generate.refine import OUTCOMES
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.helpers import guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import STRINGS, t
@@ -22,7 +23,9 @@ from easy_dataset.services.quality import Figure, Report
 from easy_dataset.services.views import ProjectView
 
 # Shares shown (and their targets typed) as percentages.
-PERCENT = frozenset({"domain_term_ratio", "duplicate_rate", "sampled_error_rate"})
+PERCENT = frozenset(
+    {"domain_term_ratio", "duplicate_rate", "sampled_error_rate", "verified_citations"}
+)
 CHARTS = ("tags", "files", "scores", "checks")
 MAX_BARS = 30  # the largest groups; the rest summed as "others"
 STATUS_COLOURS = {True: "positive", False: "negative", None: "grey"}
@@ -59,6 +62,16 @@ def figure_note(figure: Figure, report: Report) -> str:
     basis = figure.basis
     if figure.name == "sampled_error_rate":
         return estimate_text(report.sample)
+    if figure.name == "verified_citations":
+        if figure.value is None:
+            return t("quality.note.no_citations")
+        return t(
+            "quality.note.citations",
+            verified=basis["verified"],
+            quotes=basis["quotes"],
+            unverified=basis["unverified_samples"],
+            samples=basis["samples"],
+        )
     if figure.value is None:
         if figure.check is None:
             return ""
@@ -183,6 +196,9 @@ class ReportSection:
             ui.label(t("quality.report.sample")).classes("text-lg")
             self.sample = ui.label().props("data-testid=quality-report-sample")
         with ui.card().classes("w-full gap-1"):
+            ui.label(t("quality.refine.title")).classes("text-lg")
+            self.refine = ui.column().classes("w-full gap-1").props("data-testid=quality-refine")
+        with ui.card().classes("w-full gap-1"):
             ui.label(t("quality.report.diversity")).classes("text-lg")
             self.diversity = ui.row().classes("w-full gap-6").props("data-testid=quality-diversity")
         with ui.element("div").classes("w-full grid gap-4 md:grid-cols-2"):
@@ -193,6 +209,26 @@ class ReportSection:
                     self.charts[key] = chart.props(f"data-testid=quality-chart-{key}")
         with ui.element("div").classes("w-full grid gap-4 md:grid-cols-2"):
             self.breakdowns = {key: self._breakdown_table(key) for key in ("persona", "type")}
+
+    def _show_refine(self, report: Report) -> None:
+        """How many answers the self-correction loop improved, left, or could not improve."""
+        figures = report.refine
+        self.refine.clear()
+        with self.refine:
+            if not figures.judged:
+                ui.label(t("quality.refine.none")).classes("text-sm text-gray-600")
+                return
+            ui.label(
+                t("quality.refine.summary", judged=figures.judged, rewritten=figures.rewritten)
+            ).classes("text-sm")
+            cells: list[tuple[str, str]] = [(n, str(getattr(figures, n))) for n in OUTCOMES]
+            for name, mean in (("before", figures.mean_before), ("after", figures.mean_after)):
+                cells.append((name, "—" if mean is None else f"{mean:.2f}"))
+            with ui.row().classes("w-full gap-6"):
+                for name, value in cells:
+                    with ui.column().classes("gap-0").props(f"data-testid=quality-refine-{name}"):
+                        ui.label(t(f"quality.refine.{name}")).classes("text-sm text-gray-600")
+                        ui.label(value).classes("text-lg font-mono")
 
     def _breakdown_table(self, key: str) -> ui.table:
         with ui.card().classes("w-full"):
@@ -245,6 +281,7 @@ class ReportSection:
                     self.rows[figure.name] = FigureRow(self, figure)
                 self.rows[figure.name].show(figure, report)
         self.sample.set_text(estimate_text(report.sample))
+        self._show_refine(report)
         self.diversity.clear()
         with self.diversity:
             for key, value in report.diversity.items():

@@ -15,7 +15,7 @@ from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.unsaved import page_guard
 from easy_dataset.services import generation, models, projects
 from easy_dataset.services.views import ProjectView
-from easy_dataset.types import ChunkSettings
+from easy_dataset.types import MAX_DOMAIN_RULES, ChunkSettings
 
 STRATEGIES = ["markdown", "recursive", "fixed", "token", "code", "delimiter"]
 
@@ -105,6 +105,11 @@ def generation_form(ctx: UiContext, project: ProjectView) -> None:
         tags = ui.checkbox(t("generation.tags_enabled"), value=current.tags_enabled)
         levels = ui.number(t("generation.tag_levels"), value=current.tag_levels, min=1, max=4)
         levels.classes("min-w-[8rem]").props("data-testid=generation-tag-levels")
+    rules = ui.textarea(t("generation.domain_rules"), value=current.domain_rules)
+    rules.classes("w-full").props(
+        f"autogrow outlined maxlength={MAX_DOMAIN_RULES} data-testid=generation-domain-rules"
+    )
+    ui.label(t("generation.domain_rules_help")).classes("text-sm text-gray-600")
     default = next((m for m in models.list_models(ctx.core, project.id) if m.is_default), None)
     concurrency = default.config.concurrency if default else models.EMBEDDED.concurrency
     ui.label(t("generation.concurrency", n=concurrency)).classes("text-sm text-gray-600")
@@ -120,12 +125,13 @@ def generation_form(ctx: UiContext, project: ProjectView) -> None:
             exact_questions=int(exact.value) if exact.value else None,
             tags_enabled=bool(tags.value),
             tag_levels=int(levels.value or 1),
+            domain_rules=str(rules.value or "").strip(),
         )
         guard.saved(*elements)
         notify_ok(t("common.saved"))
 
     guard = page_guard()
-    elements = (language, density, low, high, exact, tags, levels)
+    elements = (language, density, low, high, exact, tags, levels, rules)
     for element in elements:
         guard.watch(element, save)
 

@@ -12,6 +12,7 @@ from easy_dataset.services.generation import (  # noqa: F401 (registers the hand
     evolve_jobs,
     persona_jobs,
     question_jobs,
+    refine_jobs,
     self_instruct_jobs,
     tag_jobs,
     template_jobs,

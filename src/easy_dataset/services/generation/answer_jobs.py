@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.generate import AnswerResult, Persona, draft_answer, finish_cot
+from easy_dataset.generate.citations import draft_cited_answer
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Flag, Stage, Words, register_stage
 from easy_dataset.services.app import App
 from easy_dataset.services.generation.answered import ANSWERED_WHEN_ASKED
+from easy_dataset.services.generation.citations import checked_quotes, record_citations
 from easy_dataset.services.generation.distill_scope import DISTILLED, tag_path
 from easy_dataset.services.generation.question_jobs import persona_of
 from easy_dataset.services.generation.voting import MAX_VOTES, check_votes, record_votes, vote
@@ -33,7 +35,7 @@ from easy_dataset.store.dataset import GenreAudience, QAPair, Question, Tag
 from easy_dataset.store.models import Chunk, Job, JobItem, SourceFile
 
 TYPE = "answers.generate"
-PROMPTS = ("answer", "answer_open", "cot_synthesize", "cot_open", "cot_rewrite")
+PROMPTS = ("answer", "answer_open", "answer_cited", "cot_synthesize", "cot_open", "cot_rewrite")
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,11 @@ class AnswersParams(ModelParams):
         description="Consistency voting: answer each question this many times and keep the "
         "answer most of them agree with (a question without a majority fails; 1: off).",
     )
+    citations: bool = Field(
+        default=False,
+        description="Quote the spans of the chunk each answer relies on and verify every "
+        "quote against the chunk (questions without a chunk are answered without quotes).",
+    )
 
 
 @register_stage
@@ -199,7 +206,8 @@ class GenerateAnswers(ModelJob, Stage[AnswersParams]):
     distilled or written by hand without one: answered without context); params: file_ids,
     question_ids, tag_ids (with the tags under them), synthesize_cot (default true), votes
     (consistency voting: answer k times and keep the answer a majority agree with,
-    recording it)."""
+    recording it), citations (the answer quotes its chunk; each quote verified, in
+    provenance `citations` and a `citations` result)."""
 
     name: ClassVar[str] = TYPE
     group = "generation"
@@ -228,18 +236,22 @@ class GenerateAnswers(ModelJob, Stage[AnswersParams]):
             if (text := self.override(ctx, name, language)) is not None
         }
 
+        cite = bool(ctx.params.get("citations")) and bool(source.content.strip())
+
         async def draft() -> AnswerResult:
-            return await draft_answer(
-                self.client(ctx),
-                question=source.text,
-                chunk=source.content,
-                language=language,
-                heading_path=source.heading_path,
-                title=source.file_name,
-                persona=source.persona,
-                overrides=overrides,
-                tag_path=source.tag_path,
-            )
+            common: dict[str, Any] = {
+                "question": source.text,
+                "chunk": source.content,
+                "language": language,
+                "heading_path": source.heading_path,
+                "title": source.file_name,
+                "persona": source.persona,
+                "overrides": overrides,
+            }
+            if cite:
+                return await draft_cited_answer(self.client(ctx), **common)
+            # Only an answer without a chunk (never cited) reads the tag path.
+            return await draft_answer(self.client(ctx), tag_path=source.tag_path, **common)
 
         votes = int(ctx.params.get("votes") or 1)
         chosen, agreement = await vote(ctx, draft, votes) if votes > 1 else (await draft(), None)
@@ -263,6 +275,8 @@ class GenerateAnswers(ModelJob, Stage[AnswersParams]):
             "cot_rewrite": result.cot_rewrite,
             "steps": [{"prompt": s.prompt, "version": s.version} for s in result.steps],
         }
+        if cite:
+            provenance["citations"] = checked_quotes(result.quotes, source.content)
         return {
             "question_id": source.question_id,
             "question": source.text,
@@ -296,3 +310,7 @@ class GenerateAnswers(ModelJob, Stage[AnswersParams]):
         record_pair(session, job.project_id, pair, job.id)
         if result.get("agreement") is not None:
             record_votes(session, job, pair.id, result["agreement"])
+        if "citations" in result["provenance"]:
+            record_citations(
+                session, job.project_id, pair.id, result["provenance"]["citations"], job.id
+            )

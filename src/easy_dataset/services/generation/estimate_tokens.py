@@ -82,7 +82,8 @@ def answers(given: EstimateInput, keys: list[str]) -> Figures:
         language = given.language(content or text)
         asked = estimate_tokens(text) + estimate_tokens(content)
         if content:
-            answer = given.overhead("answer", language, {"question": "", "chunk": ""})
+            template = "answer_cited" if given.params.get("citations") else "answer"
+            answer = given.overhead(template, language, {"question": "", "chunk": ""})
             reason = given.overhead(
                 "cot_synthesize", language, {"question": "", "answer": "", "chunk": ""}
             )

@@ -23,6 +23,7 @@ FLAG_KINDS = (
     "contamination",
     "sample",
     "hygiene",
+    "citations",
 )
 
 

@@ -16,6 +16,7 @@ from easy_dataset.llm.context import call_scope
 from easy_dataset.samples_shape import sample_messages
 from easy_dataset.services.app import App
 from easy_dataset.services.chunks import chunk_view
+from easy_dataset.services.generation.citations import forget_citations
 from easy_dataset.services.generation.qa_query import QAFilters, filtered
 from easy_dataset.services.generation.views import QADetail, QAView, qa_view
 from easy_dataset.services.hygiene import recheck_pairs
@@ -175,6 +176,8 @@ def edit_qa(
             setattr(row, name, value)
         if changed:
             mark_edited(row)
+        if "answer" in changed:
+            forget_citations(session, row)
         if confirmed is not None:
             row.confirmed = confirmed
         touched = [row.id] if changed else []
@@ -287,6 +290,7 @@ def revise_qa(
             },
         ]
         row.answer, row.provenance = revised.answer, provenance
+        forget_citations(session, row)
         session.flush()
         recheck_pairs(session, project_id, [row.id])
         session.flush()

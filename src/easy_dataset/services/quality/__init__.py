@@ -19,6 +19,12 @@ from easy_dataset.services.quality.benchmark_files import (
     list_benchmarks,
 )
 from easy_dataset.services.quality.checks import checks, estimate_check, run_check, start_check
+from easy_dataset.services.quality.corrections import (
+    CitationFigures,
+    RefineFigures,
+    citation_summary,
+    refine_summary,
+)
 from easy_dataset.services.quality.duplicates import (
     ClusterView,
     Member,
@@ -51,9 +57,11 @@ __all__ = [
     "QUESTION_DELETED",
     "UNTAGGED",
     "BenchmarkView",
+    "CitationFigures",
     "ClusterView",
     "Figure",
     "Member",
+    "RefineFigures",
     "Report",
     "SampleItem",
     "SampleStatus",
@@ -61,6 +69,7 @@ __all__ = [
     "add_benchmarks",
     "build_report",
     "checks",
+    "citation_summary",
     "count_duplicates",
     "delete_benchmark",
     "delete_duplicates",
@@ -70,6 +79,7 @@ __all__ = [
     "list_benchmarks",
     "list_clusters",
     "question_flags",
+    "refine_summary",
     "review_sample_item",
     "run_check",
     "sample_items",

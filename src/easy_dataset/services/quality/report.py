@@ -17,6 +17,12 @@ from easy_dataset.quality.diversity import distinct_n, entropy_bits, opening_ent
 from easy_dataset.quality.terms import domain_term_ratio, key_terms
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
+from easy_dataset.services.quality.corrections import (
+    CitationFigures,
+    RefineFigures,
+    citation_figures,
+    refine_figures,
+)
 from easy_dataset.services.quality.sample import SampleStatus, sample_status
 from easy_dataset.services.quality_settings import quality_settings
 from easy_dataset.store.dataset import (
@@ -81,6 +87,9 @@ class Report(BaseModel):
     reviewer_scores: dict[str, int]
     sample: SampleStatus
     targets: QualityTargets
+    # The self-correction loop's outcomes and the answers' verified citations.
+    refine: RefineFigures = RefineFigures()
+    citations: CitationFigures = CitationFigures()
 
 
 def _figure(
@@ -289,6 +298,7 @@ def build_report(app: App, project_ref: str | int) -> Report:
             if s is not None
         ]
         checks = _checks(session, pid)
+        refined, cited = refine_figures(session, pid), citation_figures(session, pid)
         dedup_ran = "duplicate" in checks or _dedup_ran(session, pid)
 
     terms = key_terms(chunk_texts) if chunk_texts else []
@@ -356,6 +366,25 @@ def build_report(app: App, project_ref: str | int) -> Report:
             {"errors": status.errors, "reviewed": status.reviewed, "size": status.size},
             check="sample",
         ),
+        _figure(
+            "verified_citations",
+            cited.share,
+            targets,
+            "citations",
+            "min",
+            (
+                f"{cited.verified} of {cited.quotes} quotes verified; "
+                f"{cited.unverified_samples} of {cited.samples} answers with an unverified quote"
+            )
+            if cited.quotes
+            else "answer with citations (answers.generate or answers.refine)",
+            {
+                "quotes": cited.quotes,
+                "verified": cited.verified,
+                "samples": cited.samples,
+                "unverified_samples": cited.unverified_samples,
+            },
+        ),
     ]
     tag_counts = {k: v for k, v in breakdowns["tag"].items() if k != UNTAGGED}
     diversity = {
@@ -380,4 +409,6 @@ def build_report(app: App, project_ref: str | int) -> Report:
         reviewer_scores=_buckets(reviewer),
         sample=status,
         targets=targets,
+        refine=refined,
+        citations=cited,
     )
