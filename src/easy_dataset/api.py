@@ -15,6 +15,10 @@ for pair in docs.qa_pairs(limit=5):
     docs.confirm([pair.id])
 docs.run_stage("dialogues.generate", min_turns=2, max_turns=4)
 docs.regenerate_from(dialogue_id, 1)          # also edit_turn, delete_last_turns
+docs.run_stage("chunks.clean")                # proposals only: nothing changes yet
+for proposal in docs.cleaning_proposals():
+    print(docs.cleaning_proposal(proposal.chunk_id).diff)
+docs.accept_cleaning(all=True)                # or [ids]; reject_cleaning; restore_chunk(id)
 docs.export("manuals.jsonl", format="sharegpt",
             filters=ExportFilters(min_judge=3.5, exclude_flagged=["duplicate", "pii"]))
 """
@@ -25,11 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from easy_dataset.config import Settings
-from easy_dataset.errors import NotFoundError
+from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.export.options import ExportOptions, file_type_for
 from easy_dataset.jobs import JobSummary
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import App, chunks, files, models, projects
+from easy_dataset.services import App, chunk_cleaning, chunks, files, models, projects
+from easy_dataset.services.chunk_cleaning import (
+    CleaningOutcome,
+    ProposalDetail,
+    ProposalView,
+    Status,
+)
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
 from easy_dataset.services.generation import (
     QADetail,
@@ -78,13 +88,40 @@ class Project:
     def chunks(self, *, limit: int = 1000, offset: int = 0) -> list[ChunkView]:
         return chunks.list_chunks(self._app, self.id, limit=limit, offset=offset)[1]
 
+    def cleaning_proposals(
+        self, *, status: Status | None = "pending", limit: int = 1000, offset: int = 0
+    ) -> list[ProposalView]:
+        """The cleanings `run_stage("chunks.clean")` proposed (None: of every status)."""
+        return chunk_cleaning.list_proposals(
+            self._app, self.id, status=status, limit=limit, offset=offset
+        )[1]
+
+    def cleaning_proposal(self, chunk_id: int) -> ProposalDetail:
+        """A chunk's proposed cleaning with both texts and the diff."""
+        return chunk_cleaning.get_proposal(self._app, self.id, chunk_id)
+
+    def accept_cleaning(
+        self, chunk_ids: list[int] | None = None, *, all: bool = False
+    ) -> CleaningOutcome:
+        """Give chunks their proposed text (`all`: every proposal waiting, stale ones left)."""
+        return chunk_cleaning.decide(self._app, self.id, "accepted", _chosen(chunk_ids, all))
+
+    def reject_cleaning(
+        self, chunk_ids: list[int] | None = None, *, all: bool = False
+    ) -> CleaningOutcome:
+        return chunk_cleaning.decide(self._app, self.id, "rejected", _chosen(chunk_ids, all))
+
+    def restore_chunk(self, chunk_id: int, *, force: bool = False) -> ChunkView:
+        """Undo a chunk's last accepted cleaning: its original text comes back."""
+        return chunk_cleaning.restore(self._app, self.id, chunk_id, force=force)
+
     def add_model(self, config: ModelConfig, *, api_key: str | None = None) -> None:
         """Add a model configuration and make it the project's default."""
         models.add_model(self._app, self.id, config, api_key=api_key, make_default=True)
 
     def run_stage(self, stage: str, **options: Any) -> JobSummary:
-        """Run one generation stage as a durable job: tags.build, personas.generate,
-        questions.generate, answers.generate or templates.apply."""
+        """Run one stage as a durable job: chunks.clean, tags.build, personas.generate,
+        questions.generate, answers.generate, dialogues.generate, templates.apply..."""
         return run_stage(self._app, self.id, stage, **options)
 
     def estimate(self, stage: str, **options: Any) -> Estimate:
@@ -173,6 +210,12 @@ class Project:
         return export_dataset(
             self._app, self.id, Path(path), ExportOptions(**options), filters, overwrite=overwrite
         )
+
+
+def _chosen(chunk_ids: list[int] | None, every: bool) -> list[int] | None:
+    if every == bool(chunk_ids):
+        raise InputError("name the chunks, or pass all=True for every proposal waiting")
+    return None if every else chunk_ids
 
 
 class Workspace:

@@ -39,6 +39,15 @@ _HISTORY = [
         "assistant": "Only if your lease allows notice by e-mail; otherwise send a written letter.",
     },
 ]
+# A chunk as a PDF gives it: a running head, a page number, a word hyphenated at a line end.
+_DIRTY_CHUNK = (
+    "RESIDENTIAL TENANCY GUIDE\n"
+    "A tenant who wants to end a periodic lease must give the landlord written no-\n"
+    "tice at least 30 days before the end of a rental period.\n"
+    "- 14 -\n"
+    "RESIDENTIAL TENANCY GUIDE\n"
+    "Notice given by e-mail counts as written notice only if the lease allows it."
+)
 _QUESTIONS = (
     "1. How much notice must a tenant give to end a periodic lease?\n"
     "2. Who pays for a broken water heater in a rented flat?"
@@ -346,6 +355,19 @@ TASKS: dict[str, TaskSpec] = {
                     "message": "How much notice do I give to end my lease?",
                     "reply": "Thirty days, and e-mail always counts as written notice.",
                 },
+            ),
+        ),
+        TaskSpec(
+            "chunk_clean",
+            (_req("chunk"), _opt("running", ()), _opt("heading_path", ""), _opt("title", "")),
+            (
+                {
+                    "chunk": _DIRTY_CHUNK,
+                    "running": ["RESIDENTIAL TENANCY GUIDE"],
+                    "heading_path": "Residential Tenancy Guide > Ending a lease",
+                    "title": "Residential Tenancy Guide",
+                },
+                {"chunk": _DIRTY_CHUNK},
             ),
         ),
         TaskSpec(
