@@ -54,6 +54,7 @@ def diff_view(pieces: list[DiffPiece], testid: str) -> None:
 @dataclass
 class _Editor:
     field: ui.textarea
+    fold: ui.expansion
     stored: str  # the proposal's text as stored
 
     @property
@@ -143,6 +144,7 @@ class CleaningScreen:
         for chunk_id, text in (drafts or {}).items():
             if chunk_id in self.editors:
                 self.editors[chunk_id].field.set_value(text)
+                self.editors[chunk_id].fold.open()
         self.guard.refresh()
 
     def _card(self, row: ProposalDetail) -> None:
@@ -174,17 +176,14 @@ class CleaningScreen:
                     f"data-testid=cleaning-stale-{cid}"
                 )
             diff_view(row.pieces, f"cleaning-diff-{cid}")
-            with (
-                ui.expansion(t("cleaning.edit"))
-                .classes("w-full")
-                .props(f"data-testid=cleaning-edit-{cid}")
-            ):
+            fold = ui.expansion(t("cleaning.edit")).classes("w-full")
+            with fold.props(f"data-testid=cleaning-edit-{cid}"):
                 field = ui.textarea(value=row.proposed).classes("w-full font-mono")
                 field.props(f"autogrow data-testid=cleaning-text-{cid}")
                 ui.button(t("cleaning.save_edit"), on_click=guarded(lambda: self._save(cid))).props(
                     f"flat dense data-testid=cleaning-save-{cid}"
                 )
-        self.editors[cid] = _Editor(field, row.proposed)
+        self.editors[cid] = _Editor(field, fold, row.proposed)
         self.guard.watch(field, lambda: self._save(cid))
 
     def _texts(self, chunk_ids: list[int] | None = None) -> dict[int, str]:
