@@ -71,6 +71,12 @@ def test_furniture_lines() -> None:
     assert running == {"chapter #"}
     assert furniture_lines("Chapter 2\nBees fly.", running) == [True, False]
     assert running_lines(["Chapter 2\nBees fly.", "Chapter 2\nWasps sting."]) == frozenset()
+    # A sentence said twice is still content.
+    assert furniture_lines("Keep the smoker lit.\nBees fly.\nKeep the smoker lit.") == [
+        False,
+        False,
+        False,
+    ]
 
 
 def test_a_clean_text_that_keeps_every_sentence_passes() -> None:
@@ -155,3 +161,19 @@ def test_the_model_cleans_and_the_planted_loss_is_caught(fake: FakeOpenAI) -> No
     assert _clean(fake, chunk="Bees fly.").unchanged
     with pytest.raises(InputError, match="nothing but page furniture"):
         _clean(fake, chunk="- 4 -\n~ * ~")
+
+
+def test_a_sentence_joined_across_the_page_furniture_is_kept() -> None:
+    original = (
+        "They build comb from wax that they se-\n\n- 14 -\n\n"
+        f"{HEAD}\n{HEAD}\ncrete from glands on their abdomen."
+    )
+    joined = "They build comb from wax that they secrete from glands on their abdomen."
+    assert check_cleaning(original, joined).ok
+    # Furniture the model left in place is no addition.
+    assert check_cleaning(original, f"{HEAD}\n{joined}").ok
+    # ...but words of it do not excuse a sentence made up around them.
+    made_up = f"{joined} The beekeeper's handbook is the best guide to the hive."
+    assert check_cleaning(original, made_up).added == (
+        "The beekeeper's handbook is the best guide to the hive.",
+    )

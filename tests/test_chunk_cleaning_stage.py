@@ -242,12 +242,13 @@ def test_python_api_cleans_and_decides(fake: FakeOpenAI, tmp_path: Path) -> None
         first, second, _ = make_dirty_project(workspace.app, tmp_path, fake.base_url)
         project = workspace.project("bees")
         before = [chunk.content for chunk in project.chunks()]
-        summary = project.run_stage("chunks.clean")
+        summary = project.clean_chunks()
         assert (summary.succeeded, summary.failed) == (2, 1)
         assert [chunk.content for chunk in project.chunks()] == before
         proposals = project.cleaning_proposals()
         assert [proposal.chunk_id for proposal in proposals] == [first, second]
         assert f"-{HEAD}" in project.cleaning_proposal(first).diff.split("\n")
+        assert project.edit_cleaning(second, QUEEN + "\nLong live the queen.").edited
         rejected = project.reject_cleaning([second])
         assert rejected.chunk_ids == [second]
         accepted = project.accept_cleaning(all=True)

@@ -15,7 +15,7 @@ for pair in docs.qa_pairs(limit=5):
     docs.confirm([pair.id])
 docs.run_stage("dialogues.generate", min_turns=2, max_turns=4)
 docs.regenerate_from(dialogue_id, 1)          # also edit_turn, delete_last_turns
-docs.run_stage("chunks.clean")                # proposals only: nothing changes yet
+docs.clean_chunks()                           # proposals only: nothing changes yet
 for proposal in docs.cleaning_proposals():
     print(docs.cleaning_proposal(proposal.chunk_id).diff)
 docs.accept_cleaning(all=True)                # or [ids]; reject_cleaning; restore_chunk(id)
@@ -88,6 +88,11 @@ class Project:
     def chunks(self, *, limit: int = 1000, offset: int = 0) -> list[ChunkView]:
         return chunks.list_chunks(self._app, self.id, limit=limit, offset=offset)[1]
 
+    def clean_chunks(self, **options: Any) -> JobSummary:
+        """The model proposes cleaned chunks (`chunks.clean`: file_ids, chunk_ids, model...);
+        nothing changes until a proposal is accepted."""
+        return run_stage(self._app, self.id, "chunks.clean", **options)
+
     def cleaning_proposals(
         self, *, status: Status | None = "pending", limit: int = 1000, offset: int = 0
     ) -> list[ProposalView]:
@@ -99,6 +104,10 @@ class Project:
     def cleaning_proposal(self, chunk_id: int) -> ProposalDetail:
         """A chunk's proposed cleaning with both texts and the diff."""
         return chunk_cleaning.get_proposal(self._app, self.id, chunk_id)
+
+    def edit_cleaning(self, chunk_id: int, text: str) -> ProposalDetail:
+        """Change the text a pending proposal would give its chunk."""
+        return chunk_cleaning.edit_proposal(self._app, self.id, chunk_id, text)
 
     def accept_cleaning(
         self, chunk_ids: list[int] | None = None, *, all: bool = False

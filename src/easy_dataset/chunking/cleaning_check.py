@@ -1,15 +1,16 @@
 """Did a cleaned chunk keep every sentence of content? The safety check of chunk cleaning.
 
 Both texts are read as words (letters and digits, lower case; each CJK character a word of
-its own), after words hyphenated at a line end are joined, so punctuation, spacing, line
-breaks and hyphenation never count as changes. The original's words are grouped into
-sentences (a sentence ends at . ! ? 。 ！ ？, a blank line, or where a Markdown block starts),
-except the words of lines that may go as furniture (`furniture.furniture_lines`). The two
-word sequences are aligned; inside a changed stretch a word still counts as kept when its
-counterpart is close (an OCR fix: "h0ney" -> "honey") or when it was split or joined
-("bee hive" -> "beehive"). A sentence is lost when more than a quarter of its words, or a
-run of `LOST_RUN` words, are gone; words the cleaned text adds in a run of `ADDED_RUN` or
-more are refused too, since cleaning only ever removes.
+its own), so punctuation, spacing and line breaks never count as changes. The original's
+words are grouped into sentences (a sentence ends at . ! ? 。 ！ ？, a blank line, or where a
+Markdown block starts); the words of lines that may go as furniture
+(`furniture.furniture_lines`) belong to none and are left out of the comparison. The
+sentences' words are aligned with the cleaned text's; inside a changed stretch a word still
+counts as kept when its counterpart is close (an OCR fix: "h0ney" -> "honey") or when it was
+split or joined ("se-" "crete" -> "secrete", also across the page furniture between them).
+A sentence is lost when more than a quarter of its words, or a run of `LOST_RUN` words, are
+gone. Words the cleaned text adds in a run of `ADDED_RUN` or more are refused too (cleaning
+only ever removes), unless they are words of the original's furniture it chose to keep.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from rapidfuzz.fuzz import ratio
 
 from easy_dataset.chunking.furniture import furniture_lines
+from easy_dataset.chunking.text_diff import blocks
 
 LOST_SHARE = 0.25  # more than this share of a sentence's words gone: the sentence is lost
 LOST_RUN = 6  # so many words in a row gone from one sentence: lost too
@@ -32,7 +33,6 @@ QUOTE_CHARS = 160
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
-_HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
 _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>|\|)")
 _LATIN_END = re.compile(r"[.!?][\"'”’)\]]*\s")
 _CJK_END = re.compile(r"[。！？；]")
@@ -79,20 +79,23 @@ class CleaningCheck:
 def check_cleaning(original: str, cleaned: str, running: Collection[str] = ()) -> CleaningCheck:
     """Compare a chunk with its cleaned text; `running` are the file's running-line keys
     (`furniture.running_lines`), which may go like the chunk's own furniture."""
-    before = _words(_HYPHEN_BREAK.sub("", original), running, furniture=True)
-    after = _words(_HYPHEN_BREAK.sub("", cleaned), running, furniture=False)
+    before = _words(original, running, furniture=True)
+    after = _words(cleaned, running, furniture=False)
+    content = [index for index, unit in enumerate(before.unit) if unit is not None]
+    words = [before.norm[index] for index in content]
+    # The furniture's words: a run of only these in the cleaned text was kept, not added.
+    free = {word for word, unit in zip(before.norm, before.unit, strict=True) if unit is None}
     kept_before: set[int] = set()
     kept_after: set[int] = set()
-    matcher = SequenceMatcher(None, before.norm, after.norm, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in blocks(words, after.norm):
         if tag == "equal":
-            kept_before.update(range(i1, i2))
+            kept_before.update(content[i] for i in range(i1, i2))
             kept_after.update(range(j1, j2))
-        elif tag == "replace":
-            pairs_a, pairs_b = _pair(before.norm[i1:i2], after.norm[j1:j2])
-            kept_before.update(i1 + i for i in pairs_a)
+        else:
+            pairs_a, pairs_b = _pair(words[i1:i2], after.norm[j1:j2])
+            kept_before.update(content[i1 + i] for i in pairs_a)
             kept_after.update(j1 + j for j in pairs_b)
-    return CleaningCheck(lost=_lost(before, kept_before), added=_added(after, kept_after))
+    return CleaningCheck(lost=_lost(before, kept_before), added=_added(after, kept_after, free))
 
 
 def _words(text: str, running: Collection[str], *, furniture: bool) -> _Words:
@@ -180,14 +183,16 @@ def _lost(before: _Words, kept: set[int]) -> tuple[str, ...]:
     return tuple(lost)
 
 
-def _added(after: _Words, kept: set[int]) -> tuple[str, ...]:
+def _added(after: _Words, kept: set[int], free: set[str]) -> tuple[str, ...]:
+    """Runs of `ADDED_RUN` or more words without a counterpart, but for runs made only of
+    the original's furniture words (a running head the model left in place)."""
     added: list[str] = []
     run: list[int] = []
     for index in [*range(len(after.norm)), None]:
         if index is not None and index not in kept:
             run.append(index)
             continue
-        if len(run) >= ADDED_RUN:
+        if len(run) >= ADDED_RUN and not all(after.norm[i] in free for i in run):
             added.append(_quote(after, run[0], run[-1]))
         run = []
     return tuple(added)

@@ -27,6 +27,7 @@ MAX_RUNNING_CHARS = 100
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _THREE_LETTERS = re.compile(r"[^\W\d_]{3}")
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’)\]]*\s*$")
 # A word fragment before a hyphen at the end of a line, and the lower-case rest of it (with
 # the punctuation that sticks to it) at the start of the next.
 _BROKEN_HEAD = re.compile(r"([^\W\d_]+)-[ \t]*$")
@@ -89,8 +90,9 @@ def running_lines(contents: Iterable[str], min_chunks: int = MIN_CHUNKS) -> froz
 
 def furniture_lines(text: str, running: Collection[str] = ()) -> list[bool]:
     """For each line of `text` (split at "\\n"), whether it may be removed as furniture: a
-    page number, symbol noise, or a short line that recurs in the text or is one of the
-    file's `running` lines."""
+    page number, symbol noise, one of the file's `running` lines, or a short line that
+    recurs in the text and does not end as a sentence does (a sentence said twice is
+    still content)."""
     lines = text.split("\n")
     keys = _candidates(lines)
     counts = Counter(key for key in keys if key)
@@ -101,8 +103,11 @@ def furniture_lines(text: str, running: Collection[str] = ()) -> list[bool]:
             flags.append(False)
         elif is_page_number(line) or is_noise(line):
             flags.append(True)
+        elif key is None:
+            flags.append(False)
         else:
-            flags.append(key is not None and (counts[key] >= 2 or key in running))
+            repeated = counts[key] >= 2 and not _SENTENCE_END.search(line)
+            flags.append(repeated or key in running)
     return flags
 
 

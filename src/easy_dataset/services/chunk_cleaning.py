@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from easy_dataset.chunking.text_diff import DiffPiece, DiffStats, pieces, stats, unified
@@ -73,7 +73,7 @@ class CleaningOutcome(BaseModel):
     skipped: list[Skipped] = Field(default_factory=list)
 
 
-def _rows(project_id: int) -> Any:
+def _rows(project_id: int) -> Select[ChunkRevision, Chunk, str]:
     return (
         select(ChunkRevision, Chunk, SourceFile.name)
         .join(Chunk, Chunk.id == ChunkRevision.chunk_id)
@@ -89,7 +89,7 @@ def _view(revision: ChunkRevision, chunk: Chunk, file_name: str) -> ProposalView
         file_id=chunk.file_id,
         file_name=file_name,
         ordinal=chunk.ordinal,
-        status=revision.status,  # type: ignore[arg-type]
+        status=cast(Status, revision.status),
         stale=revision.status == "pending" and revision.original != chunk.content,
         edited=revision.edited,
         stats=stats(revision.original, revision.proposed),
