@@ -219,6 +219,12 @@ def test_rest_lists_shows_edits_decides_and_restores(
     assert answer.status_code == 409 and answer.json()["subject"] == "cleaning_stale"
     skipped = ok(api.post(f"{P}/cleaning/accept", json={"all": True}))
     assert skipped["chunk_ids"] == [] and skipped["skipped"][0]["chunk_id"] == first
+    # Cleaning the chunk again replaces the stale proposal.
+    job = ok(api.post(f"{P}/stages/chunks.clean", json={"chunk_ids": [first]}), 202)
+    assert wait_for_job(api, job["id"])["job"]["succeeded"] == 1
+    again = ok(api.get(f"{P}/cleaning/{first}"))
+    assert not again["stale"] and again["proposed"].endswith("Workers also guard.")
+    assert ok(api.get(f"{P}/cleaning"))["total"] == 1
     assert ok(api.post(f"{P}/cleaning/reject", json={"all": True}))["chunk_ids"] == [first]
     assert ok(api.get(f"{P}/cleaning"))["total"] == 0
     assert ok(api.get(f"{P}/cleaning", params={"status": "all"}))["total"] == 2

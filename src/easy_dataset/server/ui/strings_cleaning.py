@@ -1,6 +1,7 @@
 """Strings of chunk cleaning: starting it from the chunks screen and reviewing its proposals."""
 
 CLEANING_STRINGS: dict[str, tuple[str, str]] = {
+    "jobs.type.chunks.clean": ("Clean chunks", "清理文本块"),
     "cleaning.start": ("Clean with the model", "用模型清理"),
     "cleaning.title_start": ("Clean chunks", "清理文本块"),
     "cleaning.review": ("Review cleaning ({count})", "审阅清理结果（{count}）"),

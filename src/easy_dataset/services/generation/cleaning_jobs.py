@@ -1,11 +1,11 @@
 """`chunks.clean`: the model proposes a cleaned text for each chunk; nothing changes until a
 person accepts it (`services/chunk_cleaning.py`).
 
-Items `c<chunk>`. A chunk is left out while it has a pending proposal, when its text is the
-original of a proposal already rejected or undone, or the text of one accepted, and when a
-job of this stage finished it since it last changed. A proposal that fails the safety check
-fails its item with the sentences it lost (`ContentLossError`, raw reply kept), so it is
-never proposed; a reply that removes nothing succeeds and stores nothing.
+Items `c<chunk>`. A chunk is left out while a proposal made from its text waits, when its
+text is the original of a proposal already rejected or undone, or the text of one accepted,
+and when a job of this stage finished it since it last changed. A proposal that fails the
+safety check fails its item with the sentences it lost (`ContentLossError`, raw reply
+kept), so it is never proposed; a reply that removes nothing succeeds and stores nothing.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ class CleanParams(ModelParams):
 
 
 def settled_chunks(session: Session, project_id: int) -> set[int]:
-    """Chunks with nothing to clean now: a proposal waits for review, or their text is
-    what a past proposal was decided on (the original kept or put back, the proposal
+    """Chunks with nothing to clean now: a proposal made from their text waits for review
+    (one made before the chunk changed is stale, and a new one replaces it), or their text
+    is what a past proposal was decided on (the original kept or put back, the proposal
     accepted)."""
     rows = session.scalars(
         select(ChunkRevision.chunk_id)
@@ -52,7 +53,7 @@ def settled_chunks(session: Session, project_id: int) -> set[int]:
         .where(
             ChunkRevision.project_id == project_id,
             or_(
-                ChunkRevision.status == "pending",
+                and_(ChunkRevision.status == "pending", ChunkRevision.original == Chunk.content),
                 and_(
                     ChunkRevision.status.in_(("rejected", "restored")),
                     ChunkRevision.original == Chunk.content,
