@@ -51,7 +51,7 @@ def _check_0001_rows(connection: Connection) -> None:
     assert tuple(file)[:5] == (3, 7, "nda.pdf", "a" * 64, 4)
     assert "NDA" in file.outline
     chunk = connection.execute(
-        text("SELECT id, file_id, heading_path, content, size FROM chunks")
+        text("SELECT id, file_id, heading_path, content, size FROM chunks WHERE id = 11")
     ).one()
     assert tuple(chunk) == (11, 3, '["NDA", "Terms"]', "The parties agree.", 18)
 
@@ -203,18 +203,7 @@ def _seed_0006(connection: Connection) -> None:
 def _check_0006_rows(connection: Connection) -> None:
     _check_0004_rows(connection)
     _check_judge_notes(connection)
-    assert connection.execute(text("SELECT quality FROM projects")).scalar() == (
-        '{"thresholds": {"judge": 3.5}}'
-    )
-    results = connection.execute(
-        text("SELECT id, kind, qa_id, score, flagged, detail, job_id FROM quality_results")
-    ).all()
-    assert [tuple(row) for row in results] == [
-        (1, "judge", 6, 4.25, 0, '{"scores": {"accuracy": 5}, "verdict": "fine"}', 9),
-        (2, "grounding", 6, 0.91, 0, '{"unsupported": []}', 9),
-        (3, "grounding", 8, 0.2, 1, '{"unsupported": ["Only the parties."]}', 9),
-        (4, "sample", 8, None, None, "{}", 9),
-    ]
+    _check_quality_rows(connection)
     # Every old pair is now a one-turn sample, read through the one function that reads turns.
     rows = connection.execute(
         text("SELECT kind, question, answer, cot, messages FROM qa_pairs ORDER BY id")
@@ -234,6 +223,75 @@ def _check_0006_rows(connection: Connection) -> None:
     ]
 
 
+def _check_quality_rows(connection: Connection) -> None:
+    assert connection.execute(text("SELECT quality FROM projects")).scalar() == (
+        '{"thresholds": {"judge": 3.5}}'
+    )
+    results = connection.execute(
+        text("SELECT id, kind, qa_id, score, flagged, detail, job_id FROM quality_results")
+    ).all()
+    assert [tuple(row) for row in results] == [
+        (1, "judge", 6, 4.25, 0, '{"scores": {"accuracy": 5}, "verdict": "fine"}', 9),
+        (2, "grounding", 6, 0.91, 0, '{"unsupported": []}', 9),
+        (3, "grounding", 8, 0.2, 1, '{"unsupported": ["Only the parties."]}', 9),
+        (4, "sample", 8, None, None, "{}", 9),
+    ]
+
+
+_DIRTY = "THE NDA\nThe parties agree to keep it se-\ncret.\n\n- 2 -\n"
+_TURNS = (
+    '[{"role": "user", "content": "Who signs?"}, {"role": "assistant", "content": "Both parties."}]'
+)
+
+
+def _seed_0007(connection: Connection) -> None:
+    _seed_0006(connection)
+    stamp = "'2026-01-02 03:04:05'"
+    connection.execute(
+        text(
+            "INSERT INTO chunks (id, project_id, file_id, ordinal, heading_path, content, size, "
+            f"created_at, updated_at) VALUES (12, 7, 3, 1, '[]', :content, :size, {stamp}, "
+            f"{stamp})"
+        ),
+        {"content": _DIRTY, "size": len(_DIRTY)},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO qa_pairs (id, project_id, question_id, chunk_id, question, answer, cot, "
+            "model, confirmed, score, judge_notes, user_tags, note, provenance, kind, messages, "
+            "created_at, updated_at) VALUES (10, 7, NULL, 12, 'Who signs?', 'Both parties.', "
+            f"'', 'm', 0, NULL, '', '[]', '', '{{}}', 'dialogue', :messages, {stamp}, {stamp})"
+        ),
+        {"messages": _TURNS},
+    )
+
+
+def _check_0007_rows(connection: Connection) -> None:
+    _check_0004_rows(connection)
+    _check_judge_notes(connection)
+    _check_quality_rows(connection)
+    dialogue = connection.execute(
+        text("SELECT kind, messages, chunk_id FROM qa_pairs WHERE id = 10")
+    ).one()
+    assert tuple(dialogue) == ("dialogue", _TURNS, 12)
+    chunk = connection.execute(text("SELECT content, size FROM chunks WHERE id = 12")).one()
+    assert tuple(chunk) == (_DIRTY, len(_DIRTY))
+    # No chunk has a cleaning proposal yet; one can be stored for an old chunk, and it goes
+    # with its chunk.
+    assert connection.execute(text("SELECT count(*) FROM chunk_revisions")).scalar() == 0
+    connection.execute(
+        text(
+            "INSERT INTO chunk_revisions (project_id, chunk_id, status, original, proposed, "
+            "edited, provenance, created_at) VALUES (7, 12, 'pending', :original, "
+            "'The parties agree to keep it secret.', 0, '{}', '2026-01-03 00:00:00')"
+        ),
+        {"original": _DIRTY},
+    )
+    assert connection.execute(text("SELECT status FROM chunk_revisions")).scalar() == "pending"
+    connection.execute(text("DELETE FROM chunks WHERE id = 12"))
+    assert connection.execute(text("SELECT count(*) FROM chunk_revisions")).scalar() == 0
+
+
 # Every revision but head needs a seed: a new migration must prove it keeps the old rows.
 SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None]]] = {
     "0001": (_seed_0001, _check_0001_rows),
@@ -242,6 +300,7 @@ SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None
     "0004": (_seed_0004, _check_0004_rows),
     "0005": (_seed_0005, _check_0005_rows),
     "0006": (_seed_0006, _check_0006_rows),
+    "0007": (_seed_0007, _check_0007_rows),
 }
 
 

@@ -20,6 +20,10 @@ done = docs.run_stage("instructions.self_instruct", seeds=["Explain ...", "Write
 print(docs.job(done.job_id).summary)          # Self-Instruct's rounds (generated → kept)
 docs.run_stage("questions.evolve", methods=["constraints", "breadth"])
 docs.regenerate_from(dialogue_id, 1)          # also edit_turn, delete_last_turns
+docs.clean_chunks()                           # proposals only: nothing changes yet
+for proposal in docs.cleaning_proposals():
+    print(docs.cleaning_proposal(proposal.chunk_id).diff)
+docs.accept_cleaning(all=True)                # or [ids]; reject_cleaning; restore_chunk(id)
 docs.export("manuals.jsonl", format="sharegpt",
             filters=ExportFilters(min_judge=3.5, exclude_flagged=["duplicate", "pii"]))
 topic = ws.project("bees", create=True)     # no documents: data distilled from a topic
@@ -32,11 +36,17 @@ from pathlib import Path
 from typing import Any
 
 from easy_dataset.config import Settings
-from easy_dataset.errors import NotFoundError
+from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.export.options import ExportOptions, file_type_for
 from easy_dataset.jobs import JobSummary
 from easy_dataset.llm.types import ModelConfig
-from easy_dataset.services import App, chunks, files, models, projects
+from easy_dataset.services import App, chunk_cleaning, chunks, files, models, projects
+from easy_dataset.services.chunk_cleaning import (
+    CleaningOutcome,
+    ProposalDetail,
+    ProposalView,
+    Status,
+)
 from easy_dataset.services.distill import DistillRequest, DistillSummary, distill_topic
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
 from easy_dataset.services.generation import (
@@ -89,12 +99,48 @@ class Project:
     def chunks(self, *, limit: int = 1000, offset: int = 0) -> list[ChunkView]:
         return chunks.list_chunks(self._app, self.id, limit=limit, offset=offset)[1]
 
+    def clean_chunks(self, **options: Any) -> JobSummary:
+        """The model proposes cleaned chunks (`chunks.clean`: file_ids, chunk_ids, model...);
+        nothing changes until a proposal is accepted."""
+        return run_stage(self._app, self.id, "chunks.clean", **options)
+
+    def cleaning_proposals(
+        self, *, status: Status | None = "pending", limit: int = 1000, offset: int = 0
+    ) -> list[ProposalView]:
+        """The cleanings `run_stage("chunks.clean")` proposed (None: of every status)."""
+        return chunk_cleaning.list_proposals(
+            self._app, self.id, status=status, limit=limit, offset=offset
+        )[1]
+
+    def cleaning_proposal(self, chunk_id: int) -> ProposalDetail:
+        """A chunk's proposed cleaning with both texts and the diff."""
+        return chunk_cleaning.get_proposal(self._app, self.id, chunk_id)
+
+    def edit_cleaning(self, chunk_id: int, text: str) -> ProposalDetail:
+        """Change the text a pending proposal would give its chunk."""
+        return chunk_cleaning.edit_proposal(self._app, self.id, chunk_id, text)
+
+    def accept_cleaning(
+        self, chunk_ids: list[int] | None = None, *, all: bool = False
+    ) -> CleaningOutcome:
+        """Give chunks their proposed text (`all`: every proposal waiting, stale ones left)."""
+        return chunk_cleaning.decide(self._app, self.id, "accepted", _chosen(chunk_ids, all))
+
+    def reject_cleaning(
+        self, chunk_ids: list[int] | None = None, *, all: bool = False
+    ) -> CleaningOutcome:
+        return chunk_cleaning.decide(self._app, self.id, "rejected", _chosen(chunk_ids, all))
+
+    def restore_chunk(self, chunk_id: int, *, force: bool = False) -> ChunkView:
+        """Undo a chunk's last accepted cleaning: its original text comes back."""
+        return chunk_cleaning.restore(self._app, self.id, chunk_id, force=force)
+
     def add_model(self, config: ModelConfig, *, api_key: str | None = None) -> None:
         """Add a model configuration and make it the project's default."""
         models.add_model(self._app, self.id, config, api_key=api_key, make_default=True)
 
     def run_stage(self, stage: str, **options: Any) -> JobSummary:
-        """Run one stage as a durable job: tags.build, personas.generate,
+        """Run one stage as a durable job: chunks.clean, tags.build, personas.generate,
         questions.generate, questions.evolve, answers.generate, dialogues.generate,
         instructions.self_instruct, templates.apply, the distillation steps distill.tags,
         distill.questions, distill.dialogues... (`easy-dataset stage list` lists them all)."""
@@ -208,6 +254,12 @@ class Project:
         return export_dataset(
             self._app, self.id, Path(path), ExportOptions(**options), filters, overwrite=overwrite
         )
+
+
+def _chosen(chunk_ids: list[int] | None, every: bool) -> list[int] | None:
+    if every == bool(chunk_ids):
+        raise InputError("name the chunks, or pass all=True for every proposal waiting")
+    return None if every else chunk_ids
 
 
 class Workspace:

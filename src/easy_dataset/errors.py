@@ -15,10 +15,12 @@ class EasyDatasetError(Exception):
 
     `subject`, where given: for NotFoundError the kind of item missing ("project", "file",
     "chunk", "question", "qa", "tag", "template", "persona", "job", "model", "benchmark",
-    "prompt", "prompt_override", "sample_item"); for others the situation ("chunks_exist",
-    "export_exists", "not_interrupted", "no_base_url", "invalid_override", "no_benchmarks",
-    "too_large", "encrypted", "is_dialogue" (a QA pair's action on a dialogue),
-    "not_dialogue" (a dialogue's action on a QA pair)).
+    "prompt", "prompt_override", "sample_item", "cleaning" (a chunk's cleaning proposal));
+    for others the situation ("chunks_exist", "export_exists", "not_interrupted",
+    "no_base_url", "invalid_override", "no_benchmarks", "too_large", "encrypted",
+    "is_dialogue" (a QA pair's action on a dialogue), "not_dialogue" (a dialogue's action on
+    a QA pair), "cleaning_stale" (a proposal whose chunk changed since), "chunk_changed" (a
+    chunk edited after its cleaning was accepted)).
     """
 
     def __init__(self, *args: object, subject: str | None = None) -> None:
@@ -53,6 +55,15 @@ class InputError(EasyDatasetError):
 
 class DisagreementError(EasyDatasetError):
     """Consistency voting found no majority among a question's answers: none is kept."""
+
+
+class ContentLossError(EasyDatasetError):
+    """A model's cleaned text of a chunk lost a sentence of content (or added text) and is
+    refused rather than proposed; `raw_output` keeps the model's reply."""
+
+    def __init__(self, message: str, *, raw_output: str | None = None) -> None:
+        super().__init__(message)
+        self.raw_output = raw_output
 
 
 class ModelCallError(EasyDatasetError):

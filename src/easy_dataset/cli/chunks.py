@@ -10,6 +10,7 @@ import typer
 from rich.markdown import Markdown
 from rich.table import Table
 
+from easy_dataset.cli import chunk_cleaning
 from easy_dataset.cli.chunk_options import (
     ChunkOptions,
     Delimiter,
@@ -32,11 +33,19 @@ from easy_dataset.cli.common import (
     progress_bar,
     state,
 )
+from easy_dataset.cli.stage_commands import StageGroup
 from easy_dataset.errors import InputError
 from easy_dataset.services import chunks, projects
 from easy_dataset.services.views import ChunkView, SplitOutcome
 
-app = typer.Typer(help="Split files into chunks, review and edit them.", no_args_is_help=True)
+# A StageGroup: `chunks clean` is the chunks.clean stage's command.
+app = typer.Typer(
+    cls=StageGroup,
+    help="Split files into chunks, review and edit them, clean them with the model.",
+    no_args_is_help=True,
+)
+app.add_typer(chunk_cleaning.app, name="cleaning")
+app.command("restore")(chunk_cleaning.restore)
 
 ChunkId = Annotated[int, typer.Argument(help="Chunk id.")]
 

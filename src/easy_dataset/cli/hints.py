@@ -29,6 +29,9 @@ HINTS: dict[str, str] = {
     "no_benchmarks": " (`easy-dataset quality benchmarks add FILE`)",
     "too_large": "; --max-file-mb sets the limit",
     "encrypted": " (--password)",
+    "cleaning": "; `easy-dataset chunks cleaning list` shows the proposals waiting",
+    "cleaning_stale": " (`easy-dataset chunks clean --chunk ID` proposes again)",
+    "chunk_changed": " (--force)",
 }
 
 

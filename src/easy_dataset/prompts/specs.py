@@ -44,6 +44,15 @@ _HISTORY = [
         "assistant": "Only if your lease allows notice by e-mail; otherwise send a written letter.",
     },
 ]
+# A chunk as a PDF gives it: a running head, a page number, a word hyphenated at a line end.
+_DIRTY_CHUNK = (
+    "RESIDENTIAL TENANCY GUIDE\n"
+    "A tenant who wants to end a periodic lease must give the landlord written no-\n"
+    "tice at least 30 days before the end of a rental period.\n"
+    "- 14 -\n"
+    "RESIDENTIAL TENANCY GUIDE\n"
+    "Notice given by e-mail counts as written notice only if the lease allows it."
+)
 # Distillation from a topic: the tree's root, and a leaf's path from it.
 _TOPIC = "Residential tenancy"
 _SUBJECT = "Residential tenancy > Ending a lease > Notice periods"
@@ -404,6 +413,19 @@ TASKS: dict[str, TaskSpec] = {
                     "message": "How much notice do I give to end my lease?",
                     "reply": "Thirty days, and e-mail always counts as written notice.",
                 },
+            ),
+        ),
+        TaskSpec(
+            "chunk_clean",
+            (_req("chunk"), _opt("running", ()), _opt("heading_path", ""), _opt("title", "")),
+            (
+                {
+                    "chunk": _DIRTY_CHUNK,
+                    "running": ["RESIDENTIAL TENANCY GUIDE"],
+                    "heading_path": "Residential Tenancy Guide > Ending a lease",
+                    "title": "Residential Tenancy Guide",
+                },
+                {"chunk": _DIRTY_CHUNK},
             ),
         ),
         TaskSpec(

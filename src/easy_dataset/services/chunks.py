@@ -132,7 +132,7 @@ def list_chunks(
         return total, [chunk_view(row) for row in rows]
 
 
-def _find_chunk(session: Session, chunk_id: int, project_id: int | None = None) -> Chunk:
+def find_chunk(session: Session, chunk_id: int, project_id: int | None = None) -> Chunk:
     row = session.get(Chunk, chunk_id)
     if row is None or (project_id is not None and row.project_id != project_id):
         raise NotFoundError(f"no chunk {chunk_id}", subject="chunk")
@@ -146,7 +146,7 @@ def _project_id(session: Session, project_ref: str | int | None) -> int | None:
 
 def get_chunk(app: App, chunk_id: int, *, project_ref: str | int | None = None) -> ChunkView:
     with app.db.session() as session:
-        return chunk_view(_find_chunk(session, chunk_id, _project_id(session, project_ref)))
+        return chunk_view(find_chunk(session, chunk_id, _project_id(session, project_ref)))
 
 
 def _renumber(session: Session, file_id: int) -> None:
@@ -164,18 +164,29 @@ def _touch(row: Chunk, content: str, now: datetime) -> None:
     row.updated_at = now
 
 
-def edit_chunk(
-    app: App, chunk_id: int, content: str, *, project_ref: str | int | None = None
-) -> ChunkView:
+def check_chunk_text(content: str) -> None:
+    """Refuse a text a chunk may not be given: empty, or longer than a hand edit may be."""
     if not content.strip():
         raise InputError("a chunk's text cannot be empty; delete the chunk instead")
     if len(content) > MAX_CHUNK_EDIT:
         raise InputError(
             f"an edited chunk may have at most {MAX_CHUNK_EDIT:,} characters; split it instead"
         )
+
+
+def set_chunk_text(row: Chunk, content: str) -> None:
+    """Give a chunk a new text the way a hand edit does; accepting or undoing a cleaning
+    goes through here too, so whatever follows an edit follows them."""
+    check_chunk_text(content)
+    _touch(row, content, utcnow())
+
+
+def edit_chunk(
+    app: App, chunk_id: int, content: str, *, project_ref: str | int | None = None
+) -> ChunkView:
     with app.db.session() as session:
-        row = _find_chunk(session, chunk_id, _project_id(session, project_ref))
-        _touch(row, content, utcnow())
+        row = find_chunk(session, chunk_id, _project_id(session, project_ref))
+        set_chunk_text(row, content)
         session.flush()
         return chunk_view(row)
 
@@ -188,7 +199,7 @@ def merge_chunks(
         raise InputError("name at least two different chunks to merge")
     with app.db.session() as session:
         project_id = _project_id(session, project_ref)
-        rows = sorted((_find_chunk(session, cid, project_id) for cid in set(chunk_ids)), key=_order)
+        rows = sorted((find_chunk(session, cid, project_id) for cid in set(chunk_ids)), key=_order)
         if len({row.file_id for row in rows}) > 1:
             raise InputError("only chunks of the same file can be merged")
         ordinals = [row.ordinal for row in rows]
@@ -217,7 +228,7 @@ def split_chunk_at(
 ) -> tuple[ChunkView, ChunkView]:
     """Cut a chunk in two at a character offset; both halves must keep some text."""
     with app.db.session() as session:
-        row = _find_chunk(session, chunk_id, _project_id(session, project_ref))
+        row = find_chunk(session, chunk_id, _project_id(session, project_ref))
         head, tail = row.content[:offset].rstrip(), row.content[offset:].lstrip()
         if not 0 < offset < len(row.content) or not head or not tail:
             raise InputError(
@@ -252,7 +263,7 @@ def delete_chunks(app: App, chunk_ids: list[int], *, project_ref: str | int | No
         raise InputError("name at least one chunk to delete")
     with app.db.session() as session:
         project_id = _project_id(session, project_ref)
-        rows = [_find_chunk(session, cid, project_id) for cid in set(chunk_ids)]
+        rows = [find_chunk(session, cid, project_id) for cid in set(chunk_ids)]
         files = {row.file_id for row in rows}
         for row in rows:
             session.delete(row)

@@ -89,6 +89,35 @@ class Chunk(Base):
     file: Mapped[SourceFile] = relationship(back_populates="chunks")
 
 
+class ChunkRevision(Base):
+    """A proposed new text for a chunk (the model's cleaning) and what became of it.
+
+    status: pending (waiting for a person) | accepted (the chunk took `proposed`) |
+    rejected | restored (accepted, then `original` was put back). `original` is the chunk's
+    text the proposal was made from, so it stays recoverable after acceptance; `edited` says
+    a person changed the proposal before deciding.
+    """
+
+    __tablename__ = "chunk_revisions"
+    __table_args__ = (
+        Index("ix_chunk_revisions_project_status", "project_id", "status"),
+        Index("ix_chunk_revisions_chunk", "chunk_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    chunk_id: Mapped[int] = mapped_column(ForeignKey("chunks.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    original: Mapped[str] = mapped_column(Text)
+    proposed: Mapped[str] = mapped_column(Text)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    # model, prompt, version, language, job, and what the pre-pass did
+    provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
 class ModelConfigRow(Base):
     """A project's model endpoint (`llm.types.ModelConfig` in `settings`); keys live apart."""
 

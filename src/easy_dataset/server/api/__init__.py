@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from easy_dataset.server.api import (
+    chunk_cleaning,
     chunks,
     dialogues,
     export,
@@ -27,6 +28,7 @@ RESOURCES = (
     projects,
     files,
     chunks,
+    chunk_cleaning,
     models,
     prompts,
     tags,

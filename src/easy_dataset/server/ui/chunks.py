@@ -1,21 +1,24 @@
 """The chunks screen (`/projects/{id}/chunks`): one page of chunks at a time from the
 database (a count and LIMIT/OFFSET, never all rows), search, file filter, and the manual
 operations: view as Markdown, edit, merge the selected, split at an offset, delete the
-selected, re-split a file with other settings; and questions generated for the selected
-chunks (after the estimate). The dialogs live in `chunk_dialogs`."""
+selected, re-split a file with other settings; questions generated for the selected
+chunks (after the estimate); cleaning by the model started for the selected chunks (or
+all), its proposals reviewed on their own screen (`cleaning`), and an accepted cleaning
+undone. The dialogs live in `chunk_dialogs`."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from nicegui import ui
 
-from easy_dataset.server.ui import chunk_dialogs, safe
+from easy_dataset.errors import ConflictError
+from easy_dataset.server.ui import chunk_dialogs, cleaning, safe
 from easy_dataset.server.ui.context import UiContext
 from easy_dataset.server.ui.gen_common import JobLauncher, confirm_job
 from easy_dataset.server.ui.helpers import confirm, guarded, notify_ok, off_loop
 from easy_dataset.server.ui.i18n import t
 from easy_dataset.server.ui.layout import content, project_page
-from easy_dataset.services import chunks, files
+from easy_dataset.services import chunk_cleaning, chunks, files
 from easy_dataset.services.chunk_labels import label as chunk_label
 from easy_dataset.services.views import ChunkView, ProjectView
 
@@ -38,6 +41,8 @@ class ChunksScreen:
         self.summary: ui.label | None = None
         self.pager: ui.pagination | None = None
         self.launcher: JobLauncher | None = None
+        self.review: ui.button | None = None
+        self.restorable: set[int] = set()
 
     def build(self) -> None:
         ui.label(t("chunks.title")).classes("text-2xl")
@@ -79,8 +84,19 @@ class ChunksScreen:
                 t("chunks.resplit"),
                 on_click=lambda: chunk_dialogs.resplit(self.ctx, self.project, names, self.reload),
             ).props("flat data-testid=chunks-resplit")
-        # A line per job started here, with a link to it on the Jobs screen.
-        self.launcher = JobLauncher(self.ctx, self.project, None)
+        with ui.row().classes("w-full items-center gap-2"):
+            ui.space()
+            ui.button(
+                t("cleaning.start"), icon="cleaning_services", on_click=guarded(self._clean)
+            ).props("flat data-testid=chunks-clean")
+            self.review = ui.button(
+                icon="rule",
+                on_click=lambda: ui.navigate.to(cleaning.path(self.project.id)),
+            ).props("flat data-testid=chunks-cleaning-review")
+            self._count_proposals()
+        # A line per job started here, with a link to it on the Jobs screen; a finished
+        # cleaning job brings its proposals' count up to date.
+        self.launcher = JobLauncher(self.ctx, self.project, self._jobs_done)
         self.pager = ui.pagination(1, 1, direction_links=True, value=1)
         self.pager.props("max-pages=7 boundary-numbers data-testid=chunks-pager")
         self.pager.on_value_change(lambda e: self._go(int(e.value or 1)))
@@ -127,6 +143,14 @@ class ChunksScreen:
         if mine == self.requests:
             self._show(total, rows)
 
+    def _count_proposals(self) -> None:
+        if self.review is not None:
+            waiting = chunk_cleaning.count_pending(self.ctx.core, self.project.id)
+            self.review.set_text(t("cleaning.review", count=waiting))
+
+    async def _jobs_done(self) -> None:
+        self._count_proposals()
+
     def _show(self, total: int, rows: list[ChunkView]) -> None:
         """Show a page; the selection is kept only within the page."""
         pages = max(1, -(-total // self.page_size))
@@ -136,6 +160,9 @@ class ChunksScreen:
             return
         self.total = total
         self.selected &= {row.id for row in rows}
+        self.restorable = chunk_cleaning.restorable(
+            self.ctx.core, self.project.id, [row.id for row in rows]
+        )
         if self.summary is not None:
             self.summary.set_text(t("chunks.total", total=total, page=self.page, pages=pages))
         if self.pager is not None:
@@ -175,6 +202,10 @@ class ChunksScreen:
                     t("chunks.split"),
                     on_click=lambda: chunk_dialogs.split(self.ctx, row, self.reload),
                 ).props(f"flat dense data-testid=chunk-split-{row.id}")
+                if row.id in self.restorable:
+                    ui.button(
+                        t("cleaning.restore"), on_click=guarded(lambda: self._restore(row.id))
+                    ).props(f"flat dense data-testid=chunk-restore-{row.id}")
             # Rendered as Markdown (HTML in the text stays text), headings kept small; a
             # code block cut short by the preview is closed again.
             preview = row.content
@@ -209,6 +240,30 @@ class ChunksScreen:
         ):
             assert self.launcher is not None
             await self.launcher.start("questions.generate", chunk_ids=ids)
+
+    async def _clean(self) -> None:
+        """The model's cleaning of the selected chunks (all without a selection), after
+        the estimate; the proposals wait on the review screen."""
+        ids = sorted(self.selected) or None
+        scope = t("scope.chunks", count=len(ids)) if ids else t("scope.all")
+        if await confirm_job(
+            self.ctx, self.project, "chunks.clean", t("cleaning.title_start"), scope, chunk_ids=ids
+        ):
+            assert self.launcher is not None
+            await self.launcher.start("chunks.clean", chunk_ids=ids)
+
+    async def _restore(self, chunk_id: int) -> None:
+        if not await confirm(t("cleaning.confirm_restore"), action=t("cleaning.restore")):
+            return
+        try:
+            chunk_cleaning.restore(self.ctx.core, self.project.id, chunk_id)
+        except ConflictError as exc:
+            # Edited since the cleaning: restoring discards that edit too; ask once more.
+            if not await confirm(str(exc), action=t("cleaning.restore")):
+                return
+            chunk_cleaning.restore(self.ctx.core, self.project.id, chunk_id, force=True)
+        notify_ok(t("cleaning.restored"))
+        await self.reload()
 
     async def _merge(self) -> None:
         merged = chunks.merge_chunks(self.ctx.core, sorted(self.selected))

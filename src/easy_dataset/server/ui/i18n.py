@@ -14,6 +14,7 @@ import re
 
 from nicegui.slot import Slot
 
+from easy_dataset.server.ui.strings_cleaning import CLEANING_STRINGS
 from easy_dataset.server.ui.strings_corrections import CORRECTIONS_STRINGS
 from easy_dataset.server.ui.strings_dialogues import DIALOGUE_STRINGS
 from easy_dataset.server.ui.strings_edits import EDITS_STRINGS
@@ -285,6 +286,7 @@ STRINGS.update(ESTIMATE_STRINGS)
 STRINGS.update(HYGIENE_HELD_STRINGS)
 STRINGS.update(STAGE_FORM_STRINGS)
 STRINGS.update(DIALOGUE_STRINGS)
+STRINGS.update(CLEANING_STRINGS)
 STRINGS.update(CORRECTIONS_STRINGS)
 
 

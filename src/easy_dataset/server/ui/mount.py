@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from easy_dataset.server.executor import JobExecutor
 from easy_dataset.server.ui import (
     chunks,
+    cleaning,
     export,
     files,
     jobs,
@@ -41,6 +42,7 @@ PAGES = (
     projects,
     files,
     chunks,
+    cleaning,
     tags,
     personas,
     questions,

@@ -3,6 +3,7 @@ the review of their results. Importing this package registers the job handlers."
 
 from easy_dataset.services.generation import (  # noqa: F401 (registers the handlers and estimators)
     answer_jobs,
+    cleaning_jobs,
     cross_chunk_jobs,
     dialogue_jobs,
     distill_dialogues,
