@@ -15,15 +15,13 @@ from easy_dataset.cli.common import (
     ProjectOption,
     console,
     escape,
-    fail,
     guarded,
     print_json,
     state,
 )
-from easy_dataset.cli.jobs import job_progress
+from easy_dataset.cli.jobs import run_stages
 from easy_dataset.cli.stage_commands import after_stage
 from easy_dataset.cli.stage_run import Addition
-from easy_dataset.errors import JobPausedError
 from easy_dataset.jobs import JobSummary
 from easy_dataset.services import tags
 from easy_dataset.services.distill import DistillRequest, DistillSummary, distill_topic
@@ -135,25 +133,13 @@ def distill(
         concurrency=concurrency,
         cache=cache,
     )
-    try:
-        with job_progress() as update:
-            summary = distill_topic(
-                state(ctx).app(),
-                project,
-                request,
-                on_stage=lambda stage: (
-                    None if as_json else console.print(f"· {stage}", style="dim")
-                ),
-                on_progress=update,
-            )
-    except JobPausedError as exc:
-        fail(
-            escape(
-                f"{exc}\nrun the same command again (or `easy-dataset jobs resume "
-                f"{exc.job_id}`) once the endpoint answers; finished work is kept"
-            )
-        )
-        raise typer.Exit(1) from None
+    app = state(ctx).app()
+    summary = run_stages(
+        lambda on_stage, on_progress: distill_topic(
+            app, project, request, on_stage=on_stage, on_progress=on_progress
+        ),
+        quiet=as_json,
+    )
     if as_json:
         print_json(summary)
     else:

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from easy_dataset.cli.common import JsonOption, console, escape, fail, guarded, print_json, state
-from easy_dataset.cli.jobs import job_progress
-from easy_dataset.errors import JobPausedError
+from easy_dataset.cli.common import JsonOption, console, escape, guarded, print_json, state
+from easy_dataset.cli.jobs import run_stages
 from easy_dataset.export.options import (
     CotMode,
     ExportFormat,
@@ -138,24 +137,13 @@ def generate(
         personas=personas,
         max_chunks=max_chunks,
     )
-    try:
-        with job_progress() as update:
-            summary = run_pipeline(
-                state(ctx).app(),
-                request,
-                on_stage=lambda stage: (
-                    None if as_json else console.print(f"· {stage}", style="dim")
-                ),
-                on_progress=update,
-            )
-    except JobPausedError as exc:
-        fail(
-            escape(
-                f"{exc}\nrun the same command again (or `easy-dataset jobs resume "
-                f"{exc.job_id}`) once the endpoint answers; finished work is kept"
-            )
-        )
-        raise typer.Exit(1) from None
+    app = state(ctx).app()
+    summary = run_stages(
+        lambda on_stage, on_progress: run_pipeline(
+            app, request, on_stage=on_stage, on_progress=on_progress
+        ),
+        quiet=as_json,
+    )
     if as_json:
         print_json(summary)
     else:

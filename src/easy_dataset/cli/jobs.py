@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich import box
@@ -23,10 +23,12 @@ from easy_dataset.cli.common import (
     console,
     err_console,
     escape,
+    fail,
     guarded,
     print_json,
     state,
 )
+from easy_dataset.errors import JobPausedError
 from easy_dataset.jobs import JobSummary
 from easy_dataset.jobs import Progress as JobProgress
 from easy_dataset.jobs.summary import StageSummary
@@ -70,6 +72,32 @@ def job_progress() -> Iterator[Callable[[JobProgress], None]]:
 
     with bar:
         yield update
+
+
+T = TypeVar("T")
+StageRun = Callable[[Callable[[str], None], Callable[[JobProgress], None]], T]
+
+
+def run_stages(run: StageRun[T], *, quiet: bool = False) -> T:
+    """Run stages one after another (`run(on_stage, on_progress)`) with a progress bar, each
+    stage named as it starts unless `quiet`; a paused job ends the command, saying how to go
+    on."""
+
+    def on_stage(stage: str) -> None:
+        if not quiet:
+            console.print(f"· {stage}", style="dim")
+
+    try:
+        with job_progress() as update:
+            return run(on_stage, update)
+    except JobPausedError as exc:
+        fail(
+            escape(
+                f"{exc}\nrun the same command again (or `easy-dataset jobs resume "
+                f"{exc.job_id}`) once the endpoint answers; finished work is kept"
+            )
+        )
+        raise typer.Exit(1) from None
 
 
 def report_job(summary: JobSummary) -> None:
