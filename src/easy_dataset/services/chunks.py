@@ -184,6 +184,7 @@ def set_chunk_text(row: Chunk, content: str) -> None:
 def edit_chunk(
     app: App, chunk_id: int, content: str, *, project_ref: str | int | None = None
 ) -> ChunkView:
+    check_chunk_text(content)  # bad input is refused before anything is looked up
     with app.db.session() as session:
         row = find_chunk(session, chunk_id, _project_id(session, project_ref))
         set_chunk_text(row, content)
