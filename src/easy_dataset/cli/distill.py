@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.tree import Tree
 
 from easy_dataset.cli.common import (
@@ -19,6 +18,7 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
+from easy_dataset.cli.generate import print_stage_reports
 from easy_dataset.cli.jobs import run_stages
 from easy_dataset.cli.stage_commands import after_stage
 from easy_dataset.cli.stage_run import Addition
@@ -61,23 +61,7 @@ def _grown(
 
 
 def print_summary(summary: DistillSummary) -> None:
-    table = Table("stage", "job", "items", "succeeded", "failed", "seconds")
-    for stage in summary.stages:
-        table.add_row(
-            stage.stage,
-            str(stage.job_id),
-            str(stage.total),
-            str(stage.succeeded),
-            str(stage.failed),
-            f"{stage.seconds:.1f}",
-        )
-    console.print(table)
-    for stage in summary.stages:
-        for failure in stage.failures[:10]:
-            console.print(
-                f"[red]{stage.stage} {escape(failure.item_key)}[/] ({failure.kind}): "
-                f"{escape(failure.message)}"
-            )
+    print_stage_reports(summary.stages)
     if summary.root_id is None:
         console.print(f"[red]no tree was grown for {escape(summary.topic)!r}[/]")
         return

@@ -19,7 +19,12 @@ from easy_dataset.export.options import (
 )
 from easy_dataset.llm.types import ModelConfig, Provider
 from easy_dataset.services import models
-from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
+from easy_dataset.services.pipeline import (
+    PipelineRequest,
+    PipelineSummary,
+    StageReport,
+    run_pipeline,
+)
 
 MaxChunksOption = Annotated[
     int | None,
@@ -50,16 +55,10 @@ def _model(
     return models.parse_config(values)
 
 
-def print_summary(summary: PipelineSummary) -> None:
-    console.print(f"[bold]project {escape(summary.project)}[/]")
-    console.print(
-        f"files: {summary.files} ({summary.files_added} added, {summary.files_known} known)   "
-        f"chunks: {summary.chunks}   questions: {summary.questions}   QA pairs: {summary.qa_pairs}"
-    )
-    for error in summary.file_errors:
-        console.print(f"[red]file error:[/] {escape(error)}")
+def print_stage_reports(stages: list[StageReport]) -> None:
+    """One row per stage's job, then the first failures of each with their reasons."""
     table = Table("stage", "job", "items", "succeeded", "failed", "seconds")
-    for stage in summary.stages:
+    for stage in stages:
         table.add_row(
             stage.stage,
             str(stage.job_id),
@@ -69,12 +68,23 @@ def print_summary(summary: PipelineSummary) -> None:
             f"{stage.seconds:.1f}",
         )
     console.print(table)
-    for stage in summary.stages:
+    for stage in stages:
         for failure in stage.failures[:10]:
             console.print(
                 f"[red]{stage.stage} {escape(failure.item_key)}[/] ({failure.kind}): "
                 f"{escape(failure.message)}"
             )
+
+
+def print_summary(summary: PipelineSummary) -> None:
+    console.print(f"[bold]project {escape(summary.project)}[/]")
+    console.print(
+        f"files: {summary.files} ({summary.files_added} added, {summary.files_known} known)   "
+        f"chunks: {summary.chunks}   questions: {summary.questions}   QA pairs: {summary.qa_pairs}"
+    )
+    for error in summary.file_errors:
+        console.print(f"[red]file error:[/] {escape(error)}")
+    print_stage_reports(summary.stages)
     console.print(
         f"model calls: {summary.calls}   tokens: {summary.prompt_tokens:,} prompt + "
         f"{summary.completion_tokens:,} completion   time: {summary.seconds:.1f} s"
