@@ -34,6 +34,18 @@ TYPE = "dialogues.generate"
 Role = Annotated[str, Field(min_length=1, max_length=200)]
 
 
+# The turn options every dialogue stage takes, declared once (a base class would move them
+# ahead of each stage's own options in the CLI and the web form).
+MinTurns = Annotated[int, Field(ge=1, le=MAX_TURNS, description="Fewest turns.")]
+MaxTurns = Annotated[int, Field(ge=1, le=MAX_TURNS, description="Most turns.")]
+TurnReasoning = Annotated[bool, Field(description="Ask for the reasoning of each reply.")]
+
+
+def check_turn_bounds(min_turns: int, max_turns: int) -> None:
+    if min_turns > max_turns:
+        raise ValueError(f"min_turns ({min_turns}) must not exceed max_turns ({max_turns})")
+
+
 class DialoguesParams(ModelParams):
     file_ids: FileIds = None
     chunk_ids: ChunkIds = None
@@ -51,16 +63,13 @@ class DialoguesParams(ModelParams):
         max_length=2000,
         description="The situation of every dialogue (default: the model proposes one per chunk).",
     )
-    min_turns: int = Field(default=2, ge=1, le=MAX_TURNS, description="Fewest turns.")
-    max_turns: int = Field(default=4, ge=1, le=MAX_TURNS, description="Most turns.")
-    reasoning: bool = Field(default=False, description="Ask for the reasoning of each reply.")
+    min_turns: MinTurns = 2
+    max_turns: MaxTurns = 4
+    reasoning: TurnReasoning = False
 
     @model_validator(mode="after")
     def _check(self) -> DialoguesParams:
-        if self.min_turns > self.max_turns:
-            raise ValueError(
-                f"min_turns ({self.min_turns}) must not exceed max_turns ({self.max_turns})"
-            )
+        check_turn_bounds(self.min_turns, self.max_turns)
         return self
 
 

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from easy_dataset.errors import NotFoundError
 from easy_dataset.generate import DialogueSpec, generate_topic_dialogue
-from easy_dataset.generate.dialogue_schema import MAX_TURNS
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Stage, Words, register_stage
 from easy_dataset.llm.tokens import estimate_tokens
@@ -32,7 +31,11 @@ from easy_dataset.services.generation.dialogue_jobs import (
     REASONING_TOKENS,
     REPLY_TOKENS,
     USER_TOKENS,
+    MaxTurns,
+    MinTurns,
     Role,
+    TurnReasoning,
+    check_turn_bounds,
 )
 from easy_dataset.services.generation.distill_scope import (
     DISTILLED,
@@ -77,16 +80,13 @@ class DistillDialoguesParams(ModelParams):
         max_length=2000,
         description="The situation of every dialogue (default: the model proposes one each).",
     )
-    min_turns: int = Field(default=2, ge=1, le=MAX_TURNS, description="Fewest turns.")
-    max_turns: int = Field(default=4, ge=1, le=MAX_TURNS, description="Most turns.")
-    reasoning: bool = Field(default=False, description="Ask for the reasoning of each reply.")
+    min_turns: MinTurns = 2
+    max_turns: MaxTurns = 4
+    reasoning: TurnReasoning = False
 
     @model_validator(mode="after")
     def _check(self) -> DistillDialoguesParams:
-        if self.min_turns > self.max_turns:
-            raise ValueError(
-                f"min_turns ({self.min_turns}) must not exceed max_turns ({self.max_turns})"
-            )
+        check_turn_bounds(self.min_turns, self.max_turns)
         return self
 
 
