@@ -22,6 +22,8 @@ schema; `json_object` or a prompt that embeds a schema (```json fenced, after th
 keywords "question" (a JSON array of 3 questions), "answer" (a paragraph), "rate"/"score"
 (`{"score": 4, "reason": ...}`) in the last user message picks the reply; else a short text.
 A schema embedded in an earlier user message still counts (a retry's last message has none).
+`Faults.replies` scripts exact replies per model and prompt text (e.g. what each of two
+models answers to each test question), ahead of all of the above.
 
 Some schemas get replies shaped for their prompt kind, whichever way the schema came: each
 kind is a module of tests/fake_kinds (the dialogue, a dialogue turn's judge, ...) that says
@@ -84,6 +86,9 @@ class Faults:
     max_inflight_allowed: int | None = None  # more concurrent requests than this: 500
     models: list[str] = field(default_factory=lambda: ["fake-model", "fake-model-mini"])
     seed: int = 0
+    # Scripted replies, before any other: the first whose "model" (if given) is the request's
+    # model and whose "contains" (if given) is in the last user message answers "reply".
+    replies: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -338,8 +343,23 @@ def _tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
+def scripted_reply(request: dict[str, Any], faults: Faults) -> str | None:
+    """The reply `faults.replies` scripts for this request, if one does."""
+    messages = request.get("messages") or []
+    last_user = next(
+        (str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"), ""
+    )
+    for entry in faults.replies:
+        if entry.get("model", request.get("model")) != request.get("model"):
+            continue
+        if entry.get("contains", "") in last_user:
+            return entry["reply"]
+    return None
+
+
 def completion_body(request: dict[str, Any], outcome: str, faults: Faults, ident: int) -> bytes:
-    content = reply_content(request)
+    scripted = scripted_reply(request, faults)
+    content = reply_content(request) if scripted is None else scripted
     if outcome == "malformed":
         content = MALFORMED_TEXT
     elif outcome in ("truncated", "cut"):

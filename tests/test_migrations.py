@@ -278,7 +278,8 @@ def _check_0007_rows(connection: Connection) -> None:
     assert tuple(chunk) == (_DIRTY, len(_DIRTY))
     # No chunk has a cleaning proposal yet; one can be stored for an old chunk, and it goes
     # with its chunk.
-    assert connection.execute(text("SELECT count(*) FROM chunk_revisions")).scalar() == 0
+    revisions_of_12 = text("SELECT count(*) FROM chunk_revisions WHERE chunk_id = 12")
+    assert connection.execute(revisions_of_12).scalar() == 0
     connection.execute(
         text(
             "INSERT INTO chunk_revisions (project_id, chunk_id, status, original, proposed, "
@@ -287,9 +288,50 @@ def _check_0007_rows(connection: Connection) -> None:
         ),
         {"original": _DIRTY},
     )
-    assert connection.execute(text("SELECT status FROM chunk_revisions")).scalar() == "pending"
+    status = text("SELECT status FROM chunk_revisions WHERE chunk_id = 12")
+    assert connection.execute(status).scalar() == "pending"
     connection.execute(text("DELETE FROM chunks WHERE id = 12"))
-    assert connection.execute(text("SELECT count(*) FROM chunk_revisions")).scalar() == 0
+    assert connection.execute(revisions_of_12).scalar() == 0
+
+
+def _seed_0008(connection: Connection) -> None:
+    _seed_0007(connection)
+    connection.execute(
+        text(
+            "INSERT INTO chunk_revisions (id, project_id, chunk_id, status, original, proposed, "
+            "edited, provenance, created_at) VALUES (4, 7, 11, 'accepted', 'The parties agree.', "
+            "'The parties agree!', 1, '{}', '2026-01-03 00:00:00')"
+        )
+    )
+
+
+def _check_0008_rows(connection: Connection) -> None:
+    _check_0007_rows(connection)
+    revision = connection.execute(
+        text("SELECT chunk_id, status, proposed FROM chunk_revisions WHERE id = 4")
+    ).one()
+    assert tuple(revision) == (11, "accepted", "The parties agree!")
+    # An evaluation item can hold out an old QA pair and point at an old chunk; deleting the
+    # pair keeps the item (its copy of the text stays) and deleting the set removes it.
+    connection.execute(
+        text(
+            "INSERT INTO eval_sets (id, project_id, name, description, created_at, updated_at) "
+            "VALUES (1, 7, 'held out', '', '2026-01-04 00:00:00', '2026-01-04 00:00:00')"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO eval_items (project_id, set_id, kind, question, options, answer, "
+            "chunk_id, qa_id, tag_path, origin, confirmed, note, provenance, created_at, "
+            "updated_at) VALUES (7, 1, 'open', 'Who signs?', '[]', 'Both parties.', 11, 10, "
+            "'[]', 'held_out', 0, '', '{}', '2026-01-04 00:00:00', '2026-01-04 00:00:00')"
+        )
+    )
+    connection.execute(text("DELETE FROM qa_pairs WHERE id = 10"))
+    item = connection.execute(text("SELECT qa_id, chunk_id, question FROM eval_items")).one()
+    assert tuple(item) == (None, 11, "Who signs?")
+    connection.execute(text("DELETE FROM eval_sets WHERE id = 1"))
+    assert connection.execute(text("SELECT count(*) FROM eval_items")).scalar() == 0
 
 
 # Every revision but head needs a seed: a new migration must prove it keeps the old rows.
@@ -301,6 +343,7 @@ SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None
     "0005": (_seed_0005, _check_0005_rows),
     "0006": (_seed_0006, _check_0006_rows),
     "0007": (_seed_0007, _check_0007_rows),
+    "0008": (_seed_0008, _check_0008_rows),
 }
 
 
