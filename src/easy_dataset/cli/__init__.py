@@ -12,6 +12,7 @@ from easy_dataset import __version__
 from easy_dataset.cli import (
     chunks,
     dialogues,
+    evals,
     files,
     instructions,
     jobs,
@@ -55,6 +56,7 @@ app.add_typer(dialogues.app, name="dialogues")
 app.add_typer(instructions.app, name="instructions")
 app.add_typer(templates.app, name="templates")
 app.add_typer(quality.app, name="quality")
+app.add_typer(evals.app, name="eval")
 app.add_typer(stage_app, name="stage")
 app.command("demo")(demo)
 app.command("usage")(usage)

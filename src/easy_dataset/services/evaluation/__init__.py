@@ -1,0 +1,2 @@
+"""Evaluation services: evaluation sets, models scored on them, the blind arena, preference
+pairs and the playground. Importing this package registers their stages."""
