@@ -33,15 +33,13 @@ lint: $(STAMP)
 
 # Tests run in parallel, TEST_WORKERS processes: they wait on servers, browsers and the
 # embedded model as much as they compute, so three beat two on a 2-core machine.
-# --dist loadfile keeps each module on one worker, so a server its tests share starts once.
-# The API fuzz module runs on its own, in one process: its last test checks that every
-# operation went through one fuzz session.
+# --dist loadfile keeps each module on one worker, so a server its tests share starts once
+# and the API fuzz module's last test sees every operation go through one fuzz session.
 TEST_WORKERS ?= 3
 
 test: lint
 	scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --ignore=tests/test_api_fuzz.py
-	$(BIN)/python -m pytest -q tests/test_api_fuzz.py
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # While working: every test but the browser, embedded-model and slow ones, stopping at the
 # first failure.

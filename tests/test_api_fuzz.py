@@ -40,8 +40,8 @@ def _report(findings: list[fuzz_support.Finding]) -> str:
     )
 
 
-# The fuzz run (over a minute in all) is `slow`; `make test` runs this module in a process of
-# its own, not spread over xdist workers, as the last test below needs.
+# The fuzz run (minutes in all) is `slow`. The last test below needs every operation run in
+# this process: `make test` keeps a module on one xdist worker (`--dist loadfile`).
 @pytest.mark.slow
 @pytest.mark.parametrize("label", fuzz_support.operation_labels())
 def test_operation(fuzz: FuzzSession, label: str) -> None:
