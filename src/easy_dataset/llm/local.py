@@ -335,7 +335,10 @@ class LocalChatClient:
             engine = await asyncio.to_thread(_engine, resolve_model(self.config.model))
             async with _turn():
                 started = time.perf_counter()
-                assembler = StreamAssembler(messages, self.config.model, started)
+                # llama.cpp names the file it serves; our completions name the configured model.
+                assembler = StreamAssembler(
+                    messages, self.config.model, started, model_from_chunks=False
+                )
                 pending = loop.run_in_executor(
                     engine.executor, engine.server.handle_chat_completions, body, receive
                 )

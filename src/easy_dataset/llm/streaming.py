@@ -26,9 +26,12 @@ from easy_dataset.llm.types import (
 class StreamAssembler:
     """Collects one streamed reply; `feed` each chunk, then `end` for the final event."""
 
-    def __init__(self, messages: list[Message], model: str, started: float) -> None:
+    def __init__(
+        self, messages: list[Message], model: str, started: float, *, model_from_chunks: bool = True
+    ) -> None:
         self._messages = messages
         self._model = model
+        self._model_from_chunks = model_from_chunks  # the name the endpoint says it served
         self._started = started  # time.perf_counter() when the request went out
         self._content: list[str] = []
         self._reasoning: list[str] = []
@@ -47,7 +50,7 @@ class StreamAssembler:
             raise ModelCallError(
                 "http", f"the endpoint streamed something that is not a chunk: {chunk!r:.200}"
             )
-        if isinstance(chunk.get("model"), str) and chunk["model"]:
+        if self._model_from_chunks and isinstance(chunk.get("model"), str) and chunk["model"]:
             self._model = chunk["model"]
         usage = chunk.get("usage")
         if isinstance(usage, dict):
