@@ -31,9 +31,7 @@ ANSWER = (
 )
 
 
-def stream(
-    client: ChatClient, messages: list[Message] = ASK, **params: Any
-) -> list[StreamEvent]:
+def stream(client: ChatClient, messages: list[Message] = ASK, **params: Any) -> list[StreamEvent]:
     async def run() -> list[StreamEvent]:
         try:
             return [event async for event in client.stream_chat(messages, **params)]
