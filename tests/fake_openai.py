@@ -29,6 +29,12 @@ Some schemas get replies shaped for their prompt kind, whichever way the schema 
 kind is a module of tests/fake_kinds (the dialogue, a dialogue turn's judge, ...) that says
 which schema title it answers and how; see that package. Their replies are deterministic.
 
+A request with `"stream": true` gets the same reply as server-sent events: a role chunk, the
+reasoning (with `reasoning_field`) in one chunk, the content in STREAM_PIECES pieces with
+`Faults.stream_delay` seconds before each, a chunk with the finish reason, the usage chunk
+when `stream_options.include_usage` asks for it (and the outcome is not "no_usage"), then
+`data: [DONE]`. Error outcomes (an HTTP status, "hang") come before any of it.
+
 Outcomes come first from `Faults.script` (consumed in order), then at random from the seeded
 probabilities. Script entries: "ok", "hang", "malformed", "truncated" (content cut in half,
 finish reason "length"), "cut" (cut in half, yet finish reason "stop"), "no_usage", or an
@@ -60,6 +66,7 @@ ReasoningField = Literal["reasoning_content", "reasoning"]
 REASONING_TEXT = "Let me think about what the user needs before replying."
 MALFORMED_TEXT = "I am sorry, but I cannot answer that in the requested format."
 LOG_LIMIT = 1000
+STREAM_PIECES = 4  # a streamed reply's content comes in this many chunks
 
 
 @dataclass
@@ -89,6 +96,7 @@ class Faults:
     # Scripted replies, before any other: the first whose "model" (if given) is the request's
     # model and whose "contains" (if given) is in the last user message answers "reply".
     replies: list[dict[str, str]] = field(default_factory=list)
+    stream_delay: float = 0.0  # seconds before each piece of a streamed reply
 
 
 @dataclass
@@ -393,6 +401,39 @@ def completion_body(request: dict[str, Any], outcome: str, faults: Faults, ident
     return json.dumps(reply).encode()
 
 
+def stream_chunks(
+    request: dict[str, Any], outcome: str, faults: Faults, ident: int
+) -> list[dict[str, Any]]:
+    """The chunks of a streamed reply: `completion_body`'s reply, in pieces."""
+    whole = json.loads(completion_body(request, outcome, faults, ident))
+    choice = whole["choices"][0]
+    message = choice["message"]
+    base = {key: whole[key] for key in ("id", "created", "model")}
+    base["object"] = "chat.completion.chunk"
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    if faults.reasoning_field:
+        chunks.append(chunk({faults.reasoning_field: message[faults.reasoning_field]}))
+    content: str = message["content"]
+    step = -(-len(content) // STREAM_PIECES) or 1
+    chunks += [chunk({"content": content[i : i + step]}) for i in range(0, len(content), step)]
+    chunks.append(chunk({}, choice["finish_reason"]))
+    if "usage" in whole and (request.get("stream_options") or {}).get("include_usage"):
+        chunks.append({**base, "choices": [], "usage": whole["usage"]})
+    return chunks
+
+
+@dataclass
+class _Stream:
+    """A reply sent as server-sent events, `delay` seconds before each content chunk."""
+
+    chunks: list[dict[str, Any]]
+    delay: float
+
+
 # ---- HTTP ---------------------------------------------------------------------------------
 
 
@@ -412,6 +453,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # quiet: tests and benchmarks read the stats instead
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        if isinstance(payload, _Stream):
+            return self._send_stream(payload)
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         try:
             self.send_response(status)
@@ -423,6 +466,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:
             self.close_connection = True  # the client gave up (a timeout); nothing to tell
+
+    def _send_stream(self, stream: _Stream) -> None:
+        self.close_connection = True  # no Content-Length: the body ends with the connection
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for chunk in stream.chunks:
+                if stream.delay and any(c["delta"].get("content") for c in chunk["choices"]):
+                    self.server.state.stopping.wait(stream.delay)
+                self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                self.wfile.flush()
+            self.wfile.write(b"data: [DONE]\n\n")
+        except OSError:
+            pass  # the client stopped reading (a Stop button); nothing to tell
 
     def _body(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)
@@ -511,6 +570,9 @@ class _Handler(BaseHTTPRequestHandler):
             return outcome, (status, _error(f"simulated HTTP {status}", "fake_fault"), headers)
         if not isinstance(body, dict):
             return "400", (400, _error("the body must be a JSON object", "bad_request"), {})
+        if body.get("stream"):
+            chunks = stream_chunks(body, outcome, faults, state.completion_id())
+            return outcome, (200, _Stream(chunks, faults.stream_delay), {})
         return outcome, (200, completion_body(body, outcome, faults, state.completion_id()), {})
 
 

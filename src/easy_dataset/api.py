@@ -28,10 +28,14 @@ docs.export("manuals.jsonl", format="sharegpt",
             filters=ExportFilters(min_judge=3.5, exclude_flagged=["duplicate", "pii"]))
 topic = ws.project("bees", create=True)     # no documents: data distilled from a topic
 topic.distill("Beekeeping", depth=2, breadth=3, questions=2, multi_turn=False)
+for result in docs.playground("What is a drone?", models=["gpt", "local"], system="Be brief."):
+    print(result.model, result.text, result.completion_tokens, result.latency_ms)
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +52,12 @@ from easy_dataset.services.chunk_cleaning import (
     Status,
 )
 from easy_dataset.services.distill import DistillRequest, DistillSummary, distill_topic
+from easy_dataset.services.evaluation.playground import (
+    PlaygroundEvent,
+    PlaygroundResult,
+    run_playground,
+    stream_playground,
+)
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
 from easy_dataset.services.generation import (
     QADetail,
@@ -165,6 +175,22 @@ class Project:
         multi_turn=True). Each step is also a stage: distill.tags, then (after editing the
         tree, if you like) distill.questions, then answers.generate or distill.dialogues."""
         return distill_topic(self._app, self.id, DistillRequest(topic=topic, **options))
+
+    def playground(
+        self, prompt: str, *, models: list[str], system: str | None = None, **params: Any
+    ) -> list[PlaygroundResult]:
+        """One prompt to up to three configured models at once (params: temperature,
+        max_tokens, top_p); their whole replies with tokens and latency, in `models` order."""
+        return asyncio.run(
+            run_playground(self._app, self.id, prompt, models=models, system=system, **params)
+        )
+
+    def stream_playground(
+        self, prompt: str, *, models: list[str], system: str | None = None, **params: Any
+    ) -> AsyncIterator[PlaygroundEvent]:
+        """`playground` as it happens, for `async for`: each model's pieces of text tagged
+        with its name, then its "done" (or "error") event with the whole result."""
+        return stream_playground(self._app, self.id, prompt, models=models, system=system, **params)
 
     def generation_settings(self, **changes: Any) -> GenerationSettings:
         """The generation settings, after the `changes` given (language, domain_rules: the

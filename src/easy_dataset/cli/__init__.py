@@ -31,6 +31,7 @@ from easy_dataset.cli.demo import demo
 from easy_dataset.cli.distill import distill
 from easy_dataset.cli.export import export
 from easy_dataset.cli.generate import generate
+from easy_dataset.cli.playground import playground
 from easy_dataset.cli.report import report
 from easy_dataset.cli.serve import serve
 from easy_dataset.cli.stage_commands import stage_app
@@ -65,6 +66,7 @@ app.command("generate")(generate)
 app.command("distill")(distill)
 app.command("serve")(serve)
 app.command("report")(report)
+app.command("playground")(playground)
 
 
 def _version(value: bool) -> None:

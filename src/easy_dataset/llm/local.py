@@ -2,6 +2,8 @@
 
 xllamacpp embeds llama.cpp's OpenAI-compatible server; `Server.handle_chat_completions`
 takes a request body as a dict and returns the reply as a dict, with no HTTP in between.
+With `"stream": true` it hands each chunk (OpenAI's chunk shape) to a callback instead, on
+the generating thread; the callback returning True stops the generation.
 It releases the GIL while it generates, so it runs on a worker thread and the event loop
 keeps turning. `response_format` is handed to llama.cpp, which turns the JSON schema into a
 grammar: the reply is constrained token by token, not merely asked for.
@@ -19,6 +21,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +32,15 @@ from easy_dataset.errors import ModelCallError
 from easy_dataset.llm.cache import from_cached, request_key, to_cached
 from easy_dataset.llm.context import current_scope
 from easy_dataset.llm.reasoning import combine, message_reasoning, split_reasoning
-from easy_dataset.llm.types import CallRecord, CallRecorder, Completion, Message, ModelConfig
+from easy_dataset.llm.streaming import StreamAssembler
+from easy_dataset.llm.types import (
+    CallRecord,
+    CallRecorder,
+    Completion,
+    Message,
+    ModelConfig,
+    StreamEvent,
+)
 
 EMBEDDED_MODEL = "SmolLM2-135M-Instruct"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -279,39 +290,105 @@ class LocalChatClient:
                 # finishes (bounded by max_tokens) unread.
                 reply = await asyncio.wait_for(pending, timeout=self.config.timeout)
             completion = self._completion(reply, started)
-        except ModelCallError as exc:
-            self._record_error(exc.kind, str(exc), started)
-            raise
-        except TimeoutError as exc:
-            error = ModelCallError(
-                "timeout",
-                f"the embedded model gave no reply within {self.config.timeout:g} s; "
-                "raise the model configuration's timeout setting or lower its max tokens",
-            )
-            self._record_error(error.kind, str(error), started)
-            raise error from exc
         except asyncio.CancelledError:
             self._record_error("cancelled", "the call was cancelled", started)
             raise
-        except ValueError as exc:
-            # How llama.cpp refuses a request (a bad schema, an unknown response_format):
-            # the HTTP server would answer 400, and a retry would be refused the same way.
-            error = ModelCallError(
-                "http", f"the embedded model refused the request: {exc}", status=400
-            )
-            self._record_error(error.kind, str(error), started)
-            raise error from exc
         except Exception as exc:
-            error = ModelCallError("http", f"the embedded model failed: {exc}")
+            error = self._failure(exc)
             self._record_error(error.kind, str(error), started)
+            if error is exc:
+                raise
             raise error from exc
         if key is not None:
             self._cache.put(key, to_cached(completion))
         self._record(completion, started)
         return completion
 
+    async def stream_chat(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        """The reply token by token as llama.cpp generates it, then a StreamEnd; never cached.
+
+        `config.timeout` bounds the wait for each chunk; a reader that stops reading (or is
+        cancelled) stops the generation at its next token.
+        """
+        body = self._body(messages, None, max_tokens, temperature, top_p)
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+        loop = asyncio.get_running_loop()
+        chunks: asyncio.Queue[Any] = asyncio.Queue()
+        stop = threading.Event()
+        finished = object()
+
+        def receive(chunk: Any) -> bool:
+            # On the generating thread: hand the chunk to the loop, and say whether to stop.
+            loop.call_soon_threadsafe(chunks.put_nowait, chunk)
+            return stop.is_set()
+
+        started = time.perf_counter()
+        try:
+            engine = await asyncio.to_thread(_engine, resolve_model(self.config.model))
+            async with _turn():
+                started = time.perf_counter()
+                # llama.cpp names the file it serves; our completions name the configured model.
+                assembler = StreamAssembler(
+                    messages, self.config.model, started, model_from_chunks=False
+                )
+                pending = loop.run_in_executor(
+                    engine.executor, engine.server.handle_chat_completions, body, receive
+                )
+                # Scheduled after every chunk the thread handed over before returning.
+                pending.add_done_callback(lambda _: chunks.put_nowait(finished))
+                try:
+                    while True:
+                        chunk = await asyncio.wait_for(chunks.get(), self.config.timeout)
+                        if chunk is finished:
+                            break
+                        if not isinstance(chunk, dict) or "choices" not in chunk:
+                            raise _reply_error(chunk)
+                        for event in assembler.feed(chunk):
+                            yield event
+                    await pending  # llama.cpp's refusal of the request, if it raised one
+                finally:
+                    stop.set()
+            end = assembler.end()
+        except (asyncio.CancelledError, GeneratorExit):
+            self._record_error("cancelled", "the call was cancelled", started)
+            raise
+        except Exception as exc:
+            error = self._failure(exc)
+            self._record_error(error.kind, str(error), started)
+            if error is exc:
+                raise
+            raise error from exc
+        self._record(end.completion, started)
+        yield end
+
     async def aclose(self) -> None:
         """Nothing to release: the loaded model is shared by the whole process."""
+
+    def _failure(self, exc: Exception) -> ModelCallError:
+        """The ModelCallError a failed generation stands for (`exc` itself when it is one)."""
+        if isinstance(exc, ModelCallError):
+            return exc
+        if isinstance(exc, TimeoutError):
+            return ModelCallError(
+                "timeout",
+                f"the embedded model gave no reply within {self.config.timeout:g} s; "
+                "raise the model configuration's timeout setting or lower its max tokens",
+            )
+        if isinstance(exc, ValueError):
+            # How llama.cpp refuses a request (a bad schema, an unknown response_format):
+            # the HTTP server would answer 400, and a retry would be refused the same way.
+            return ModelCallError(
+                "http", f"the embedded model refused the request: {exc}", status=400
+            )
+        return ModelCallError("http", f"the embedded model failed: {exc}")
 
     def _body(
         self,
@@ -319,11 +396,15 @@ class LocalChatClient:
         response_format: dict[str, Any] | None,
         max_tokens: int | None,
         temperature: float | None,
+        top_p: float | None = None,
     ) -> dict[str, Any]:
+        sampling = self.config.sampling_params(
+            max_tokens=max_tokens, temperature=temperature, top_p=top_p
+        )
         body: dict[str, Any] = {
             "messages": [dict(m) for m in messages],
             "max_tokens": FALLBACK_MAX_TOKENS,
-            **self.config.sampling_params(max_tokens=max_tokens, temperature=temperature),
+            **sampling,
         }
         if self._seed is not None:
             body["seed"] = self._seed

@@ -26,9 +26,19 @@ from easy_dataset.llm.presets import resolve_base_url
 from easy_dataset.llm.reasoning import combine, message_reasoning, split_reasoning
 from easy_dataset.llm.redact import redact, redact_error
 from easy_dataset.llm.retry import backoff_delay, classify, retry_after
+from easy_dataset.llm.streaming import StreamAssembler
 from easy_dataset.llm.tokens import estimate_messages, estimate_tokens
 from easy_dataset.llm.transport import http_client_for
-from easy_dataset.llm.types import CallRecord, CallRecorder, Completion, Message, ModelConfig
+from easy_dataset.llm.types import (
+    CallRecord,
+    CallRecorder,
+    Completion,
+    Message,
+    ModelConfig,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+)
 
 Sleep = Callable[[float], Awaitable[None]]
 # Reserved against a TPM budget for the reply when the call sets no max_tokens; the
@@ -70,6 +80,10 @@ class OpenAIChatClient:
             default_headers=config.extra_headers,
             http_client=self._http,
         )
+        # Streams get their own HTTP client, made on first use: the lean transport above
+        # reads a whole body before handing it on, httpx's own passes bytes as they come.
+        self._stream_http: httpx2.AsyncClient | None = None
+        self._stream_sdk: openai.AsyncOpenAI | None = None
 
     async def chat(
         self,
@@ -141,24 +155,131 @@ class OpenAIChatClient:
             self._record(None, error, started)
             if not error.retryable or attempt + 1 == attempts:
                 break
-            if wait is None:
-                wait = backoff_delay(attempt, self._rng)
-                if error.kind == "connection":
-                    # Refused at once: costs the server nothing, and lets the breaker
-                    # decide within seconds rather than after minutes of backoff.
-                    wait = min(wait, CONNECTION_BACKOFF_CAP)
-            await self._sleep(wait)
+            await self._sleep(self._retry_wait(error, attempt, wait))
+        raise self._final_error(error, attempts)
+
+    async def stream_chat(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        """The reply as the endpoint streams it, then a StreamEnd with usage and timing.
+
+        Transient failures are retried like `chat`'s until the first piece of the reply has
+        come; after that a failure ends the stream with its ModelCallError. Never cached.
+        """
+        params = self.config.sampling_params(
+            max_tokens=max_tokens, temperature=temperature, top_p=top_p
+        )
+        body: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": messages,
+            **params,
+            "stream": True,
+            # The usage chunk; where a server ignores this, the tokens are counted by us.
+            "stream_options": {"include_usage": True},
+        }
+        tokens = 0
+        if self._limiter is not None and self._limiter.counts_tokens:
+            reply = params.get("max_tokens") or DEFAULT_REPLY_TOKENS
+            tokens = estimate_messages(messages) + reply
+        attempts = self.config.max_retries + 1
+        for attempt in range(attempts):
+            wait: float | None = None
+            started, sent = time.perf_counter(), False
+            assembler: StreamAssembler | None = None
+            self._breaker.check()
+            try:
+                async with self._slot(tokens) as reservation:
+                    self._breaker.check()
+                    started, sent = time.perf_counter(), True
+                    stream = await self._streaming_sdk().post(
+                        "/chat/completions",
+                        body=body,
+                        cast_to=object,
+                        stream=True,
+                        stream_cls=openai.AsyncStream[object],
+                    )
+                    assembler = StreamAssembler(messages, self.config.model, started)
+                    async with stream:
+                        async for chunk in stream:
+                            for event in assembler.feed(chunk):
+                                yield self._scrubbed_delta(event)
+                    end = assembler.end()
+                    end = dataclasses.replace(end, completion=self._scrubbed(end.completion))
+                    if reservation is not None:
+                        done = end.completion
+                        reservation.settle(done.prompt_tokens + done.completion_tokens)
+            except openai.APIError as exc:
+                error = redact_error(classify(exc, self.config, self.base_url), self._api_key)
+                if isinstance(exc, openai.APIStatusError):
+                    wait = retry_after(exc.response.headers)
+            except EndpointUnreachableError:
+                raise
+            except ModelCallError as exc:
+                error = redact_error(exc, self._api_key)
+            except (asyncio.CancelledError, GeneratorExit):
+                # Cancelled, or the reader stopped reading (a Stop button): either way the
+                # request was on the wire and counts as an attempt.
+                if sent:
+                    cancelled = ModelCallError("cancelled", "the call was cancelled")
+                    self._record(None, cancelled, started)
+                raise
+            else:
+                self._breaker.record(None)
+                self._record(end.completion, None)
+                yield end
+                return
+            self._breaker.record(error.kind, str(error))
+            self._record(None, error, started)
+            if assembler is not None and assembler.started_output:
+                raise error  # part of the reply is out: a retry would repeat it
+            if not error.retryable or attempt + 1 == attempts:
+                break
+            await self._sleep(self._retry_wait(error, attempt, wait))
+        raise self._final_error(error, attempts)
+
+    def _retry_wait(self, error: ModelCallError, attempt: int, asked: float | None) -> float:
+        """How long to wait before the next attempt: what the server asked, else backoff."""
+        if asked is not None:
+            return asked
+        wait = backoff_delay(attempt, self._rng)
+        if error.kind == "connection":
+            # Refused at once: costs the server nothing, and lets the breaker decide
+            # within seconds rather than after minutes of backoff.
+            wait = min(wait, CONNECTION_BACKOFF_CAP)
+        return wait
+
+    def _final_error(self, error: ModelCallError, attempts: int) -> ModelCallError:
+        """The error a call that gave up raises: the breaker's, or the last one's."""
         silent = self._breaker.trip_if_silent(attempts) if error.kind in UNANSWERED else None
         if silent is not None:
-            raise silent
+            return silent
         if attempts > 1 and error.retryable:
-            raise ModelCallError(
+            return ModelCallError(
                 error.kind,
                 f"{error} (gave up after {attempts} attempts)",
                 status=error.status,
                 retryable=True,
             )
-        raise error
+        return error
+
+    def _streaming_sdk(self) -> openai.AsyncOpenAI:
+        if self._stream_sdk is None:
+            self._stream_http = openai.DefaultAsyncHttpxClient(timeout=self.config.timeout)
+            self._stream_sdk = self._sdk.copy(http_client=self._stream_http)
+        return self._stream_sdk
+
+    def _scrubbed_delta(self, event: StreamEvent) -> StreamEvent:
+        """A delta without the key; a key split across two deltas is caught only in the
+        StreamEnd, whose whole text is scrubbed."""
+        key = self._api_key
+        if key and isinstance(event, TextDelta | ReasoningDelta) and key in event.text:
+            return dataclasses.replace(event, text=redact(event.text, key))
+        return event
 
     def _scrubbed(self, completion: Completion) -> Completion:
         """The completion without the key, should the endpoint have echoed it back."""
@@ -205,6 +326,8 @@ class OpenAIChatClient:
     async def aclose(self) -> None:
         await self._sdk.close()
         await self._http.aclose()
+        if self._stream_http is not None:
+            await self._stream_http.aclose()
 
 
 @asynccontextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -99,15 +100,20 @@ class ModelConfig(BaseModel):
         return headers
 
     def sampling_params(
-        self, *, max_tokens: int | None = None, temperature: float | None = None
+        self,
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
     ) -> dict[str, Any]:
         """The sampling parameters to send: only those configured or passed, never defaults."""
         params: dict[str, Any] = {}
         temperature = temperature if temperature is not None else self.temperature
         if temperature is not None:
             params["temperature"] = temperature
-        if self.top_p is not None:
-            params["top_p"] = self.top_p
+        top_p = top_p if top_p is not None else self.top_p
+        if top_p is not None:
+            params["top_p"] = top_p
         max_tokens = max_tokens if max_tokens is not None else self.max_tokens
         if max_tokens is not None:
             params["max_tokens"] = max_tokens
@@ -131,6 +137,34 @@ class Completion:
     latency_ms: int
     raw: str  # the reply's content exactly as received (before reasoning was split off)
     cached: bool = False
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the answer, as the model streams it."""
+
+    text: str
+    kind: Literal["text"] = "text"
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    """A piece of the model's reasoning, sent apart from the answer (reasoning_content)."""
+
+    text: str
+    kind: Literal["reasoning"] = "reasoning"
+
+
+@dataclass(frozen=True)
+class StreamEnd:
+    """The last event of a stream: the whole reply with its usage, and when it began."""
+
+    completion: Completion  # latency_ms: the whole call; usage_estimated: counted by us
+    first_token_ms: int | None  # until the first piece of text or reasoning; None: none came
+    kind: Literal["end"] = "end"
+
+
+StreamEvent = TextDelta | ReasoningDelta | StreamEnd
 
 
 @dataclass(frozen=True)
@@ -170,5 +204,16 @@ class ChatClient(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
     ) -> Completion: ...
+
+    def stream_chat(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        """The reply piece by piece as it is generated, then one StreamEnd; never cached."""
+        ...
 
     async def aclose(self) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -22,7 +23,7 @@ from easy_dataset.errors import (
 from easy_dataset.llm.catalog import ConnectionReport
 from easy_dataset.llm.context import call_scope
 from easy_dataset.llm.local import DEFAULT_LOCAL_CONFIG
-from easy_dataset.llm.types import ChatClient, Completion, Message, ModelConfig
+from easy_dataset.llm.types import ChatClient, Completion, Message, ModelConfig, StreamEvent
 from easy_dataset.services.app import App
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.models import Job, ModelConfigRow, ModelSecret, Project
@@ -353,6 +354,20 @@ class ScopedClient:
                 max_tokens=max_tokens,
                 temperature=temperature,
             )
+
+    async def stream_chat(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        with call_scope(model_config_id=self.model_config_id):
+            async for event in self.inner.stream_chat(
+                messages, max_tokens=max_tokens, temperature=temperature, top_p=top_p
+            ):
+                yield event
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -25,6 +25,7 @@ from easy_dataset.server.ui import (
     files,
     jobs,
     personas,
+    playground,
     projects,
     qa,
     quality,
@@ -51,6 +52,7 @@ PAGES = (
     export,
     jobs,
     usage,
+    playground,
     settings,
 )
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

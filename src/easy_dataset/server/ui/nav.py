@@ -38,6 +38,7 @@ SCREENS: list[Screen] = [
     Screen("export", "download"),
     Screen("jobs", "pending_actions"),
     Screen("usage", "bar_chart"),
+    Screen("playground", "science"),
     Screen("settings", "settings"),
 ]
 
