@@ -33,6 +33,7 @@ from easy_dataset.services.quality.duplicates import (
     list_clusters,
 )
 from easy_dataset.services.quality.items import item_results
+from easy_dataset.services.quality.judge_agreement import JudgeAgreement, judge_agreement
 from easy_dataset.services.quality.report import (
     NO_PERSONA,
     NO_SOURCE,
@@ -60,6 +61,7 @@ __all__ = [
     "CitationFigures",
     "ClusterView",
     "Figure",
+    "JudgeAgreement",
     "Member",
     "RefineFigures",
     "Report",
@@ -76,6 +78,7 @@ __all__ = [
     "estimate_check",
     "get_quality_settings",
     "item_results",
+    "judge_agreement",
     "list_benchmarks",
     "list_clusters",
     "question_flags",
