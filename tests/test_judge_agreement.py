@@ -9,6 +9,7 @@ import pytest
 from easy_dataset.quality.judge_agreement import average_ranks, band_of, cohen_kappa, spearman
 from easy_dataset.services import App, projects, quality
 from easy_dataset.store.dataset import QAPair, QualityResult
+from tests.conftest import Cli
 
 # Ten samples: the reviewer's rating (0–5) and the judge's score (0–5).
 RATINGS = [5, 4, 4, 3, 2, 1, 5, 0, 3, 2]
@@ -137,3 +138,16 @@ def test_nothing_to_compare(app: App) -> None:
     projects.create_project(app, "empty")
     agreement = quality.build_report(app, "empty").judge_agreement
     assert agreement.scores.missing == "too_few" and agreement.pass_fail.n == 0
+
+
+def test_cli_report_words_the_figures(app: App, cli: Cli) -> None:
+    _plant(app, "planted")
+    shown = cli("report", "-p", "planted")
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())
+    assert "Spearman 0.718 over 10 rated samples" in text
+    assert "Cohen's kappa 0.583 (moderate: filter by the judge's score, but spot-check" in text
+    assert "both pass 5, judge only 1, reviewer only 1, both fail 3" in text
+    assert "observed 80.0%, by chance 52.0%" in text
+    as_json = cli.json("report", "-p", "planted")
+    assert as_json["judge_agreement"]["pass_fail"]["kappa"] == KAPPA

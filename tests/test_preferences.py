@@ -30,6 +30,7 @@ from easy_dataset.services.evaluation.preferences import (
 )
 from easy_dataset.store.dataset import QAPair, QualityResult
 from easy_dataset.store.evaluation import ArenaBattle
+from tests.conftest import Cli
 from tests.fake_openai import FakeOpenAI
 from tests.test_generate_support import chunk_ids, make_project
 
@@ -276,3 +277,26 @@ def test_download_text_and_export_system_prompt(app: App) -> None:
     # A pair's own system prompt wins; the export's fills in for the others.
     assert lines[0]["prompt"][0]["content"] == "Answer in one sentence."
     assert lines[1]["prompt"][0] == {"role": "system", "content": "Hi."}
+
+
+def test_cli_lists_and_exports(app: App, cli: Cli, tmp_path: Path) -> None:
+    seed(app)
+    listed = cli("preferences", "list", "-p", "prefs")
+    assert listed.exit_code == 0, listed.output
+    assert "3 preference pairs (arena 2, judge 1, edit 0)" in listed.output
+    assert "Question a?" in listed.output
+    found = cli.json("preferences", "list", "-p", "prefs", "-s", "judge")
+    assert found["total"] == 1 and found["pairs"][0]["margin"] == 2.5
+    refused = cli("preferences", "list", "-p", "prefs", "-s", "votes")
+    assert refused.exit_code != 0 and "--source is one of arena, judge, edit" in refused.output
+    written = cli(
+        "preferences", "export", "-p", "prefs", "-f", "llamafactory", "-o", str(tmp_path / "lf")
+    )
+    assert written.exit_code == 0, written.output
+    assert "3 pairs (arena 2, judge 1, edit 0)" in written.output
+    info = json.loads((tmp_path / "lf" / "dataset_info.json").read_text())
+    assert info["preferences"]["ranking"] is True
+    dpo = cli.json("preferences", "export", "-p", "prefs", "-o", str(tmp_path / "trl"))
+    assert dpo["count"] == 3 and dpo["format"] == "trl"
+    first = json.loads(Path(dpo["path"]).read_text().splitlines()[0])
+    assert first == {"prompt": "Question a?", "chosen": "A answers a.", "rejected": "B answers a."}

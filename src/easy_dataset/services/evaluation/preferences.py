@@ -192,6 +192,29 @@ def count_by_source(pairs: list[PreferencePair]) -> dict[str, int]:
     return counts
 
 
+class PreferenceList(BaseModel):
+    """One page of the pairs, with how many there are from each source."""
+
+    total: int
+    by_source: dict[str, int]
+    pairs: list[PreferencePair]
+
+
+def list_preferences(
+    app: App,
+    project_ref: str | int,
+    filters: PreferenceFilters | None = None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> PreferenceList:
+    """The pairs from `offset` on (at most `limit`), and the counts of all of them."""
+    pairs = preference_pairs(app, project_ref, filters)
+    return PreferenceList(
+        total=len(pairs), by_source=count_by_source(pairs), pairs=pairs[offset : offset + limit]
+    )
+
+
 def preferences_text(
     app: App,
     project_ref: str | int,
