@@ -11,6 +11,7 @@ from easy_dataset.server.api import (
     jobs,
     models,
     personas,
+    preferences,
     projects,
     prompts,
     qa,
@@ -41,6 +42,7 @@ RESOURCES = (
     usage,
     export,
     quality,
+    preferences,
 )
 
 

@@ -33,7 +33,11 @@ from easy_dataset.services.quality.duplicates import (
     list_clusters,
 )
 from easy_dataset.services.quality.items import item_results
-from easy_dataset.services.quality.judge_agreement import JudgeAgreement, judge_agreement
+from easy_dataset.services.quality.judge_agreement import (
+    REVIEWER_PASS,
+    JudgeAgreement,
+    judge_agreement,
+)
 from easy_dataset.services.quality.report import (
     NO_PERSONA,
     NO_SOURCE,
@@ -56,6 +60,7 @@ __all__ = [
     "NO_PERSONA",
     "NO_SOURCE",
     "QUESTION_DELETED",
+    "REVIEWER_PASS",
     "UNTAGGED",
     "BenchmarkView",
     "CitationFigures",
