@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "domain",
         (
             "easy_dataset.generate",
+            "easy_dataset.evaluate",
             "easy_dataset.quality",
             "easy_dataset.export",
             "easy_dataset.ingest",

@@ -41,7 +41,9 @@ from typing import Any
 
 from easy_dataset.config import Settings
 from easy_dataset.errors import InputError, NotFoundError
+from easy_dataset.evaluate.preferences import PreferencePair
 from easy_dataset.export.options import ExportOptions, file_type_for
+from easy_dataset.export.preferences import PreferenceFormat
 from easy_dataset.jobs import JobSummary
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import App, chunk_cleaning, chunks, files, models, projects
@@ -57,6 +59,12 @@ from easy_dataset.services.evaluation.playground import (
     PlaygroundResult,
     run_playground,
     stream_playground,
+)
+from easy_dataset.services.evaluation.preferences import (
+    PreferenceExport,
+    PreferenceFilters,
+    export_preferences,
+    preference_pairs,
 )
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
 from easy_dataset.services.generation import (
@@ -78,7 +86,14 @@ from easy_dataset.services.generation.templates import TemplateView, add_templat
 from easy_dataset.services.job_support.estimate import Estimate
 from easy_dataset.services.jobs import JobDetail, show_job
 from easy_dataset.services.pipeline import PipelineRequest, PipelineSummary, run_pipeline
-from easy_dataset.services.quality import Report, build_report, estimate_check, run_check
+from easy_dataset.services.quality import (
+    JudgeAgreement,
+    Report,
+    build_report,
+    estimate_check,
+    judge_agreement,
+    run_check,
+)
 from easy_dataset.services.stages import estimate_stage, run_stage
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
 from easy_dataset.types import ChunkSettings, GenerationSettings
@@ -235,6 +250,40 @@ class Project:
     def report(self) -> Report:
         """The dataset report: counts, diversity, consistency, duplicates, scores, error rate."""
         return build_report(self._app, self.id)
+
+    def judge_agreement(self, *, reviewer_pass: float = 3.0) -> JudgeAgreement:
+        """How well the judge agrees with reviewers: Spearman of ratings against judge
+        scores, Cohen's kappa on pass / fail (a rating of `reviewer_pass` or more, or a
+        sample verdict of ok, is a reviewer's pass)."""
+        return judge_agreement(self._app, self.id, reviewer_pass=reviewer_pass)
+
+    def preference_pairs(self, **filters: Any) -> list[PreferencePair]:
+        """Preference pairs from arena votes, judged drafts and reviewer edits (filters:
+        sources, min_margin, confirmed_only)."""
+        return preference_pairs(self._app, self.id, PreferenceFilters(**filters))
+
+    def export_preferences(
+        self,
+        out_dir: str | Path,
+        format: PreferenceFormat = "trl",
+        *,
+        system: str | None = None,
+        dataset_name: str = "preferences",
+        overwrite: bool = False,
+        **filters: Any,
+    ) -> PreferenceExport:
+        """Write the pairs for TRL (trl, trl-conversational) or LLaMA-Factory (llamafactory,
+        llamafactory-sharegpt, with its dataset_info.json) into `out_dir`."""
+        return export_preferences(
+            self._app,
+            self.id,
+            out_dir,
+            format,
+            PreferenceFilters(**filters),
+            system=system,
+            dataset_name=dataset_name,
+            overwrite=overwrite,
+        )
 
     def questions(self, **filters: Any) -> list[QuestionView]:
         """Questions, narrowed by the filters of `questions list` (chunk_id, answered, ...)."""

@@ -18,6 +18,7 @@ from easy_dataset.cli import (
     jobs,
     models,
     personas,
+    preferences,
     project,
     prompts,
     qa,
@@ -58,6 +59,7 @@ app.add_typer(instructions.app, name="instructions")
 app.add_typer(templates.app, name="templates")
 app.add_typer(quality.app, name="quality")
 app.add_typer(evals.app, name="eval")
+app.add_typer(preferences.app, name="preferences")
 app.add_typer(stage_app, name="stage")
 app.command("demo")(demo)
 app.command("usage")(usage)

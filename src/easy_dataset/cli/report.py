@@ -19,7 +19,7 @@ from easy_dataset.cli.common import (
     print_json,
     state,
 )
-from easy_dataset.cli.corrections import citation_line, refine_line
+from easy_dataset.cli.corrections import agreement_lines, citation_line, refine_line
 from easy_dataset.errors import InputError
 from easy_dataset.services.quality import Figure, Report, build_report
 
@@ -108,6 +108,9 @@ def _print(report: Report) -> None:
     else:
         console.print("self-correction: no answers refined yet (`easy-dataset qa refine`)")
     console.print(f"citations: {citation_line(report.citations)}")
+    console.print("judge agreement with reviewers:")
+    for line in agreement_lines(report.judge_agreement):
+        console.print(f"  {line}")
     sample = report.sample
     if not sample.size:
         console.print("sample: none drawn (`easy-dataset quality sample`)")

@@ -12,6 +12,7 @@ from easy_dataset.server.api import (
     models,
     personas,
     playground,
+    preferences,
     projects,
     prompts,
     qa,
@@ -43,6 +44,7 @@ RESOURCES = (
     export,
     quality,
     playground,
+    preferences,
 )
 
 

@@ -120,6 +120,20 @@ def report(project: ProjectRef, core: Core) -> quality.Report:
     return quality.build_report(core, project)
 
 
+@router.get("/judge-agreement")
+def judge_agreement(
+    project: ProjectRef,
+    core: Core,
+    reviewer_pass: Annotated[
+        float,
+        Query(ge=0, le=5, description="A reviewer's rating that counts as a pass (0–5)."),
+    ] = quality.REVIEWER_PASS,
+) -> quality.JudgeAgreement:
+    """How well the judge agrees with reviewers: Spearman of ratings against judge scores,
+    Cohen's kappa on pass / fail with the 2×2 counts."""
+    return quality.judge_agreement(core, project, reviewer_pass=reviewer_pass)
+
+
 @router.get("/settings")
 def show_settings(project: ProjectRef, core: Core) -> QualitySettings:
     return quality.get_quality_settings(core, project)

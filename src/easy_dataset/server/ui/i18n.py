@@ -25,6 +25,7 @@ from easy_dataset.server.ui.strings_hygiene import HYGIENE_STRINGS
 from easy_dataset.server.ui.strings_hygiene_held import HYGIENE_HELD_STRINGS
 from easy_dataset.server.ui.strings_jobs import JOBS_STRINGS
 from easy_dataset.server.ui.strings_playground import PLAYGROUND_STRINGS
+from easy_dataset.server.ui.strings_preferences import PREFERENCE_STRINGS
 from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
 from easy_dataset.server.ui.strings_scope import SCOPE_STRINGS
@@ -290,6 +291,7 @@ STRINGS.update(DIALOGUE_STRINGS)
 STRINGS.update(CLEANING_STRINGS)
 STRINGS.update(CORRECTIONS_STRINGS)
 STRINGS.update(PLAYGROUND_STRINGS)
+STRINGS.update(PREFERENCE_STRINGS)
 
 
 def current_language() -> str:

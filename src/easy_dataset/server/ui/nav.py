@@ -36,6 +36,7 @@ SCREENS: list[Screen] = [
     Screen("qa", "fact_check"),
     Screen("quality", "verified"),
     Screen("export", "download"),
+    Screen("preferences", "thumbs_up_down"),
     Screen("jobs", "pending_actions"),
     Screen("usage", "bar_chart"),
     Screen("playground", "science"),

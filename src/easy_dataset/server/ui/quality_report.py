@@ -199,6 +199,10 @@ class ReportSection:
             ui.label(t("quality.refine.title")).classes("text-lg")
             self.refine = ui.column().classes("w-full gap-1").props("data-testid=quality-refine")
         with ui.card().classes("w-full gap-1"):
+            ui.label(t("quality.agree.title")).classes("text-lg")
+            self.agreement = ui.column().classes("w-full gap-1")
+            self.agreement.props("data-testid=quality-agreement")
+        with ui.card().classes("w-full gap-1"):
             ui.label(t("quality.report.diversity")).classes("text-lg")
             self.diversity = ui.row().classes("w-full gap-6").props("data-testid=quality-diversity")
         with ui.element("div").classes("w-full grid gap-4 md:grid-cols-2"):
@@ -229,6 +233,47 @@ class ReportSection:
                     with ui.column().classes("gap-0").props(f"data-testid=quality-refine-{name}"):
                         ui.label(t(f"quality.refine.{name}")).classes("text-sm text-gray-600")
                         ui.label(value).classes("text-lg font-mono")
+
+    def _show_agreement(self, report: Report) -> None:
+        """Spearman of the scores and kappa on pass / fail, with what kappa advises."""
+        figures = report.judge_agreement
+        scores, table = figures.scores, figures.pass_fail
+        self.agreement.clear()
+        with self.agreement:
+            if table.kappa is None and scores.rho is None:
+                missing = table.missing or scores.missing or "too_few"
+                ui.label(t(f"quality.agree.{missing}")).classes("text-sm text-gray-600")
+                return
+            if scores.rho is not None:
+                ui.label(t("quality.agree.spearman", rho=f"{scores.rho:.3f}", n=scores.n))
+            if table.kappa is not None and table.band is not None:
+                ui.label(
+                    t(
+                        "quality.agree.kappa",
+                        kappa=f"{table.kappa:.3f}",
+                        band=t(f"quality.agree.band.{table.band}"),
+                        n=table.n,
+                        observed=f"{(table.observed or 0) * 100:.1f}",
+                        expected=f"{(table.expected or 0) * 100:.1f}",
+                    )
+                ).props("data-testid=quality-agreement-kappa")
+                ui.label(
+                    t(
+                        "quality.agree.table",
+                        both_pass=table.both_pass,
+                        judge_only=table.judge_only,
+                        reviewer_only=table.reviewer_only,
+                        both_fail=table.both_fail,
+                    )
+                ).classes("text-sm")
+                ui.label(t(f"quality.agree.advice.{table.advice}")).classes("font-medium")
+            ui.label(
+                t(
+                    "quality.agree.basis",
+                    judge=f"{figures.judge_pass:g}",
+                    reviewer=f"{figures.reviewer_pass:g}",
+                )
+            ).classes("text-sm text-gray-600")
 
     def _breakdown_table(self, key: str) -> ui.table:
         with ui.card().classes("w-full"):
@@ -282,6 +327,7 @@ class ReportSection:
                 self.rows[figure.name].show(figure, report)
         self.sample.set_text(estimate_text(report.sample))
         self._show_refine(report)
+        self._show_agreement(report)
         self.diversity.clear()
         with self.diversity:
             for key, value in report.diversity.items():

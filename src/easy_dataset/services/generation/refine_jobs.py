@@ -292,6 +292,7 @@ class RefineAnswers(ModelJob, Stage[RefineParams]):
         replaced = result["outcome"] == "improved"
         if replaced:
             pair.answer = kept["answer"]
+            provenance.pop("model_answer", None)  # the answer is a model's again
             # The quotes belong to the answer they were given with (round 0's stay in drafts).
             if "citations" in kept:
                 provenance["citations"] = kept["citations"]

@@ -30,6 +30,7 @@ from easy_dataset.store.models import Chunk
 
 MAX_SCORE = 5
 MAX_USER_TAG = 100
+MODEL_ANSWER = "model_answer"  # provenance: the model's answer before a person edited it
 
 
 def find_pair(session: Session, project_id: int, qa_id: int) -> QAPair:
@@ -150,7 +151,8 @@ def edit_qa(
     """Replace the question, answer and/or chain of thought, and confirm (or un-confirm) the
     pair in the same transaction, so a confirmation never leaves an edit behind.
 
-    Text that really changes is noted in the provenance (`edited`); a new question is asked
+    Text that really changes is noted in the provenance (`edited`; the first changed answer
+    also keeps the model's answer as `model_answer`); a new question is asked
     by the pair's Question row, and so by every pair of that question, too, so the
     Questions list shows what the pair asks. The hygiene check runs again on every pair
     whose text changed, so a flag the edit fixed is gone at once."""
@@ -172,6 +174,10 @@ def edit_qa(
         if values:
             refuse_dialogue(row, "editing the question, answer or reasoning")
         changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if "answer" in changed and MODEL_ANSWER not in (row.provenance or {}):
+            # The model's answer as the first edit found it: the rejected side of an edit
+            # preference pair. Later edits keep it; a model's rewrite clears it.
+            row.provenance = {**(row.provenance or {}), MODEL_ANSWER: row.answer}
         for name, value in changed.items():
             setattr(row, name, value)
         if changed:
@@ -280,6 +286,7 @@ def revise_qa(
     with app.db.session() as session:
         row = find_pair(session, project_id, qa_id)
         provenance = dict(row.provenance or {})
+        provenance.pop(MODEL_ANSWER, None)  # the answer is the model's again
         provenance["revisions"] = [
             *provenance.get("revisions", []),
             {

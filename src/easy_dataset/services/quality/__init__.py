@@ -33,6 +33,11 @@ from easy_dataset.services.quality.duplicates import (
     list_clusters,
 )
 from easy_dataset.services.quality.items import item_results
+from easy_dataset.services.quality.judge_agreement import (
+    REVIEWER_PASS,
+    JudgeAgreement,
+    judge_agreement,
+)
 from easy_dataset.services.quality.report import (
     NO_PERSONA,
     NO_SOURCE,
@@ -55,11 +60,13 @@ __all__ = [
     "NO_PERSONA",
     "NO_SOURCE",
     "QUESTION_DELETED",
+    "REVIEWER_PASS",
     "UNTAGGED",
     "BenchmarkView",
     "CitationFigures",
     "ClusterView",
     "Figure",
+    "JudgeAgreement",
     "Member",
     "RefineFigures",
     "Report",
@@ -76,6 +83,7 @@ __all__ = [
     "estimate_check",
     "get_quality_settings",
     "item_results",
+    "judge_agreement",
     "list_benchmarks",
     "list_clusters",
     "question_flags",

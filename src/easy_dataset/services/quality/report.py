@@ -23,6 +23,7 @@ from easy_dataset.services.quality.corrections import (
     citation_figures,
     refine_figures,
 )
+from easy_dataset.services.quality.judge_agreement import JudgeAgreement, agreement_in
 from easy_dataset.services.quality.sample import SampleStatus, sample_status
 from easy_dataset.services.quality_settings import quality_settings
 from easy_dataset.store.dataset import (
@@ -90,6 +91,8 @@ class Report(BaseModel):
     # The self-correction loop's outcomes and the answers' verified citations.
     refine: RefineFigures = RefineFigures()
     citations: CitationFigures = CitationFigures()
+    # How well the judge agrees with the reviewers' ratings and sample verdicts.
+    judge_agreement: JudgeAgreement = JudgeAgreement()
 
 
 def _figure(
@@ -299,6 +302,7 @@ def build_report(app: App, project_ref: str | int) -> Report:
         ]
         checks = _checks(session, pid)
         refined, cited = refine_figures(session, pid), citation_figures(session, pid)
+        agreement = agreement_in(session, pid)
         dedup_ran = "duplicate" in checks or _dedup_ran(session, pid)
 
     terms = key_terms(chunk_texts) if chunk_texts else []
@@ -411,4 +415,5 @@ def build_report(app: App, project_ref: str | int) -> Report:
         targets=targets,
         refine=refined,
         citations=cited,
+        judge_agreement=agreement,
     )
