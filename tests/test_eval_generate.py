@@ -37,7 +37,9 @@ def test_kinds_are_spread_in_the_ratios_asked() -> None:
     assert only == ["open"] * 3
 
 
-def test_stage_writes_valid_items_into_a_new_set(app: App, fake: FakeOpenAI, tmp_path: Path) -> None:
+def test_stage_writes_valid_items_into_a_new_set(
+    app: App, fake: FakeOpenAI, tmp_path: Path
+) -> None:
     make_project(app, tmp_path, fake.base_url)
     chunks = chunk_ids(app, "bees")
     done = stages.run_stage(app, "bees", "eval.generate", set_name="bees exam", total=10)
@@ -71,7 +73,10 @@ def test_malformed_items_fail_with_the_reason(app: App, fake: FakeOpenAI, tmp_pa
     bad = json.dumps({"question": "Pick one", "options": ["only"], "answer": "C"})
     # The first reply and every retry after the validation error are malformed.
     fake.set_faults(
-        replies=[{"contains": "single choice", "reply": bad}, {"contains": "Reply again", "reply": bad}]
+        replies=[
+            {"contains": "single choice", "reply": bad},
+            {"contains": "Reply again", "reply": bad},
+        ]
     )
     done = stages.run_stage(
         app, "bees", "eval.generate", set_name="s", single_choice=1, true_false=0,
@@ -85,7 +90,10 @@ def test_malformed_items_fail_with_the_reason(app: App, fake: FakeOpenAI, tmp_pa
     # A letter that names no option is refused by the item check itself.
     wrong = json.dumps({"question": "Pick one", "options": ["a", "b", "c"], "answer": "E"})
     fake.set_faults(
-        replies=[{"contains": "single choice", "reply": wrong}, {"contains": "Reply again", "reply": wrong}]
+        replies=[
+            {"contains": "single choice", "reply": wrong},
+            {"contains": "Reply again", "reply": wrong},
+        ]
     )
     again = stages.run_stage(
         app, "bees", "eval.generate", set_name="t", single_choice=1, true_false=0,
@@ -99,7 +107,9 @@ def test_malformed_items_fail_with_the_reason(app: App, fake: FakeOpenAI, tmp_pa
 
 def test_options_are_checked(app: App, fake: FakeOpenAI, tmp_path: Path) -> None:
     make_project(app, tmp_path, fake.base_url)
-    zero = dict.fromkeys(("true_false", "single_choice", "multiple_choice", "short_answer", "open"), 0)
+    zero = dict.fromkeys(
+        ("true_false", "single_choice", "multiple_choice", "short_answer", "open"), 0
+    )
     with pytest.raises(InputError, match="share"):
         stages.run_stage(app, "bees", "eval.generate", **zero)
     with pytest.raises(InputError):

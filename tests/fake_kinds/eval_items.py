@@ -54,4 +54,7 @@ def short_answer(schema: dict[str, Any], user_texts: list[str]) -> dict[str, Any
 
 @shapes("OpenItem")
 def open_item(schema: dict[str, Any], user_texts: list[str]) -> dict[str, Any]:
-    return {"question": "What does the material say about this subject?", "answer": fact(user_texts)}
+    return {
+        "question": "What does the material say about this subject?",
+        "answer": fact(user_texts),
+    }

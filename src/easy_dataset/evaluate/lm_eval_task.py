@@ -46,7 +46,11 @@ def _choice_row(item: ItemOut) -> dict[str, Any]:
             "label": TRUE_FALSE.index(item.answer),
         }
     letters = letters_for(len(item.options))
-    return {"question": _listed(item), "choices": list(letters), "label": letters.index(item.answer)}
+    return {
+        "question": _listed(item),
+        "choices": list(letters),
+        "label": letters.index(item.answer),
+    }
 
 
 def _generate_row(item: ItemOut) -> dict[str, Any]:
@@ -60,7 +64,9 @@ def _yaml_value(value: Any, indent: int) -> str:
     """YAML for a value; scalars as JSON (which YAML reads as the same scalar)."""
     pad = "  " * indent
     if isinstance(value, dict):
-        return "".join(f"\n{pad}{key}:{_yaml_value(inner, indent + 1)}" for key, inner in value.items())
+        return "".join(
+            f"\n{pad}{key}:{_yaml_value(inner, indent + 1)}" for key, inner in value.items()
+        )
     if isinstance(value, list) and value and all(isinstance(inner, dict) for inner in value):
         out = ""
         for inner in value:
@@ -110,7 +116,11 @@ def task_files(set_name: str, items: Sequence[ItemOut]) -> dict[str, str]:
     name = task_name(set_name)
     choice = [_choice_row(item) for item in items if item.kind in CHOICE_TASK_KINDS]
     generate = [_generate_row(item) for item in items if item.kind not in CHOICE_TASK_KINDS]
-    parts = [(rows, suffix, suffix == "generate") for rows, suffix in ((choice, "choice"), (generate, "generate")) if rows]
+    parts = [
+        (rows, suffix, suffix == "generate")
+        for rows, suffix in ((choice, "choice"), (generate, "generate"))
+        if rows
+    ]
     if not parts:
         parts = [(generate, "generate", True)]
     mixed = len(parts) > 1
@@ -123,7 +133,9 @@ def task_files(set_name: str, items: Sequence[ItemOut]) -> dict[str, str]:
         files[f"{task}.yaml"] = to_yaml(_task(task, data, is_generate))
         tasks.append(task)
     if mixed:
-        files[f"{name}.yaml"] = to_yaml({"group": name, "task": tasks, "metadata": {"version": 1.0}})
+        files[f"{name}.yaml"] = to_yaml(
+            {"group": name, "task": tasks, "metadata": {"version": 1.0}}
+        )
     files["README.md"] = (
         f"# {set_name}\n\nlm-evaluation-harness task(s) exported by easy-dataset: "
         f"{', '.join(tasks)}{f' in the group {name}' if mixed else ''}.\n\n"

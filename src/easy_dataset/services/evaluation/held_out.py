@@ -72,9 +72,7 @@ def hold_out(
         eval_set = ensure_set(session, project.id, set_name)
         held = held_out_ids(session, project.id)
         dialogues = session.scalar(
-            select(func.count()).where(
-                QAPair.project_id == project.id, QAPair.kind == "dialogue"
-            )
+            select(func.count()).where(QAPair.project_id == project.id, QAPair.kind == "dialogue")
         )
         rows = session.execute(
             select(QAPair.id, QAPair.question, QAPair.answer, QAPair.chunk_id, Question.tag_id)
@@ -95,8 +93,12 @@ def hold_out(
             path = path_of(tags, tag_id) if tag_id in tags else []
             pairs[qa_id] = (question.strip(), answer.strip(), chunk_id, path)
             groups[" > ".join(path) if by_tag else UNTAGGED].append(qa_id)
-        drawn = _draw(groups, fraction, seed) if by_tag else _draw(
-            {UNTAGGED: [i for members in groups.values() for i in members]}, fraction, seed
+        drawn = (
+            _draw(groups, fraction, seed)
+            if by_tag
+            else _draw(
+                {UNTAGGED: [i for members in groups.values() for i in members]}, fraction, seed
+            )
         )
         when = utcnow().isoformat()
         settings: dict[str, Any] = {"fraction": fraction, "seed": seed, "by_tag": by_tag}

@@ -31,7 +31,9 @@ MAX_TAG = 200
 MAX_NOTE = 5_000
 
 
-def checked(kind: str, question: str, options: Sequence[Any], answer: str) -> tuple[str, list[str], str]:
+def checked(
+    kind: str, question: str, options: Sequence[Any], answer: str
+) -> tuple[str, list[str], str]:
     """(question, options, answer) as stored, or InputError saying what is wrong."""
     text = question.strip() if isinstance(question, str) else ""
     if not text:
@@ -251,4 +253,3 @@ def held_out_ids(session: Session, project_id: int) -> set[int]:
             )
         )
     )
-

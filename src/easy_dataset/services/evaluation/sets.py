@@ -111,9 +111,7 @@ def get_set(app: App, project_ref: str | int, set_ref: str | int) -> EvalSetView
         return view_of(session, find_set(session, project.id, set_ref))
 
 
-def create_set(
-    app: App, project_ref: str | int, name: str, description: str = ""
-) -> EvalSetView:
+def create_set(app: App, project_ref: str | int, name: str, description: str = "") -> EvalSetView:
     """A new empty set; ConflictError when the project has one of that name."""
     name, description = check_name(name), _description(description)
     with app.db.session() as session:

@@ -111,7 +111,7 @@ def set_items(
 def _check_format(fmt: str) -> SetFormat:
     if fmt not in SET_FORMATS:
         raise InputError(f"the format is one of {', '.join(SET_FORMATS)}, not {fmt!r}")
-    return fmt  # type: ignore[return-value]
+    return fmt
 
 
 def export_bytes(
