@@ -21,6 +21,7 @@ from easy_dataset.server.executor import JobExecutor
 from easy_dataset.server.ui import (
     chunks,
     cleaning,
+    evalsets,
     export,
     files,
     jobs,
@@ -49,6 +50,7 @@ PAGES = (
     qa,
     quality,
     export,
+    evalsets,
     jobs,
     usage,
     settings,

@@ -36,6 +36,7 @@ SCREENS: list[Screen] = [
     Screen("qa", "fact_check"),
     Screen("quality", "verified"),
     Screen("export", "download"),
+    Screen("evalsets", "quiz"),
     Screen("jobs", "pending_actions"),
     Screen("usage", "bar_chart"),
     Screen("settings", "settings"),
