@@ -199,13 +199,12 @@ def test_export_then_import_round_trips(app: App, project: str, tmp_path: Path, 
     with pytest.raises(ConflictError):
         transfer.export_set(app, project, "mixed", fmt, out)
     transfer.import_items(app, project, "copy", out.name, out.read_bytes())
-    shape = [
-        (i.kind, i.question, i.options, i.answer, i.tag_path)
-        for name in ("mixed", "copy")
-        for i in [items.list_items(app, project, name)[0]]
-        for i in i
-    ]
-    assert shape[:6] == shape[6:]
+
+    def shape(name: str) -> list[tuple[object, ...]]:
+        found = items.list_items(app, project, name)[0]
+        return [(i.kind, i.question, i.options, i.answer, i.tag_path) for i in found]
+
+    assert len(shape("copy")) == 6 and shape("copy") == shape("mixed")
     name, data = transfer.export_bytes(app, project, "mixed", fmt)
     assert name == f"mixed.{fmt}" and data == out.read_bytes()
 
