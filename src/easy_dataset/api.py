@@ -54,6 +54,9 @@ from easy_dataset.services.chunk_cleaning import (
     Status,
 )
 from easy_dataset.services.distill import DistillRequest, DistillSummary, distill_topic
+from easy_dataset.services.evaluation import items as eval_items
+from easy_dataset.services.evaluation import sets as eval_sets
+from easy_dataset.services.evaluation.held_out import HoldOutReport, hold_out
 from easy_dataset.services.evaluation.playground import (
     PlaygroundEvent,
     PlaygroundResult,
@@ -66,6 +69,13 @@ from easy_dataset.services.evaluation.preferences import (
     export_preferences,
     preference_pairs,
 )
+from easy_dataset.services.evaluation.transfer import (
+    ExportedSet,
+    ImportReport,
+    export_set,
+    import_items,
+)
+from easy_dataset.services.evaluation.views import EvalItemView, EvalSetView
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
 from easy_dataset.services.generation import (
     QADetail,
@@ -329,6 +339,34 @@ class Project:
         return export_dataset(
             self._app, self.id, Path(path), ExportOptions(**options), filters, overwrite=overwrite
         )
+
+    def eval_sets(self) -> list[EvalSetView]:
+        """The project's evaluation sets with their items per kind."""
+        return eval_sets.list_sets(self._app, self.id)
+
+    def eval_items(self, eval_set: str | int, **filters: Any) -> list[EvalItemView]:
+        """A set's items (filters: kind, tag, confirmed, origin, limit, offset)."""
+        return eval_items.list_items(self._app, self.id, eval_set, **filters)[0]
+
+    def hold_out(
+        self, eval_set: str, fraction: float, seed: int = 0, *, by_tag: bool = True
+    ) -> HoldOutReport:
+        """Move a seeded share of the QA pairs into a set; never exported for training."""
+        return hold_out(self._app, self.id, eval_set, fraction, seed, by_tag=by_tag)
+
+    def import_eval_set(
+        self, eval_set: str, path: str | Path, *, skip_bad: bool = False
+    ) -> ImportReport:
+        """Import a benchmark file (.jsonl or .csv, MMLU-style columns) into a set."""
+        file = Path(path)
+        return import_items(self._app, self.id, eval_set, file.name, file.read_bytes(),
+                            skip_bad=skip_bad)  # fmt: skip
+
+    def export_eval_set(
+        self, eval_set: str | int, path: str | Path, *, format: str = "jsonl", **options: Any
+    ) -> ExportedSet:
+        """Write a set as jsonl, csv or an lm-eval task folder (confirmed_only, overwrite)."""
+        return export_set(self._app, self.id, eval_set, format, Path(path), **options)
 
 
 def _chosen(chunk_ids: list[int] | None, every: bool) -> list[int] | None:

@@ -618,6 +618,32 @@ TASKS: dict[str, TaskSpec] = {
             ),
         ),
         TaskSpec(
+            "eval_item",
+            (
+                _req("chunk"),
+                _req("kind"),
+                _opt("option_count", 4),
+                _opt("heading_path", ""),
+                _opt("title", ""),
+            ),
+            tuple(
+                {
+                    "chunk": _CHUNK,
+                    "kind": kind,
+                    **({"option_count": 4} if kind.endswith("choice") else {}),
+                    "heading_path": "Residential Tenancy Guide > Ending a lease",
+                    "title": "Residential Tenancy Guide",
+                }
+                for kind in (
+                    "true_false",
+                    "single_choice",
+                    "multiple_choice",
+                    "short_answer",
+                    "open",
+                )
+            ),
+        ),
+        TaskSpec(
             "judge_open",
             (_req("question"), _req("answer"), _opt("cot", ""), _opt("tag_path", "")),
             (

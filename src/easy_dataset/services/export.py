@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from easy_dataset.services.app import App
 from easy_dataset.services.generation.qa_query import QAFilters, known_flags, quality_filtered
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.dataset import QAPair, Question, Tag
+from easy_dataset.store.evaluation import EvalItem
 from easy_dataset.store.queries import json_array_has_any, json_flag
 from easy_dataset.types import SampleKind
 
@@ -79,6 +80,16 @@ class ExportSummary(BaseModel):
     dataset_info_path: str | None = None
 
 
+def _held_out() -> Any:
+    """Whether a pair is held out for evaluation (never exported for training): one
+    anti-join on the eval items' (project, qa) index, not a query per pair."""
+    return exists().where(
+        EvalItem.project_id == QAPair.project_id,
+        EvalItem.qa_id == QAPair.id,
+        EvalItem.origin == "held_out",
+    )
+
+
 def _query(project_id: int, filters: ExportFilters, dialect: str) -> Select[Any]:
     query = (
         select(
@@ -97,7 +108,7 @@ def _query(project_id: int, filters: ExportFilters, dialect: str) -> Select[Any]
         )
         .outerjoin(Question, Question.id == QAPair.question_id)
         .outerjoin(Tag, Tag.id == Question.tag_id)
-        .where(QAPair.project_id == project_id)
+        .where(QAPair.project_id == project_id, ~_held_out())
         .order_by(QAPair.id)
     )
     if filters.confirmed_only:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 
+from easy_dataset.cli.evals import sets, transfer
 from easy_dataset.cli.stage_commands import StageGroup
 
 app = typer.Typer(
@@ -16,3 +17,17 @@ app = typer.Typer(
     help="Evaluation sets and models scored on them.",
     no_args_is_help=True,
 )
+
+# Sets and their items (`eval generate` comes from the stage registry).
+app.command("sets")(sets.list_sets)
+app.command("set-create")(sets.create_set)
+app.command("set-rename")(sets.rename_set)
+app.command("set-delete")(sets.delete_set)
+app.command("items")(sets.list_items)
+app.command("item-add")(sets.add_item)
+app.command("item-edit")(sets.edit_item)
+app.command("item-delete")(sets.delete_items)
+app.command("confirm")(sets.confirm_items)
+app.command("hold-out")(transfer.hold_out)
+app.command("import")(transfer.import_file)
+app.command("export")(transfer.export_file)

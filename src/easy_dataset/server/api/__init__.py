@@ -6,6 +6,7 @@ from easy_dataset.server.api import (
     chunk_cleaning,
     chunks,
     dialogues,
+    eval_sets,
     export,
     files,
     jobs,
@@ -45,6 +46,7 @@ RESOURCES = (
     quality,
     playground,
     preferences,
+    eval_sets,
 )
 
 

@@ -19,6 +19,7 @@ from easy_dataset.server.ui.strings_corrections import CORRECTIONS_STRINGS
 from easy_dataset.server.ui.strings_dialogues import DIALOGUE_STRINGS
 from easy_dataset.server.ui.strings_edits import EDITS_STRINGS
 from easy_dataset.server.ui.strings_estimates import ESTIMATE_STRINGS
+from easy_dataset.server.ui.strings_evalsets import EVALSETS_STRINGS
 from easy_dataset.server.ui.strings_files import FILES_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
 from easy_dataset.server.ui.strings_hygiene import HYGIENE_STRINGS
@@ -292,6 +293,7 @@ STRINGS.update(CLEANING_STRINGS)
 STRINGS.update(CORRECTIONS_STRINGS)
 STRINGS.update(PLAYGROUND_STRINGS)
 STRINGS.update(PREFERENCE_STRINGS)
+STRINGS.update(EVALSETS_STRINGS)
 
 
 def current_language() -> str:

@@ -21,6 +21,7 @@ from easy_dataset.server.executor import JobExecutor
 from easy_dataset.server.ui import (
     chunks,
     cleaning,
+    evalsets,
     export,
     files,
     jobs,
@@ -52,6 +53,7 @@ PAGES = (
     quality,
     export,
     preferences,
+    evalsets,
     jobs,
     usage,
     playground,

@@ -37,6 +37,7 @@ SCREENS: list[Screen] = [
     Screen("quality", "verified"),
     Screen("export", "download"),
     Screen("preferences", "thumbs_up_down"),
+    Screen("evalsets", "quiz"),
     Screen("jobs", "pending_actions"),
     Screen("usage", "bar_chart"),
     Screen("playground", "science"),
