@@ -29,8 +29,10 @@ REPLIES = [
 
 
 def _battles(app: App) -> list[ArenaBattle]:
+    """The battles by their prompts' ids (a job's battles are stored as they finish)."""
     with app.db.session() as session:
-        rows = list(session.query(ArenaBattle).order_by(ArenaBattle.id))
+        order = (ArenaBattle.question_id, ArenaBattle.item_id, ArenaBattle.id)
+        rows = list(session.query(ArenaBattle).order_by(*order))
         session.expunge_all()
         return rows
 
