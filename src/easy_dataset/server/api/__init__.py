@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from easy_dataset.server.api import (
+    arena,
     chunk_cleaning,
     chunks,
     dialogues,
@@ -41,6 +42,7 @@ RESOURCES = (
     usage,
     export,
     quality,
+    arena,
 )
 
 
