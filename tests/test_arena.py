@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from easy_dataset.api import Workspace
 from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.services import App, jobs, stages
 from easy_dataset.services.evaluation import arena
@@ -202,3 +203,26 @@ def test_scripted_votes_give_exact_win_rates(app: App, fake: FakeOpenAI, tmp_pat
     assert alpha.win_rate == pytest.approx(8 / 12)
     assert [row.model for row in found.ranking] == ["alpha", "gamma", "beta"]
     assert sum(row.elo for row in found.ranking) / 3 == pytest.approx(1000)
+
+
+def test_python_api_runs_votes_and_reads_results(fake: FakeOpenAI, tmp_path: Path) -> None:
+    fake.set_faults(Faults(replies=REPLIES))
+    with Workspace(tmp_path / "home") as workspace:
+        two_models(workspace.app, tmp_path, fake.base_url)
+        seed_qa_pairs(workspace.app, "bees", [(text, "-") for text in QUESTIONS])
+        project = workspace.project("bees")
+        assert project.run_stage("arena.run", model_a="alpha", model_b="beta").succeeded == 3
+        voted = 0
+        while (battle := project.arena_next()) is not None:
+            # Always pick m-a's answer, wherever it is shown.
+            choice = "A" if battle.answer_a in {entry["reply"] for entry in REPLIES[::2]} else "B"
+            assert project.arena_vote(battle.id, choice).vote == choice
+            voted, last = voted + 1, battle.id
+        assert voted == 3
+        found = project.arena_results()
+        assert [(row.model, row.wins, row.win_rate) for row in found.models] == [
+            ("alpha", 3, 1.0),
+            ("beta", 0, 0.0),
+        ]
+        assert project.arena_vote(last, None).vote is None
+        assert project.arena_next() is not None

@@ -48,6 +48,8 @@ from easy_dataset.services.chunk_cleaning import (
     Status,
 )
 from easy_dataset.services.distill import DistillRequest, DistillSummary, distill_topic
+from easy_dataset.services.evaluation import arena
+from easy_dataset.services.evaluation.arena import ArenaResults, BlindBattle
 from easy_dataset.services.export import ExportFilters, ExportSummary, export_dataset
 from easy_dataset.services.generation import (
     QADetail,
@@ -254,6 +256,21 @@ class Project:
         return export_dataset(
             self._app, self.id, Path(path), ExportOptions(**options), filters, overwrite=overwrite
         )
+
+    def arena_next(self, *, after: int = 0) -> BlindBattle | None:
+        """The next arena battle without a vote, blind: answers as A and B, no model names
+        (battles come from `run_stage("arena.run", model_a=..., model_b=...)`)."""
+        return arena.next_battle(self._app, self.id, after=after)
+
+    def arena_vote(self, battle_id: int, choice: str | None) -> BlindBattle:
+        """Vote on the order shown: "A", "B", "tie" or "both_bad" (None clears the vote)."""
+        if choice is None:
+            return arena.clear_vote(self._app, self.id, battle_id)
+        return arena.vote(self._app, self.id, battle_id, choice)
+
+    def arena_results(self) -> ArenaResults:
+        """Win rates per pair and per model with 95 % intervals, and the ranking."""
+        return arena.results(self._app, self.id)
 
 
 def _chosen(chunk_ids: list[int] | None, every: bool) -> list[int] | None:
