@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from easy_dataset.server.executor import JobExecutor
 from easy_dataset.server.ui import (
+    arena,
     chunks,
     cleaning,
     export,
@@ -48,6 +49,7 @@ PAGES = (
     questions,
     qa,
     quality,
+    arena,
     export,
     jobs,
     usage,
