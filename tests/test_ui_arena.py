@@ -3,7 +3,6 @@ the progress, and the results with the models named only there."""
 
 from __future__ import annotations
 
-
 from selenium.webdriver.common.action_chains import ActionChains
 
 from easy_dataset.services import projects
