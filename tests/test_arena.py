@@ -168,8 +168,8 @@ def test_the_blind_view_names_no_model_and_votes_are_stored_unswapped(
 
 def cast_votes(app: App, project: str) -> None:
     """Ten battles of alpha against beta, every other one shown swapped; alpha's answer
-    wins seven, beta's three (votes on the order shown); then two alpha–gamma ties, one of
-    them both bad."""
+    wins seven, beta's three (votes on the order shown); then alpha against gamma: alpha
+    wins one, both are bad in the other."""
     ids = battles(
         app, project, [(f"p{n}", f"a{n}", n % 2 == 1) for n in range(10)], ("alpha", "beta")
     )
@@ -177,8 +177,8 @@ def cast_votes(app: App, project: str) -> None:
         alpha_wins = n < 7
         shown_first_is_alpha = n % 2 == 0
         arena.vote(app, project, battle_id, "A" if alpha_wins == shown_first_is_alpha else "B")
-    tie, bad = battles(app, project, [("g1", "x", False), ("g2", "y", True)], ("gamma", "alpha"))
-    arena.vote(app, project, tie, "tie")
+    won, bad = battles(app, project, [("g1", "x", False), ("g2", "y", True)], ("gamma", "alpha"))
+    arena.vote(app, project, won, "B")  # not swapped: B is model_b, alpha
     arena.vote(app, project, bad, "both_bad")
 
 
@@ -191,16 +191,11 @@ def test_scripted_votes_give_exact_win_rates(app: App, fake: FakeOpenAI, tmp_pat
     ab, ag = found.pairs
     assert (ab.model_a, ab.model_b, ab.wins_a, ab.wins_b, ab.battles) == ("alpha", "beta", 7, 3, 10)
     assert (ab.win_rate_a, round(ab.low, 3), round(ab.high, 3)) == (0.7, 0.397, 0.892)
-    assert (ag.model_a, ag.model_b, ag.ties, ag.both_bad, ag.win_rate_a) == (
-        "alpha",
-        "gamma",
-        1,
-        1,
-        0.5,
-    )
+    assert (ag.model_a, ag.model_b, ag.wins_a, ag.both_bad) == ("alpha", "gamma", 1, 1)
+    assert ag.win_rate_a == 0.75  # both bad counts as a tie: half to each
     alpha = next(row for row in found.models if row.model == "alpha")
-    assert (alpha.battles, alpha.wins, alpha.losses, alpha.ties, alpha.both_bad) == (12, 7, 3, 1, 1)
-    assert alpha.win_rate == pytest.approx(8 / 12)
+    assert (alpha.battles, alpha.wins, alpha.losses, alpha.ties, alpha.both_bad) == (12, 8, 3, 0, 1)
+    assert alpha.win_rate == pytest.approx(8.5 / 12)
     assert [row.model for row in found.ranking] == ["alpha", "gamma", "beta"]
     assert sum(row.elo for row in found.ranking) / 3 == pytest.approx(1000)
 

@@ -168,7 +168,7 @@ def print_results(found: ArenaResults) -> None:
     """The results as tables: per pair, per model, and the ranking."""
     console.print(f"{found.voted} of {found.battles} battles voted")
     pairs = Table(
-        "model a", "model b", "battles", "a / b / tie / bad", "a wins", "95% interval",
+        "model a", "model b", "battles", "a / b / tie / bad", "a win %", "95% interval",
         title="pairs",
     )  # fmt: skip
     for pair in found.pairs:
