@@ -54,8 +54,10 @@ from easy_dataset.services.chunk_cleaning import (
     Status,
 )
 from easy_dataset.services.distill import DistillRequest, DistillSummary, distill_topic
+from easy_dataset.services.evaluation import arena
 from easy_dataset.services.evaluation import items as eval_items
 from easy_dataset.services.evaluation import sets as eval_sets
+from easy_dataset.services.evaluation.arena import ArenaResults, BlindBattle
 from easy_dataset.services.evaluation.held_out import HoldOutReport, hold_out
 from easy_dataset.services.evaluation.playground import (
     PlaygroundEvent,
@@ -359,14 +361,30 @@ class Project:
     ) -> ImportReport:
         """Import a benchmark file (.jsonl or .csv, MMLU-style columns) into a set."""
         file = Path(path)
-        return import_items(self._app, self.id, eval_set, file.name, file.read_bytes(),
-                            skip_bad=skip_bad)  # fmt: skip
+        return import_items(
+            self._app, self.id, eval_set, file.name, file.read_bytes(), skip_bad=skip_bad
+        )
 
     def export_eval_set(
         self, eval_set: str | int, path: str | Path, *, format: str = "jsonl", **options: Any
     ) -> ExportedSet:
         """Write a set as jsonl, csv or an lm-eval task folder (confirmed_only, overwrite)."""
         return export_set(self._app, self.id, eval_set, format, Path(path), **options)
+
+    def arena_next(self, *, after: int = 0) -> BlindBattle | None:
+        """The next arena battle without a vote, blind: answers as A and B, no model names
+        (battles come from `run_stage("arena.run", model_a=..., model_b=...)`)."""
+        return arena.next_battle(self._app, self.id, after=after)
+
+    def arena_vote(self, battle_id: int, choice: str | None) -> BlindBattle:
+        """Vote on the order shown: "A", "B", "tie" or "both_bad" (None clears the vote)."""
+        if choice is None:
+            return arena.clear_vote(self._app, self.id, battle_id)
+        return arena.vote(self._app, self.id, battle_id, choice)
+
+    def arena_results(self) -> ArenaResults:
+        """Win rates per pair and per model with 95 % intervals, and the ranking."""
+        return arena.results(self._app, self.id)
 
 
 def _chosen(chunk_ids: list[int] | None, every: bool) -> list[int] | None:

@@ -10,6 +10,7 @@ import typer
 
 from easy_dataset import __version__
 from easy_dataset.cli import (
+    arena,
     chunks,
     dialogues,
     evals,
@@ -60,6 +61,7 @@ app.add_typer(templates.app, name="templates")
 app.add_typer(quality.app, name="quality")
 app.add_typer(evals.app, name="eval")
 app.add_typer(preferences.app, name="preferences")
+app.add_typer(arena.app, name="arena")
 app.add_typer(stage_app, name="stage")
 app.command("demo")(demo)
 app.command("usage")(usage)

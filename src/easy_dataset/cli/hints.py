@@ -16,6 +16,7 @@ HINTS: dict[str, str] = {
     "persona": "; `easy-dataset personas list` shows them",
     "job": "; `easy-dataset jobs list` shows the jobs there are",
     "model": "; `easy-dataset models list` shows them",
+    "battle": "; `easy-dataset arena battles` shows them",
     "benchmark": "; `easy-dataset quality benchmarks list` shows them",
     "prompt_override": "; `easy-dataset prompts list` shows which are",
     "is_dialogue": " (`easy-dataset dialogues edit-turn`, `truncate` or `regenerate`)",

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from easy_dataset.server.api import (
+    arena,
     chunk_cleaning,
     chunks,
     dialogues,
@@ -47,6 +48,7 @@ RESOURCES = (
     playground,
     preferences,
     eval_sets,
+    arena,
 )
 
 

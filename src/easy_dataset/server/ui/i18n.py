@@ -14,6 +14,7 @@ import re
 
 from nicegui.slot import Slot
 
+from easy_dataset.server.ui.strings_arena import ARENA_STRINGS
 from easy_dataset.server.ui.strings_cleaning import CLEANING_STRINGS
 from easy_dataset.server.ui.strings_corrections import CORRECTIONS_STRINGS
 from easy_dataset.server.ui.strings_dialogues import DIALOGUE_STRINGS
@@ -294,6 +295,7 @@ STRINGS.update(CORRECTIONS_STRINGS)
 STRINGS.update(PLAYGROUND_STRINGS)
 STRINGS.update(PREFERENCE_STRINGS)
 STRINGS.update(EVALSETS_STRINGS)
+STRINGS.update(ARENA_STRINGS)
 
 
 def current_language() -> str:

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from easy_dataset.server.executor import JobExecutor
 from easy_dataset.server.ui import (
+    arena,
     chunks,
     cleaning,
     evalsets,
@@ -51,6 +52,7 @@ PAGES = (
     questions,
     qa,
     quality,
+    arena,
     export,
     preferences,
     evalsets,

@@ -35,6 +35,7 @@ SCREENS: list[Screen] = [
     Screen("questions", "help_outline"),
     Screen("qa", "fact_check"),
     Screen("quality", "verified"),
+    Screen("arena", "sports_mma"),
     Screen("export", "download"),
     Screen("preferences", "thumbs_up_down"),
     Screen("evalsets", "quiz"),

@@ -1,4 +1,7 @@
 """Evaluation services: evaluation sets, models scored on them, the blind arena, preference
 pairs and the playground. Importing this package registers their stages."""
 
-from easy_dataset.services.evaluation import generate_jobs  # noqa: F401  (registers eval.generate)
+from easy_dataset.services.evaluation import (  # noqa: F401 (registers the stages)
+    arena_jobs,
+    generate_jobs,
+)
