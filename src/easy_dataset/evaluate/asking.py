@@ -14,7 +14,9 @@ ASK_PROMPT = "eval_ask"
 
 def lettered(options: Sequence[str]) -> list[str]:
     """Options as the model sees them: "A. text", "B. text", ..."""
-    return [f"{letter}. {' '.join(str(text).split())}" for letter, text in zip(LETTERS, options)]
+    # More options than letters cannot be stored (`check_item`); zip stops at the letters.
+    pairs = zip(LETTERS, options, strict=False)
+    return [f"{letter}. {' '.join(str(text).split())}" for letter, text in pairs]
 
 
 def ask_prompt(

@@ -196,7 +196,10 @@ def parse_true_false(reply: str) -> bool | None:
 # ---- short answers ------------------------------------------------------------------------
 
 _ARTICLES = {"a", "an", "the"}
-_ANSWER_PREFIX = re.compile(r"^\s*(?:the\s+)?(?:final\s+)?answer\s*(?:is)?\s*[:：]?\s*|^\s*答案\s*[:：是为]?\s*", re.IGNORECASE)
+_ANSWER_PREFIX = re.compile(
+    r"^\s*(?:the\s+)?(?:final\s+)?answer\s*(?:is)?\s*[:：]?\s*|^\s*答案\s*[:：是为]?\s*",
+    re.IGNORECASE,
+)
 
 
 def normalise_answer(text: str) -> str:
@@ -229,9 +232,12 @@ def score_reply(kind: str, options: list[str], reference: str, reply: str) -> Sc
         if kind == "single_choice" or picked == reference:
             return Scored(1.0 if picked == reference else 0.0, "exact", {"parsed": picked})
         return Scored(partial_credit(picked, reference), "partial", {"parsed": picked})
-    if kind == "short_answer" and reply.strip():
-        if normalise_answer(reply) == normalise_answer(reference):
-            return Scored(1.0, "normalised", {})
+    if (
+        kind == "short_answer"
+        and reply.strip()
+        and normalise_answer(reply) == normalise_answer(reference)
+    ):
+        return Scored(1.0, "normalised", {})
     if not reply.strip():
         return Scored(0.0, "none", {})
     return Scored(None, "judge", {})

@@ -76,9 +76,7 @@ def top_tag(tag_path: Sequence[object]) -> str:
     return str(tag_path[0]) if tag_path else UNTAGGED
 
 
-def breakdown(
-    items: Iterable[ScoredItem], by: Literal["kind", "tag"]
-) -> dict[str, Estimate]:
+def breakdown(items: Iterable[ScoredItem], by: Literal["kind", "tag"]) -> dict[str, Estimate]:
     """An estimate per kind or per tag, in name order."""
     groups: dict[str, list[float]] = {}
     for item in items:

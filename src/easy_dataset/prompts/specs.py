@@ -672,7 +672,11 @@ TASKS: dict[str, TaskSpec] = {
                 {
                     "kind": "multiple_choice",
                     "question": "Which of these may a landlord deduct from a deposit?",
-                    "options": ["A. Damage beyond wear and tear", "B. Normal wear", "C. Unpaid rent"],
+                    "options": [
+                        "A. Damage beyond wear and tear",
+                        "B. Normal wear",
+                        "C. Unpaid rent",
+                    ],
                 },
                 {"kind": "true_false", "question": "Notice by e-mail always counts as written."},
                 {"kind": "short_answer", "question": "Within how many days is a deposit returned?"},

@@ -107,11 +107,14 @@ def _find(session: Session, project_id: int, name: str) -> ModelConfigRow:
 
 
 def _exists(session: Session, project_id: int, name: str) -> bool:
-    return session.scalar(
-        select(ModelConfigRow.id).where(
-            ModelConfigRow.project_id == project_id, ModelConfigRow.name == name
+    return (
+        session.scalar(
+            select(ModelConfigRow.id).where(
+                ModelConfigRow.project_id == project_id, ModelConfigRow.name == name
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
 def parse_config(values: dict[str, object]) -> ModelConfig:

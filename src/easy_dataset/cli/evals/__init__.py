@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 
+from easy_dataset.cli.evals import runs
 from easy_dataset.cli.stage_commands import StageGroup
 
 app = typer.Typer(
@@ -16,3 +17,7 @@ app = typer.Typer(
     help="Evaluation sets and models scored on them.",
     no_args_is_help=True,
 )
+
+app.command("runs")(runs.runs)
+app.command("results")(runs.report)
+app.command("compare")(runs.compare)

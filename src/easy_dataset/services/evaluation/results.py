@@ -44,7 +44,7 @@ class RunView(BaseModel):
     model: str
     judge_model: str
     job_id: int | None
-    status: str = Field(description="The job's status (\"\" when the job is gone).")
+    status: str = Field(description='The job\'s status ("" when the job is gone).')
     total: int = Field(description="Items the job planned.")
     scored: int
     mean: float | None
@@ -111,10 +111,12 @@ def _run_views(session: Session, project_id: int, run_ids: list[int] | None) -> 
             .group_by(EvalResult.run_id)
         ).all()
     )
-    means = dict(
+    means: dict[int, float | None] = dict(
         session.execute(
             select(EvalResult.run_id, func.avg(EvalResult.score))
-            .where(EvalResult.run_id.in_([row[0].id for row in rows]), EvalResult.score.is_not(None))
+            .where(
+                EvalResult.run_id.in_([row[0].id for row in rows]), EvalResult.score.is_not(None)
+            )
             .group_by(EvalResult.run_id)
         ).all()
     )
@@ -250,9 +252,7 @@ def compare_runs(app: App, project_ref: str | int, run_ids: list[int]) -> Compar
                 ComparisonRow(
                     group=group,
                     name=name,
-                    figures=[
-                        figure(found.get(name, estimate([]))) for found in per_run
-                    ],
+                    figures=[figure(found.get(name, estimate([]))) for found in per_run],
                 )
             )
     return Comparison(set_name=views[0].set_name, runs=views, rows=rows)

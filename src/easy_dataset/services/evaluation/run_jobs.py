@@ -16,10 +16,10 @@ from easy_dataset.errors import InputError, NotFoundError
 from easy_dataset.evaluate.asking import ask_prompt, lettered
 from easy_dataset.evaluate.judging import JUDGE_PROMPT, judge_answer
 from easy_dataset.evaluate.scoring import score_reply
-from easy_dataset.evaluate.stats import ScoredItem, breakdown, top_tag
+from easy_dataset.evaluate.stats import Estimate, ScoredItem, breakdown, estimate, top_tag
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Flag, Stage, Words, register_stage
-from easy_dataset.jobs.summary import StageSummary, SummaryColumn
+from easy_dataset.jobs.summary import Cell, StageSummary, SummaryColumn
 from easy_dataset.llm.continuation import chat_text
 from easy_dataset.llm.tokens import estimate_tokens
 from easy_dataset.llm.types import ChatClient, Completion, Message, ModelConfig
@@ -59,7 +59,9 @@ class EvalRunParams(ModelParams):
         ),
         Flag("--judge-model"),
     ] = None
-    limit: int | None = Field(default=None, ge=1, le=1_000_000, description="Only the first N items.")
+    limit: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="Only the first N items."
+    )
     temperature: float = Field(
         default=0.0, ge=0.0, le=2.0, description="Sampling temperature of the model under test."
     )
@@ -234,29 +236,9 @@ class RunEvaluation(ModelJob, Stage[EvalRunParams]):
             for _, result in results
             if result.get("score") is not None
         ]
-        rows: list[dict[str, int | float | str | None]] = []
-        for kind, found in breakdown(scored, "kind").items():
-            rows.append(
-                {
-                    "kind": kind,
-                    "n": found.n,
-                    "mean": _rounded(found.mean),
-                    "low": _rounded(found.low),
-                    "high": _rounded(found.high),
-                }
-            )
-        overall = breakdown(
-            [ScoredItem("all", "", item.score) for item in scored], "kind"
-        ).get("all")
-        totals = None
-        if overall is not None:
-            totals = {
-                "kind": "all",
-                "n": overall.n,
-                "mean": _rounded(overall.mean),
-                "low": _rounded(overall.low),
-                "high": _rounded(overall.high),
-            }
+        rows = [_row(kind, found) for kind, found in breakdown(scored, "kind").items()]
+        overall = estimate([item.score for item in scored])
+        totals = _row("all", overall) if overall.n else None
         return StageSummary(
             title_en="Accuracy per kind (mean score, 95 % interval)",
             title_zh="各题型准确率（平均分，95% 置信区间）",
@@ -272,6 +254,16 @@ class RunEvaluation(ModelJob, Stage[EvalRunParams]):
         )
 
 
+def _row(kind: str, found: Estimate) -> dict[str, Cell]:
+    return {
+        "kind": kind,
+        "n": found.n,
+        "mean": _rounded(found.mean),
+        "low": _rounded(found.low),
+        "high": _rounded(found.high),
+    }
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
@@ -283,7 +275,7 @@ JUDGE_TOKENS = 80
 
 
 @token_estimator(TYPE)
-def estimate(given: EstimateInput, keys: list[str]) -> Figures:
+def estimate_calls(given: EstimateInput, keys: list[str]) -> Figures:
     """One call per item, and one judge call per open item (short answers that miss the
     reference add theirs on top)."""
     ids = [parse_key(key)["i"] for key in keys]
