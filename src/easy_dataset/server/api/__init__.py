@@ -6,6 +6,7 @@ from easy_dataset.server.api import (
     chunk_cleaning,
     chunks,
     dialogues,
+    eval_runs,
     export,
     files,
     jobs,
@@ -41,6 +42,7 @@ RESOURCES = (
     usage,
     export,
     quality,
+    eval_runs,
 )
 
 

@@ -131,7 +131,7 @@ def _run_views(session: Session, project_id: int, run_ids: list[int] | None) -> 
             status=status or "",
             total=total or 0,
             scored=counts.get(run.id, 0),
-            mean=None if means.get(run.id) is None else float(means[run.id]),
+            mean=means.get(run.id),
             settings=dict(run.settings or {}),
             created_at=run.created_at,
         )
