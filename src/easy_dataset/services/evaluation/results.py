@@ -214,7 +214,7 @@ def run_results(
                 detail=dict(result.detail or {}),
                 latency_ms=result.latency_ms,
             )
-            for result, item in session.execute(query).tuples()
+            for result, item in session.execute(query).all()
         ]
 
 
