@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "easy_dataset.export",
             "easy_dataset.ingest",
             "easy_dataset.chunking",
+            "easy_dataset.evaluate",
         ),
     ),
     ("model access", ("easy_dataset.llm", "easy_dataset.prompts")),

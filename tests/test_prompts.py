@@ -16,7 +16,7 @@ from easy_dataset.services import prompts as prompt_service
 
 CASES = [(name, language) for name in sorted(TASKS) for language in prompts.LANGUAGES]
 # Values that steer the template rather than appear in it.
-NOT_SHOWN = {"answer_type", "with_reasoning", "method", "citations"}
+NOT_SHOWN = {"answer_type", "with_reasoning", "method", "citations", "kind"}
 
 
 def _expected_fragments(variables: dict[str, Any]) -> list[str]:

@@ -56,6 +56,7 @@ from easy_dataset.services.chunk_cleaning import (
 from easy_dataset.services.distill import DistillRequest, DistillSummary, distill_topic
 from easy_dataset.services.evaluation import arena
 from easy_dataset.services.evaluation import items as eval_items
+from easy_dataset.services.evaluation import results as eval_results
 from easy_dataset.services.evaluation import sets as eval_sets
 from easy_dataset.services.evaluation.arena import ArenaResults, BlindBattle
 from easy_dataset.services.evaluation.held_out import HoldOutReport, hold_out
@@ -71,6 +72,7 @@ from easy_dataset.services.evaluation.preferences import (
     export_preferences,
     preference_pairs,
 )
+from easy_dataset.services.evaluation.results import Comparison, ResultView, RunReport, RunView
 from easy_dataset.services.evaluation.transfer import (
     ExportedSet,
     ImportReport,
@@ -182,6 +184,27 @@ class Project:
         instructions.self_instruct, templates.apply, the distillation steps distill.tags,
         distill.questions, distill.dialogues... (`easy-dataset stage list` lists them all)."""
         return run_stage(self._app, self.id, stage, **options)
+
+    def evaluate(self, set_name: str, **options: Any) -> JobSummary:
+        """Score a model on an evaluation set (the `eval.run` stage: model, judge_model,
+        limit, temperature...); its run then shows in `eval_runs()`."""
+        return run_stage(self._app, self.id, "eval.run", set=set_name, **options)
+
+    def eval_runs(self, set_name: str | None = None) -> list[RunView]:
+        """Models' runs on evaluation sets, oldest first."""
+        return eval_results.list_runs(self._app, self.id, set_name)
+
+    def eval_report(self, run: int) -> RunReport:
+        """One run's scores overall, per kind and per top-level tag, with 95 % intervals."""
+        return eval_results.run_report(self._app, self.id, run)
+
+    def eval_results(self, run: int, *, wrong_only: bool = False) -> list[ResultView]:
+        """One run's per-item results: response, score and how it was scored."""
+        return eval_results.run_results(self._app, self.id, run, wrong_only=wrong_only)
+
+    def compare_evals(self, runs: list[int]) -> Comparison:
+        """Runs of one set side by side: all, each kind, each tag; a figure per run."""
+        return eval_results.compare_runs(self._app, self.id, runs)
 
     def job(self, job_id: int) -> JobDetail:
         """One job: its counts, failures, model calls and what its stage reports about it

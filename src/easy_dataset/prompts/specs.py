@@ -686,5 +686,47 @@ TASKS: dict[str, TaskSpec] = {
                 },
             ),
         ),
+        TaskSpec(
+            "eval_ask",
+            (_req("kind"), _req("question"), _opt("options", ())),
+            (
+                {
+                    "kind": "single_choice",
+                    "question": "How much notice must a tenant give to end a periodic lease?",
+                    "options": ["A. 7 days", "B. 30 days", "C. 60 days", "D. 90 days"],
+                },
+                {
+                    "kind": "multiple_choice",
+                    "question": "Which of these may a landlord deduct from a deposit?",
+                    "options": [
+                        "A. Damage beyond wear and tear",
+                        "B. Normal wear",
+                        "C. Unpaid rent",
+                    ],
+                },
+                {"kind": "true_false", "question": "Notice by e-mail always counts as written."},
+                {"kind": "short_answer", "question": "Within how many days is a deposit returned?"},
+                {"kind": "open", "question": "Why do leases require notice in writing?"},
+            ),
+        ),
+        TaskSpec(
+            "eval_judge",
+            (_req("kind"), _req("question"), _req("reference"), _req("answer")),
+            (
+                {
+                    "kind": "open",
+                    "question": "How much notice must a landlord give to end a tenancy?",
+                    "reference": "60 days, or 90 days if the tenant has lived in the unit for "
+                    "more than two years.",
+                    "answer": "Two months.",
+                },
+                {
+                    "kind": "short_answer",
+                    "question": "Within how many days is a deposit returned?",
+                    "reference": "21 days",
+                    "answer": "three weeks",
+                },
+            ),
+        ),
     )
 }

@@ -107,6 +107,17 @@ def _find(session: Session, project_id: int, name: str) -> ModelConfigRow:
     return row
 
 
+def _exists(session: Session, project_id: int, name: str) -> bool:
+    return (
+        session.scalar(
+            select(ModelConfigRow.id).where(
+                ModelConfigRow.project_id == project_id, ModelConfigRow.name == name
+            )
+        )
+        is not None
+    )
+
+
 def parse_config(values: dict[str, object]) -> ModelConfig:
     """A ModelConfig from user input, with one readable line when it is invalid."""
     try:
@@ -309,6 +320,9 @@ def resolve_model(app: App, project_ref: str | int, name: str | None = None) -> 
     """The named configuration, else the project's default, else the embedded model."""
     with app.db.session() as session:
         project = find_project(session, project_ref)
+        if name == EMBEDDED.name and not _exists(session, project.id, name):
+            # The embedded model answers to its name where no configuration takes it.
+            return ResolvedModel(model_config_id=None, config=EMBEDDED, api_key=None)
         if name is not None:
             row: ModelConfigRow | None = _find(session, project.id, name)
         else:

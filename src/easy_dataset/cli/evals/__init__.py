@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from easy_dataset.cli.evals import sets, transfer
+from easy_dataset.cli.evals import runs, sets, transfer
 from easy_dataset.cli.stage_commands import StageGroup
 
 app = typer.Typer(
@@ -31,3 +31,8 @@ app.command("confirm")(sets.confirm_items)
 app.command("hold-out")(transfer.hold_out)
 app.command("import")(transfer.import_file)
 app.command("export")(transfer.export_file)
+
+# Models scored on a set (`eval run` comes from the stage registry).
+app.command("runs")(runs.runs)
+app.command("results")(runs.report)
+app.command("compare")(runs.compare)

@@ -7,6 +7,7 @@ from easy_dataset.server.api import (
     chunk_cleaning,
     chunks,
     dialogues,
+    eval_runs,
     eval_sets,
     export,
     files,
@@ -49,6 +50,7 @@ RESOURCES = (
     preferences,
     eval_sets,
     arena,
+    eval_runs,
 )
 
 

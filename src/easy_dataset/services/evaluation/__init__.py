@@ -4,4 +4,5 @@ pairs and the playground. Importing this package registers their stages."""
 from easy_dataset.services.evaluation import (  # noqa: F401 (registers the stages)
     arena_jobs,
     generate_jobs,
+    run_jobs,
 )
