@@ -172,7 +172,7 @@ def test_prompts_show_set_diff_reset(api: Recorder) -> None:
     assert changed["version"] != shown["version"]
     diff = ok(api("GET", "/api/projects/p/prompts/questions/en/diff"))["diff"]
     assert "+{% block user %}Ask about bees." in diff and "(override)" in diff
-    marked = ok(api("GET", "/api/projects/p/prompts"))["items"]
+    marked = ok(api("GET", "/api/projects/p/prompts?limit=500"))["items"]
     assert [(p["name"], p["language"]) for p in marked if p["overridden"]] == [("questions", "en")]
 
     reset = ok(api("DELETE", "/api/projects/p/prompts/questions/en"))
