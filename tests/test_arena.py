@@ -221,3 +221,20 @@ def test_python_api_runs_votes_and_reads_results(fake: FakeOpenAI, tmp_path: Pat
         ]
         assert project.arena_vote(last, None).vote is None
         assert project.arena_next() is not None
+
+
+def test_the_estimate_counts_two_calls_per_prompt(
+    app: App, fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    two_models(app, tmp_path, fake.base_url)
+    seed_qa_pairs(app, "bees", [(text, "-") for text in QUESTIONS])
+    plain = stages.estimate_stage(app, "bees", "arena.run", model_a="alpha", model_b="beta")
+    assert (plain.items, plain.calls) == (3, 6)
+    assert plain.completion_tokens > 0 and plain.prompt_tokens > 0
+    system = "Answer as a beekeeper would, in two sentences at most. " * 5
+    longer = stages.estimate_stage(
+        app, "bees", "arena.run", model_a="alpha", model_b="beta", system=system
+    )
+    # The system prompt goes with each of the six calls.
+    assert longer.prompt_tokens - plain.prompt_tokens >= 6 * len(system) // 8
+    assert fake.stats().total == 0  # an estimate calls no model

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from easy_dataset.errors import ModelCallError, NotFoundError
 from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Flag, Stage, StageParams, Words, register_stage
+from easy_dataset.llm.tokens import estimate_tokens
 from easy_dataset.llm.types import ChatClient, Message
 from easy_dataset.services.app import App
 from easy_dataset.services.job_support.common import (
@@ -27,6 +28,7 @@ from easy_dataset.services.job_support.common import (
     parse_key,
     tag_scope,
 )
+from easy_dataset.services.job_support.token_registry import EstimateInput, Figures, token_estimator
 from easy_dataset.services.models import resolve_model
 from easy_dataset.services.projects import find_project
 from easy_dataset.services.stage_options import QuestionIds, TagIds
@@ -247,3 +249,19 @@ class ArenaRun(Stage[ArenaParams]):
                 job_id=job.id,
             )
         )
+
+
+ANSWER_TOKENS = 300  # a typical free answer; the arena asks for no particular length
+MESSAGE_OVERHEAD = 8  # role markers and separators per message
+
+
+@token_estimator(TYPE)
+def estimate_calls(given: EstimateInput, keys: list[str]) -> Figures:
+    """Two calls per prompt, one per model, each with the prompt (and the system prompt)."""
+    system = str(given.params.get("system") or "")
+    per_call = MESSAGE_OVERHEAD + (estimate_tokens(system) + MESSAGE_OVERHEAD if system else 0)
+    prompt = 0
+    with given.app.db.session() as session:
+        for key in keys:
+            prompt += 2 * (per_call + estimate_tokens(_prompt(session, key)))
+    return Figures(calls=2 * len(keys), prompt=prompt, completion=2 * ANSWER_TOKENS * len(keys))
