@@ -131,7 +131,7 @@ def ok_text(response: Any) -> str:
 
 
 def test_generate_stage_from_rest(api: TestClient) -> None:
-    body = {"set_name": "gen", "total": 5}
+    body = {"eval_set": "gen", "total": 5}
     job = ok(api.post("/api/projects/bees/stages/eval.generate", json=body), 202)
     assert wait_for_job(api, job["id"])["job"]["succeeded"] == 5
     assert ok(api.get(f"{E}/gen"))["items"] == 5

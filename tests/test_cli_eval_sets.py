@@ -72,7 +72,7 @@ def test_python_api(app: App, fake: FakeOpenAI, tmp_path: Path) -> None:
     with Workspace(app.settings.home) as workspace:
         project = workspace.project("bees")
         assert project.import_eval_set("b", bench).added == 1
-        assert project.run_stage("eval.generate", set_name="b", total=2).succeeded == 2
+        assert project.run_stage("eval.generate", eval_set="b", total=2).succeeded == 2
         assert [view.items for view in project.eval_sets()] == [3]
         assert {item.kind for item in project.eval_items("b", kind="true_false")} == {"true_false"}
         seed_qa_pairs(app, "bees", [("Q?", "A.")])

@@ -42,7 +42,7 @@ def test_stage_writes_valid_items_into_a_new_set(
 ) -> None:
     make_project(app, tmp_path, fake.base_url)
     chunks = chunk_ids(app, "bees")
-    done = stages.run_stage(app, "bees", "eval.generate", set_name="bees exam", total=10)
+    done = stages.run_stage(app, "bees", "eval.generate", eval_set="bees exam", total=10)
     assert (done.status, done.total, done.succeeded) == ("succeeded", 10, 10)
     rows = _items(app)
     assert len(rows) == 10
@@ -60,8 +60,8 @@ def test_stage_writes_valid_items_into_a_new_set(
     view = sets.get_set(app, "bees", "bees exam")
     assert view.items == 10 and view.kinds["open"] == kinds.count("open")
     # Done for this set: a second run plans nothing; another set plans its own.
-    assert stages.run_stage(app, "bees", "eval.generate", set_name="bees exam", total=10).total == 0
-    other = stages.run_stage(app, "bees", "eval.generate", set_name="other", open=1, true_false=0,
+    assert stages.run_stage(app, "bees", "eval.generate", eval_set="bees exam", total=10).total == 0
+    other = stages.run_stage(app, "bees", "eval.generate", eval_set="other", open=1, true_false=0,
                              single_choice=0, multiple_choice=0, short_answer=0)  # fmt: skip
     assert other.total == len(chunks)
     listed, total = items.list_items(app, "bees", "other", kind="open")
@@ -79,7 +79,7 @@ def test_malformed_items_fail_with_the_reason(app: App, fake: FakeOpenAI, tmp_pa
         ]
     )
     done = stages.run_stage(
-        app, "bees", "eval.generate", set_name="s", single_choice=1, true_false=0,
+        app, "bees", "eval.generate", eval_set="s", single_choice=1, true_false=0,
         multiple_choice=0, short_answer=0, open=0, chunk_ids=chunk_ids(app, "bees")[:1],
     )  # fmt: skip
     assert (done.total, done.failed) == (1, 1)
@@ -96,7 +96,7 @@ def test_malformed_items_fail_with_the_reason(app: App, fake: FakeOpenAI, tmp_pa
         ]
     )
     again = stages.run_stage(
-        app, "bees", "eval.generate", set_name="t", single_choice=1, true_false=0,
+        app, "bees", "eval.generate", eval_set="t", single_choice=1, true_false=0,
         multiple_choice=0, short_answer=0, open=0, chunk_ids=chunk_ids(app, "bees")[:1],
     )  # fmt: skip
     assert again.failed == 1 and _items(app) == []
@@ -113,4 +113,4 @@ def test_options_are_checked(app: App, fake: FakeOpenAI, tmp_path: Path) -> None
     with pytest.raises(InputError, match="share"):
         stages.run_stage(app, "bees", "eval.generate", **zero)
     with pytest.raises(InputError):
-        stages.run_stage(app, "bees", "eval.generate", set_name="   ")
+        stages.run_stage(app, "bees", "eval.generate", eval_set="   ")

@@ -114,7 +114,9 @@ def test_a_failed_call_fails_its_item_and_a_retry_completes_the_run(
 ) -> None:
     bees_project(app, tmp_path, scripted_fake.base_url)
     scripted_fake.set_faults(Faults(replies=scripted(), script=["500"]))
-    summary = stages.run_stage(app, "bees", "eval.run", set="quiz", model="model-a", concurrency=1)
+    summary = stages.run_stage(
+        app, "bees", "eval.run", eval_set="quiz", model="model-a", concurrency=1
+    )
     assert (summary.succeeded, summary.failed) == (5, 1)
     failure = jobs.show_job(app, summary.job_id).failures[0]
     assert failure.item_key.startswith("i") and "500" in failure.message
@@ -131,12 +133,12 @@ def test_options_are_checked(app: App, scripted_fake: FakeOpenAI, tmp_path: Path
     bees_project(app, tmp_path, scripted_fake.base_url)
     make_set(app, "bees", "empty", [])
     with pytest.raises(Exception, match="no evaluation set 'nope'"):
-        stages.start_stage(app, "bees", "eval.run", set="nope")
+        stages.start_stage(app, "bees", "eval.run", eval_set="nope")
     with pytest.raises(Exception, match="has no items"):
-        stages.start_stage(app, "bees", "eval.run", set="empty")
+        stages.start_stage(app, "bees", "eval.run", eval_set="empty")
     with pytest.raises(Exception, match="no model configuration 'ghost'"):
-        stages.start_stage(app, "bees", "eval.run", set="quiz", model="ghost")
-    estimate = stages.estimate_stage(app, "bees", "eval.run", set="quiz", limit=3)
+        stages.start_stage(app, "bees", "eval.run", eval_set="quiz", model="ghost")
+    estimate = stages.estimate_stage(app, "bees", "eval.run", eval_set="quiz", limit=3)
     assert estimate.items == 3 and estimate.calls == 3
 
 
@@ -174,7 +176,7 @@ def test_python_api_and_rest(scripted_fake: FakeOpenAI, tmp_path: Path) -> None:
         assert [figure["mean"] for figure in compare["rows"][0]["figures"]] == [1.0, 0.0]
         assert api.get("/api/projects/bees/eval-runs/999").status_code == 404
         started = api.post(
-            "/api/projects/bees/stages/eval.run", json={"set": "mini", "model": "model-a"}
+            "/api/projects/bees/stages/eval.run", json={"eval_set": "mini", "model": "model-a"}
         )
         assert started.status_code in (200, 201, 202), started.text
         assert api.post("/api/projects/bees/stages/eval.run", json={}).status_code == 422

@@ -185,10 +185,10 @@ class Project:
         distill.questions, distill.dialogues... (`easy-dataset stage list` lists them all)."""
         return run_stage(self._app, self.id, stage, **options)
 
-    def evaluate(self, set_name: str, **options: Any) -> JobSummary:
+    def evaluate(self, eval_set: str, **options: Any) -> JobSummary:
         """Score a model on an evaluation set (the `eval.run` stage: model, judge_model,
         limit, temperature...); its run then shows in `eval_runs()`."""
-        return run_stage(self._app, self.id, "eval.run", set=set_name, **options)
+        return run_stage(self._app, self.id, "eval.run", eval_set=eval_set, **options)
 
     def eval_runs(self, set_name: str | None = None) -> list[RunView]:
         """Models' runs on evaluation sets, oldest first."""

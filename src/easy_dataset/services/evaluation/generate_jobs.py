@@ -53,7 +53,7 @@ Share = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
 
 
 class EvalGenerateParams(ModelParams):
-    set_name: Annotated[
+    eval_set: Annotated[
         str,
         Field(
             min_length=1,
@@ -82,7 +82,7 @@ class EvalGenerateParams(ModelParams):
 
     @model_validator(mode="after")
     def _check(self) -> EvalGenerateParams:
-        if not self.set_name.strip():
+        if not self.eval_set.strip():
             raise ValueError("the set's name may not be blank")
         if sum(self.shares().values()) <= 0:
             raise ValueError("at least one kind needs a share above 0")
@@ -186,7 +186,7 @@ class GenerateEvalItems(ModelJob, Stage[EvalGenerateParams]):
             return []
         count = options.total if options.total is not None else options.per_chunk * len(rows)
         kinds = spread_kinds(options.shares(), count)
-        code = set_key(options.set_name)
+        code = set_key(options.eval_set)
         keys: list[str] = []
         for position, kind in enumerate(kinds):
             chunk = rows[position % len(rows)]
@@ -236,7 +236,7 @@ class GenerateEvalItems(ModelJob, Stage[EvalGenerateParams]):
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
         assert job.project_id is not None
         options = self.options(job.params)
-        eval_set = ensure_set(session, job.project_id, options.set_name)
+        eval_set = ensure_set(session, job.project_id, options.eval_set)
         chunk = session.get(Chunk, result["chunk_id"])
         session.add(
             EvalItem(

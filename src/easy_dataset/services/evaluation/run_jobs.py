@@ -38,7 +38,7 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class EvalRunParams(ModelParams):
-    set: Annotated[Name, Field(description="The evaluation set's name."), Flag("--set", "-s")]
+    eval_set: Annotated[Name, Field(description="The evaluation set's name."), Flag("--set", "-s")]
     model: Annotated[
         str | None,
         Field(
@@ -135,13 +135,13 @@ class RunEvaluation(ModelJob, Stage[EvalRunParams]):
         assert project_id is not None
         options = self.options(params)
         with app.db.session() as session:
-            eval_set = find_set(session, project_id, options.set)
+            eval_set = find_set(session, project_id, options.eval_set)
             query = select(EvalItem.id).where(EvalItem.set_id == eval_set.id).order_by(EvalItem.id)
             if options.limit is not None:
                 query = query.limit(options.limit)
             ids = list(session.scalars(query))
         if not ids:
-            raise InputError(f"the evaluation set {options.set!r} has no items to evaluate")
+            raise InputError(f"the evaluation set {options.eval_set!r} has no items to evaluate")
         return [f"i{item_id}" for item_id in ids]
 
     async def setup(self, ctx: JobContext[App]) -> None:
@@ -150,7 +150,7 @@ class RunEvaluation(ModelJob, Stage[EvalRunParams]):
         project_id = self.project_id(ctx)
         ctx.state["client"] = FixedTemperature(self.client(ctx), options.temperature)
         with ctx.app.db.session() as session:
-            eval_set = find_set(session, project_id, options.set)
+            eval_set = find_set(session, project_id, options.eval_set)
             run = session.scalar(select(EvalRun).where(EvalRun.job_id == ctx.job_id))
             if run is None:
                 run = EvalRun(
