@@ -4,7 +4,6 @@ and the run continued by a retry."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
@@ -22,20 +21,11 @@ from tests.conftest import Cli
 from tests.eval_support import Item, bees_project, make_set, scripted
 from tests.fake_openai import FakeOpenAI, Faults
 
-T_975_DF5 = 2.5705818356363146  # Student's t, 97.5th percentile, 5 degrees of freedom
-
 
 @pytest.fixture
 def scripted_fake() -> FakeOpenAI:
     with FakeOpenAI(Faults(replies=scripted())) as server:
         yield server
-
-
-def t_interval(scores: list[float]) -> tuple[float, float]:
-    n, mean = len(scores), sum(scores) / len(scores)
-    sd = math.sqrt(sum((score - mean) ** 2 for score in scores) / (n - 1))
-    half = T_975_DF5 * sd / math.sqrt(n)
-    return max(0.0, mean - half), min(1.0, mean + half)
 
 
 def test_two_models_scored_exactly(
@@ -72,11 +62,12 @@ def test_two_models_scored_exactly(
     assert kinds["single_choice"]["high"] == wilson(1, 2)[1]
     assert kinds["multiple_choice"]["mean"] == 1.0
     assert kinds["short_answer"]["mean"] == 1.0
-    assert kinds["open"] == {"n": 1, "mean": 0.75, "low": 0.0, "high": 1.0, "method": "t"}
+    low, high = wilson(0.75, 1)
+    assert kinds["open"] == {"n": 1, "mean": 0.75, "low": low, "high": high, "method": "wilson"}
     scores_a = [1.0, 1.0, 1.0, 0.0, 1.0, 0.75]
     overall = report_a["overall"]
     assert overall["mean"] == pytest.approx(sum(scores_a) / 6)
-    assert (overall["low"], overall["high"]) == pytest.approx(t_interval(scores_a))
+    assert (overall["low"], overall["high"]) == pytest.approx(wilson(sum(scores_a), 6))
     assert report_a["tags"]["Bees"]["mean"] == 1.0 and report_a["tags"]["Bees"]["n"] == 2
     assert report_a["tags"]["Work"]["mean"] == pytest.approx((1 + 0 + 1 + 0.75) / 4)
 
