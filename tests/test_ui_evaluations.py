@@ -32,6 +32,11 @@ def expected(figure: Figure) -> str:
     return f"{pct(figure.mean)} [{pct(figure.low)}, {pct(figure.high)}] n={figure.n}"
 
 
+def headers(page: Browser) -> list[str]:
+    table = page.find("evaluations-compare")
+    return [cell.text for cell in table.find_elements(By.TAG_NAME, "th")]
+
+
 def table_rows(page: Browser) -> dict[str, list[str]]:
     table = page.find("evaluations-compare")
     rows = {}
@@ -66,12 +71,10 @@ def test_compare_two_runs_and_read_their_items(
 
     page.click(f"evaluations-pick-{run_a}")
     page.click(f"evaluations-pick-{run_b}")
-    page.wait(lambda: len(table_rows(page)) == len(compared.rows))
-    headers = [
-        cell.text for cell in page.find("evaluations-compare").find_elements(By.TAG_NAME, "th")
-    ]
-    assert headers[1:] == [f"model-a (run {run_a})", f"model-b (run {run_b})"]
+    columns = ["Scope", f"model-a (run {run_a})", f"model-b (run {run_b})"]
+    page.wait(lambda: headers(page) == columns, what="both runs compared")
     shown = table_rows(page)
+    assert len(shown) == len(compared.rows)
     labels = {"all": "All", "true_false": "True/false", "multiple_choice": "Multiple choice"}
     for row in compared.rows:
         label = labels.get(row.name, f"Tag: {row.name}" if row.group == "tag" else None)

@@ -137,6 +137,8 @@ class EvaluationsScreen:
         self.picked: list[int] = []
         self.kind: str | None = None
         self.wrong_only = False
+        self.compares = 0  # requests made, so that only the latest one draws
+        self.listings = 0
 
     def build(self) -> None:
         ui.label(t("evaluations.title")).classes("text-2xl")
@@ -194,7 +196,8 @@ class EvaluationsScreen:
             if not reports:
                 ui.label(t("evaluations.no_runs")).props("data-testid=evaluations-no-runs")
                 return
-            with ui.grid(columns=len(RUN_COLUMNS) + 1).classes("w-full gap-x-4 gap-y-1 text-sm"):
+            grid = ui.grid().classes("w-full gap-x-4 gap-y-1 text-sm items-center")
+            with grid.style(f"grid-template-columns: repeat({len(RUN_COLUMNS) + 1}, auto)"):
                 ui.label(t("evaluations.col.pick")).classes("font-medium")
                 for key in RUN_COLUMNS:
                     ui.label(t(f"evaluations.col.{key}")).classes("font-medium")
@@ -228,9 +231,19 @@ class EvaluationsScreen:
         await self._compare()
 
     async def _compare(self) -> None:
-        self.comparison.clear()
+        # Ticks come faster than comparisons: only the latest request draws (no stale table).
+        self.compares += 1
+        mine = self.compares
         sets = sorted({self.runs[run_id].set_name for run_id in self.picked})
-        if len(sets) != 1:
+        found: Comparison | None = None
+        if len(sets) == 1:
+            found = await off_loop(
+                results.compare_runs, self.ctx.core, self.project.id, list(self.picked)
+            )
+        if mine != self.compares:
+            return
+        self.comparison.clear()
+        if found is None:
             message = (
                 t("evaluations.mixed_sets", sets=", ".join(sets))
                 if sets
@@ -241,7 +254,6 @@ class EvaluationsScreen:
                     "data-testid=evaluations-compare-note"
                 )
             return
-        found = await off_loop(results.compare_runs, self.ctx.core, self.project.id, self.picked)
         with self.comparison:
             ui.label(t("evaluations.compare_title", set=found.set_name)).classes("font-medium")
             columns = [{"name": "row", "label": t("evaluations.col.row"), "field": "row"}] + [
@@ -275,19 +287,25 @@ class EvaluationsScreen:
         await self._items()
 
     async def _items(self, *_: Any) -> None:
-        self.items.clear()
+        self.listings += 1
+        mine = self.listings
         run_id = self.chooser.value
+        found: list[ResultView] = []
+        if run_id in self.runs:
+            found = await off_loop(
+                results.run_results, self.ctx.core, self.project.id, int(run_id),
+                kind=self.kind, wrong_only=self.wrong_only,
+            )  # fmt: skip
+        if mine != self.listings:
+            return
+        self.items.clear()
         if run_id not in self.runs:
             self.shown.set_text("")
-            return
-        found = await off_loop(
-            results.run_results, self.ctx.core, self.project.id, int(run_id),
-            kind=self.kind, wrong_only=self.wrong_only,
-        )  # fmt: skip
-        if not found:
+        elif not found:
             self.shown.set_text(t("evaluations.no_items"))
-            return
-        self.shown.set_text(t("evaluations.shown", shown=min(len(found), PAGE), total=len(found)))
+        else:
+            shown = min(len(found), PAGE)
+            self.shown.set_text(t("evaluations.shown", shown=shown, total=len(found)))
         with self.items:
             for result in found[:PAGE]:
                 self._result_card(result)
@@ -307,8 +325,10 @@ class EvaluationsScreen:
             ui.badge(score, color=colour).props(f"data-testid=evaluations-score-{result.item_id}")
         with card:
             ui.label(result.question).classes("whitespace-pre-wrap")
-            for letter, option in zip("ABCDEFGHIJ", result.options, strict=False):
-                ui.label(f"{letter}. {option}").classes("text-sm")
+            if result.options:
+                with ui.column().classes("gap-0"):
+                    for letter, option in zip("ABCDEFGHIJ", result.options, strict=False):
+                        ui.label(f"{letter}. {option}").classes("text-sm")
             ui.label(t("evaluations.reference", answer=result.reference)).classes("font-medium")
             ui.label(t("evaluations.response")).classes("text-sm text-gray-500")
             ui.label(result.response).classes("whitespace-pre-wrap").props(

@@ -52,7 +52,7 @@ EVALUATIONS_STRINGS: dict[str, tuple[str, str]] = {
     "evaluations.kind": ("Kind", "题型"),
     "evaluations.all_kinds": ("All kinds", "全部题型"),
     "evaluations.wrong_only": ("Only items short of full marks", "只看未得满分的题"),
-    "evaluations.shown": ("{shown} of {total} items", "显示 {shown} / {total} 题"),
+    "evaluations.shown": ("{shown} of {total} {total|item|items}", "显示 {shown} / {total} 题"),
     "evaluations.no_items": ("No item to show.", "没有可显示的题目。"),
     "evaluations.reference": ("Reference: {answer}", "参考答案：{answer}"),
     "evaluations.response": ("Response", "模型回答"),
