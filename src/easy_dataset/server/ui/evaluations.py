@@ -148,7 +148,12 @@ class EvaluationsScreen:
                 "data-testid=evaluations-to-jobs"
             )
         with ui.card().classes("w-full"):
-            ui.label(t("evaluations.runs")).classes("text-lg")
+            with ui.row().classes("w-full items-center"):
+                ui.label(t("evaluations.runs")).classes("text-lg")
+                ui.space()
+                ui.button(
+                    t("evaluations.refresh"), icon="refresh", on_click=guarded(self.reload)
+                ).props("flat data-testid=evaluations-refresh")
             self.list = ui.column().classes("w-full gap-1").props("data-testid=evaluations-runs")
         with ui.card().classes("w-full"):
             ui.label(t("evaluations.compare")).classes("text-lg")

@@ -11,6 +11,7 @@ EVALUATIONS_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "evaluations.to_jobs": ("Open the Jobs screen", "打开任务页面"),
     "evaluations.runs": ("Runs", "运行记录"),
+    "evaluations.refresh": ("Refresh", "刷新"),
     "evaluations.no_runs": ("No evaluation run yet.", "还没有评测运行。"),
     "evaluations.col.pick": ("Compare", "对比"),
     "evaluations.col.run": ("Run", "运行"),
