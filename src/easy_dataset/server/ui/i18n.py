@@ -21,6 +21,7 @@ from easy_dataset.server.ui.strings_dialogues import DIALOGUE_STRINGS
 from easy_dataset.server.ui.strings_edits import EDITS_STRINGS
 from easy_dataset.server.ui.strings_estimates import ESTIMATE_STRINGS
 from easy_dataset.server.ui.strings_evalsets import EVALSETS_STRINGS
+from easy_dataset.server.ui.strings_evaluations import EVALUATIONS_STRINGS
 from easy_dataset.server.ui.strings_files import FILES_STRINGS
 from easy_dataset.server.ui.strings_generation import GENERATION_STRINGS
 from easy_dataset.server.ui.strings_hygiene import HYGIENE_STRINGS
@@ -296,6 +297,7 @@ STRINGS.update(PLAYGROUND_STRINGS)
 STRINGS.update(PREFERENCE_STRINGS)
 STRINGS.update(EVALSETS_STRINGS)
 STRINGS.update(ARENA_STRINGS)
+STRINGS.update(EVALUATIONS_STRINGS)
 
 
 def current_language() -> str:

@@ -39,6 +39,7 @@ SCREENS: list[Screen] = [
     Screen("export", "download"),
     Screen("preferences", "thumbs_up_down"),
     Screen("evalsets", "quiz"),
+    Screen("evaluations", "analytics"),
     Screen("jobs", "pending_actions"),
     Screen("usage", "bar_chart"),
     Screen("playground", "science"),

@@ -1,0 +1,62 @@
+"""Strings of the evaluation runs screen, in English and Chinese."""
+
+from __future__ import annotations
+
+EVALUATIONS_STRINGS: dict[str, tuple[str, str]] = {
+    "nav.evaluations": ("Evaluations", "模型评测"),
+    "evaluations.title": ("Evaluation runs", "评测运行"),
+    "evaluations.start_hint": (
+        "Score a model on a set with the “Evaluate a model” form on the Jobs screen.",
+        "可在“任务”页面用“评测模型”表单在评测集上为模型打分。",
+    ),
+    "evaluations.to_jobs": ("Open the Jobs screen", "打开任务页面"),
+    "evaluations.runs": ("Runs", "运行记录"),
+    "evaluations.refresh": ("Refresh", "刷新"),
+    "evaluations.no_runs": ("No evaluation run yet.", "还没有评测运行。"),
+    "evaluations.col.pick": ("Compare", "对比"),
+    "evaluations.col.run": ("Run", "运行"),
+    "evaluations.col.set": ("Set", "评测集"),
+    "evaluations.col.model": ("Model", "模型"),
+    "evaluations.col.judge": ("Judge", "评审模型"),
+    "evaluations.col.scored": ("Scored", "已评分"),
+    "evaluations.col.overall": ("Mean % [95 % interval]", "平均分 % [95% 置信区间]"),
+    "evaluations.col.status": ("Job", "任务"),
+    "evaluations.col.created": ("Started", "开始时间"),
+    "evaluations.scored": ("{scored} of {total}", "{scored} / {total}"),
+    "evaluations.compare": ("Comparison", "对比"),
+    "evaluations.pick_hint": (
+        "Tick runs of one set above to compare them.",
+        "在上方勾选同一评测集的运行以进行对比。",
+    ),
+    "evaluations.mixed_sets": (
+        "Runs of different sets cannot be compared ({sets}); tick runs of one set.",
+        "不同评测集的运行无法对比（{sets}），请只勾选同一评测集的运行。",
+    ),
+    "evaluations.compare_title": (
+        "{set}: mean % [95 % interval] n",
+        "{set}：平均分 % [95% 置信区间] 题数",
+    ),
+    "evaluations.col.row": ("Scope", "范围"),
+    "evaluations.row.all": ("All", "全部"),
+    "evaluations.row.tag": ("Tag: {tag}", "标签：{tag}"),
+    "evaluations.untagged": ("(untagged)", "（无标签）"),
+    "evaluations.chart": (
+        "Mean % per kind, with 95 % intervals",
+        "各题型平均分 %（含 95% 置信区间）",
+    ),
+    "evaluations.mean": ("mean %", "平均分 %"),
+    "evaluations.low": ("low %", "下限 %"),
+    "evaluations.high": ("high %", "上限 %"),
+    "evaluations.items": ("Items of one run", "单次运行的逐题结果"),
+    "evaluations.run": ("Run", "运行"),
+    "evaluations.run_label": ("{model} on {set} (run {id})", "{model} · {set}（运行 {id}）"),
+    "evaluations.kind": ("Kind", "题型"),
+    "evaluations.all_kinds": ("All kinds", "全部题型"),
+    "evaluations.wrong_only": ("Only items short of full marks", "只看未得满分的题"),
+    "evaluations.shown": ("{shown} of {total} {total|item|items}", "显示 {shown} / {total} 题"),
+    "evaluations.no_items": ("No item to show.", "没有可显示的题目。"),
+    "evaluations.reference": ("Reference: {answer}", "参考答案：{answer}"),
+    "evaluations.response": ("Response", "模型回答"),
+    "evaluations.score": ("Score {score} ({method})", "得分 {score}（{method}）"),
+    "evaluations.unscored": ("Not scored ({method})", "未评分（{method}）"),
+}
