@@ -53,10 +53,10 @@ def test_compare_two_runs_and_read_their_items(
     with FakeOpenAI(Faults(replies=scripted())) as fake:
         bees_project(app, tmp_path, fake.base_url)
         for model in ("model-a", "model-b"):
-            summary = stages.run_stage(app, "bees", "eval.run", set="quiz", model=model)
+            summary = stages.run_stage(app, "bees", "eval.run", eval_set="quiz", model=model)
             assert summary.succeeded == 6
         make_set(app, "bees", "other", [Item("true_false", "Drones sting.", "false")])
-        stages.run_stage(app, "bees", "eval.run", set="other", model="model-a")
+        stages.run_stage(app, "bees", "eval.run", eval_set="other", model="model-a")
     run_ids = [run.id for run in results.list_runs(app, "bees")]
     run_a, run_b, run_other = run_ids
     compared = results.compare_runs(app, "bees", [run_a, run_b])

@@ -107,7 +107,8 @@ class ArenaScreen:
             with ui.row().classes("gap-2"):
                 for choice in CHOICES:
                     ui.button(
-                        t(f"arena.vote.{choice}"), on_click=guarded(lambda c=choice: self.vote(c))
+                        t(f"arena.vote.{choice.lower()}"),
+                        on_click=guarded(lambda c=choice: self.vote(c)),
                     ).props(f"data-testid=arena-vote-{choice}")
                 ui.button(t("arena.skip"), on_click=guarded(self.skip)).props(
                     "flat data-testid=arena-skip"

@@ -53,14 +53,14 @@ PAGES = (
     questions,
     qa,
     quality,
-    arena,
     export,
-    preferences,
     evalsets,
     evaluations,
+    arena,
+    preferences,
+    playground,
     jobs,
     usage,
-    playground,
     settings,
 )
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -35,14 +35,14 @@ SCREENS: list[Screen] = [
     Screen("questions", "help_outline"),
     Screen("qa", "fact_check"),
     Screen("quality", "verified"),
-    Screen("arena", "sports_mma"),
     Screen("export", "download"),
-    Screen("preferences", "thumbs_up_down"),
     Screen("evalsets", "quiz"),
     Screen("evaluations", "analytics"),
+    Screen("arena", "sports_mma"),
+    Screen("preferences", "thumbs_up_down"),
+    Screen("playground", "science"),
     Screen("jobs", "pending_actions"),
     Screen("usage", "bar_chart"),
-    Screen("playground", "science"),
     Screen("settings", "settings"),
 ]
 
