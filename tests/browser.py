@@ -3,8 +3,13 @@
 `LiveServer` runs `create_app(...)` under uvicorn on 127.0.0.1 at a port the OS picks
 (the socket is bound first, so no other process can take it), and stops it cleanly.
 `Browser` wraps a Selenium Chromium driver with waits that understand NiceGUI pages.
-Use the fixtures: `browser` (one Chromium for the whole session), `server` (a fresh data
-home and server per test) and `page` (the browser pointed at that server).
+Use the fixtures (conftest makes them every module's): `browser` (one Chromium per worker
+process), `server` (a fresh data home and server per test) and `page` (the browser pointed
+at that server; it leaves for a blank page after the test).
+
+The fixtures must be defined once: a session-scoped fixture assigned in each module is a
+fixture per module, so every module started a Chromium kept until the session ended, its
+last page retrying its connection to a server that was gone.
 """
 
 from __future__ import annotations
@@ -286,7 +291,10 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def page(browser: webdriver.Chrome, server: LiveServer) -> Browser:
+def page(browser: webdriver.Chrome, server: LiveServer) -> Iterator[Browser]:
     # Cookies are per host, not per port: forget the language chosen in an earlier test.
     browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
-    return Browser(browser, server.url)
+    yield Browser(browser, server.url)
+    # Leave while the server still runs: the page disconnects now instead of retrying
+    # against a stopped server until the next test navigates.
+    browser.get("about:blank")

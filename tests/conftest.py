@@ -20,6 +20,7 @@ from easy_dataset.config import Settings
 from easy_dataset.llm import local
 from easy_dataset.llm.breaker import reset_all
 from easy_dataset.services import App
+from tests.browser import browser, page, server  # noqa: F401 (one definition for every module)
 from tests.db_template import seeded_home
 from tests.fake_openai import FakeOpenAI
 
@@ -127,5 +128,5 @@ def cli(home: Path) -> Cli:
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
     """The fake OpenAI-compatible server, without faults, on a port chosen at run time."""
-    with FakeOpenAI() as server:
-        yield server
+    with FakeOpenAI() as running:
+        yield running

@@ -47,6 +47,9 @@ UNREACHABLE = "http://127.0.0.1:9/v1"  # the discard port: nothing listens, refu
 ALLOWED_PEER = ("127.0.0.1", 9)
 # A loopback Host: the server refuses names it does not answer to (421).
 BASE_URL = "http://127.0.0.1"
+# In process, an answer takes milliseconds; beside a busy test run, seconds. Far above both,
+# so only a request that really hangs fails.
+REQUEST_TIMEOUT = 60.0
 MAX_EXAMPLES = 25
 # Values a project reference or a stored name must survive (a fuzz dictionary): digits
 # beyond SQLite's integers, digits that are not ASCII, padding, dots, the longest allowed.
@@ -405,7 +408,7 @@ def fuzz_operation(
         run.requests += 1
         server_log.last = None
         try:
-            response = case.call(app=app, base_url=BASE_URL)
+            response = case.call(app=app, base_url=BASE_URL, timeout=REQUEST_TIMEOUT)
         except Exception as exc:  # the app raised past its handlers (it answered 500)
             run.server_errors += 1
             note(500, "Server error", server_log.last or _where(exc), case.as_curl_command())

@@ -7,11 +7,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 
 from easy_dataset.services import projects
 from easy_dataset.services.evaluation import arena
-from tests import browser as harness
 from tests.arena_support import battles
 from tests.browser import Browser, LiveServer
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_vote_two_battles_blind(page: Browser, server: LiveServer) -> None:

@@ -9,14 +9,10 @@ from selenium.webdriver.common.by import By
 
 from easy_dataset.services import chunks, files, projects
 from easy_dataset.types import ChunkSettings
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.helpers import write
 from tests.ingest_samples import write as write_bytes
 from tests.test_ingest_page_furniture import BODY, CODE, reference_pdf
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 SECTION = (
     "#### 1.2.7 Links\n\n"

@@ -9,12 +9,8 @@ from selenium.webdriver.common.by import By
 
 from easy_dataset.services import chunks, files, projects
 from easy_dataset.types import ChunkSettings
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.helpers import GUIDE, write
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def setup_project(server: LiveServer, tmp_path: Path, *, size: int = 60) -> int:

@@ -10,12 +10,10 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 from easy_dataset.services import chunk_cleaning, chunks
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
 from tests.test_chunk_cleaning_stage import HEAD, QUEEN, WORKERS, make_dirty_project
 
-browser, server, page = harness.browser, harness.server, harness.page
 HOSTILE = "Keepers write <b>notes</b> <img src=x onerror=alert(1)> by hand."
 
 

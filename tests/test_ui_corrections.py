@@ -7,12 +7,9 @@ import json
 from pathlib import Path
 
 from easy_dataset.services import generation, projects, stages
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
 from tests.test_generate_support import chunk_ids, make_project, seed_qa_pairs
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 RULES = "Always say which caste of bee the answer is about."
 

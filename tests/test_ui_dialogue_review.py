@@ -6,13 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from easy_dataset.services import generation
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_kinds.dialogue import FOLLOW_UPS
 from tests.fake_openai import FakeOpenAI
 from tests.test_dialogue_review import seed_dialogues
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_edit_delete_and_regenerate_a_dialogue(

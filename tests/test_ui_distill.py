@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import generation, jobs, models, projects, tags
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_a_topic_tree_is_grown_edited_and_asked_about(page: Browser, server: LiveServer) -> None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 
-from tests import browser as harness
 from tests.browser import Browser
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_the_api_docs_render_offline(page: Browser) -> None:

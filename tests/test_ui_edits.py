@@ -14,13 +14,9 @@ from selenium.webdriver.common.keys import Keys
 
 from easy_dataset.services import chunks, generation, projects
 from easy_dataset.store.dataset import QAPair
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
 from tests.test_ui_qa import ids, seed
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 # Dispatches the event the browser sends before it unloads the page (reload, closing the
 # tab, typing an address); True when the page asked the browser to warn.

@@ -13,13 +13,9 @@ from sqlalchemy import select
 
 from easy_dataset.services import jobs, projects
 from easy_dataset.store.dataset import QualityResult
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
 from tests.test_generate_support import make_project, seed_qa_pairs
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 PAIRS = [
     ("How long does a worker bee live?", "About six weeks in summer."),

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from easy_dataset.services import projects
 from easy_dataset.services.evaluation import items, sets
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -12,12 +12,9 @@ from selenium.webdriver.common.by import By
 from easy_dataset.services import projects, stages
 from easy_dataset.services.evaluation import results
 from easy_dataset.services.evaluation.results import Figure
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.eval_support import Item, bees_project, make_set, scripted
 from tests.fake_openai import FakeOpenAI, Faults
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 SERIES = (
     "return getElement(arguments[0]).chart.getOption().series"

@@ -12,12 +12,8 @@ import httpx
 from selenium.webdriver.common.keys import Keys
 
 from easy_dataset.services import generation
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.test_ui_qa import seed
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def downloads_to(page: Browser, folder: Path) -> Path:

@@ -7,14 +7,10 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 from easy_dataset.services import files, projects
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.helpers import GUIDE, write
 from tests.ingest_samples import pdf_bytes
 from tests.ingest_samples import write as write_bytes
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def upload(page: Browser, *paths: Path) -> None:

@@ -12,15 +12,11 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 from easy_dataset.services import files, generation, jobs, models
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
 from tests.ingest_samples import docx_bytes, pdf_bytes
 from tests.ingest_samples import write as write_bytes
 from tests.test_ui_export import downloaded, downloads_to
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 EDITED = "Sales went up and costs went down (checked by a reviewer)."
 

@@ -13,13 +13,10 @@ from selenium.webdriver.common.keys import Keys
 from easy_dataset.services import generation, projects
 from easy_dataset.services.job_support import common
 from easy_dataset.services.stages import run_stage
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.test_generate_support import make_project
 from tests.test_hygiene import INSTRUCTION, JUNK_PAIRS, JunkClient
 from tests.test_ui_quality import run_from_screen, seed, shown
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_hygiene_from_the_screen_repairs_and_flags(

@@ -10,7 +10,6 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 from easy_dataset.services import generation, quality
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.test_hygiene import (
     CONTENT_QUESTION,
@@ -20,8 +19,6 @@ from tests.test_hygiene import (
     XML_COT,
 )
 from tests.test_ui_quality import run_from_screen, seed, shown
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_scan_from_the_screen_keeps_content_tags_and_confirmed_text(

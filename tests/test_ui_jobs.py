@@ -13,13 +13,9 @@ from selenium.webdriver.common.by import By
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import files, jobs, models, projects, stages
 from easy_dataset.types import ChunkSettings
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import MALFORMED_TEXT, FakeOpenAI, Faults
 from tests.helpers import GUIDE, write
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def make_project(server: LiveServer, tmp_path: Path, base_url: str) -> int:

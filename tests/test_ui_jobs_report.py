@@ -15,13 +15,9 @@ from easy_dataset.llm.types import ModelConfig
 from easy_dataset.server.ui.jobs import calls_lines, span, time_left
 from easy_dataset.services import files, jobs, models, projects
 from easy_dataset.types import ChunkSettings
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import MALFORMED_TEXT, FakeOpenAI, Faults
 from tests.helpers import GUIDE, write
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 

@@ -13,11 +13,8 @@ from selenium import webdriver
 
 from easy_dataset.services import chunk_labels, chunks, files, generation, projects
 from easy_dataset.types import ChunkSettings
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.helpers import GUIDE, write
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 OVERFLOWING = """
 const out = [];

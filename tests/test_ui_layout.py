@@ -7,11 +7,7 @@ from pathlib import Path
 from selenium import webdriver
 
 from easy_dataset.services import projects
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_navigation_and_project_switcher(page: Browser, server: LiveServer) -> None:

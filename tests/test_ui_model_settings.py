@@ -6,11 +6,7 @@ from __future__ import annotations
 
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import models, projects
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 SECRET = "sk-fake-secret-key-7777"
 JSON_SCHEMA = "json_schema: constrained decoding, for vLLM, llama.cpp, Ollama, OpenAI"

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import models, projects
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI, Faults
 from tests.test_playground import REPLIES
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_two_models_answer_side_by_side(page: Browser, server: LiveServer) -> None:

@@ -6,12 +6,9 @@ from __future__ import annotations
 from selenium.webdriver.common.by import By
 
 from easy_dataset.services import projects
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.test_judge_agreement import _plant
 from tests.test_preferences import seed
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_pairs_listed_and_narrowed(page: Browser, server: LiveServer) -> None:

@@ -7,12 +7,8 @@ from selenium.webdriver.common.by import By
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import files, models, projects
 from easy_dataset.store.models import LLMCall
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.helpers import GUIDE, write
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_create_project_and_see_its_counts(page: Browser, server: LiveServer, tmp_path) -> None:

@@ -12,13 +12,9 @@ from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import chunks, files, generation, models, projects
 from easy_dataset.store.dataset import QAPair
 from easy_dataset.types import ChunkSettings
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
 from tests.helpers import GUIDE, write
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 PAIRS = 25
 NOTES = "# Notes\n\nA second document about **bees** and honey.\n"

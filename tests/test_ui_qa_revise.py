@@ -9,12 +9,9 @@ from pathlib import Path
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import generation, models, projects, stages
 from easy_dataset.services.quality import run_check
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI, Faults
 from tests.test_ui_qa import ids, seed
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_the_texts_cannot_be_typed_in_while_the_model_revises(

@@ -17,13 +17,9 @@ from easy_dataset.server.ui.qa_filters import ReviewFilters
 from easy_dataset.services import generation, projects, quality
 from easy_dataset.services.export import ExportFilters
 from easy_dataset.services.quality_results import record
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.test_generate_support import make_project, seed_qa_pairs
 from tests.test_ui_security import assert_inert
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 GOOD = "A worker bee lives about six weeks in summer and several months in winter."
 EMAIL = ("Whom should I e-mail?", "Write to jane.doe@example.com for the hive report.")

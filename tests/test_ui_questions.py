@@ -23,13 +23,9 @@ from easy_dataset.services import (
 )
 from easy_dataset.services.generation import templates
 from easy_dataset.types import ChunkSettings
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
 from tests.helpers import GUIDE, write
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 IMG = "<img src=x onerror=alert(1)>"
 

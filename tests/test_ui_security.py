@@ -9,12 +9,8 @@ from selenium.webdriver.common.by import By
 
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import chunks, files, models, projects
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.helpers import write
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(2)</script>"

@@ -7,12 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from easy_dataset.services import jobs
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
 from tests.test_ui_jobs import latest_job, make_project
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 SEEDS = (
     "Explain why honey bees swarm in spring, briefly.\n"

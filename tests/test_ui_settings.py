@@ -6,12 +6,8 @@ from __future__ import annotations
 from selenium.webdriver.common.by import By
 
 from easy_dataset.services import generation, models, projects, prompts
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 SECRET = "sk-fake-secret-key-9999"
 

@@ -17,11 +17,8 @@ from easy_dataset.jobs import JobContext
 from easy_dataset.jobs.stage import Picks, Stage, StageParams, Words, registered
 from easy_dataset.server.ui.stage_form import split_list, split_pairs
 from easy_dataset.services import files, jobs, projects
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.helpers import GUIDE, write
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 class ShoutParams(StageParams):

@@ -9,11 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from easy_dataset.store.dataset import QAPair
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.test_ui_qa import PAIRS, seed, shown, total_is
-
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def _mark(server: LiveServer, project_id: int, count: int) -> list[int]:

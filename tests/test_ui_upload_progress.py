@@ -10,13 +10,9 @@ from selenium.webdriver.common.by import By
 
 from easy_dataset.ingest import pdf
 from easy_dataset.services import files, projects
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.ingest_samples import write
 from tests.test_ui_files import status_rows, upload
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 PAGES = 12
 

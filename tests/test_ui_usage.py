@@ -14,13 +14,9 @@ from easy_dataset.services import files, models, projects, stages, usage
 from easy_dataset.store.base import utcnow
 from easy_dataset.store.models import LLMCall
 from easy_dataset.types import ChunkSettings
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
 from tests.fake_openai import FakeOpenAI, Faults
 from tests.helpers import GUIDE, write
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

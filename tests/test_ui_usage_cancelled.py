@@ -8,11 +8,7 @@ from selenium.webdriver.common.by import By
 
 from easy_dataset.services import projects
 from easy_dataset.store.models import LLMCall
-from tests import browser as harness
 from tests.browser import Browser, LiveServer
-
-# The fixtures: one Chromium per session, a fresh server and a page on it per test.
-browser, server, page = harness.browser, harness.server, harness.page
 
 
 def test_cancelled_calls_are_shown_apart(page: Browser, server: LiveServer) -> None:
