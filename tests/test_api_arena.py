@@ -91,3 +91,11 @@ def test_results_of_scripted_votes(api: TestClient) -> None:
     battles(app, "bees", [("left", "x", False)], ("alpha", "beta"))
     assert ok(api.get(f"{A}/next"))["progress"] == {"battles": 13, "voted": 12}
     refused(api.get("/api/projects/nope/arena/results"), 404)
+
+
+def test_ids_past_sqlite_integers_are_refused(api: TestClient) -> None:
+    # Found by the fuzz run: such an id reached the database and raised OverflowError (500).
+    too_big = 2**80
+    refused(api.get(f"{P}/arena/next", params={"after": too_big}), 422)
+    refused(api.get(f"{P}/personas", params={"file_id": too_big}), 422)
+    ok(api.get(f"{P}/personas", params={"file_id": 2**63 - 1}))

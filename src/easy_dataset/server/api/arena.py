@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from easy_dataset.server.api.common import IdPath, Limit, Offset, Page, ProjectRef
+from easy_dataset.server.api.common import MAX_ID, IdPath, Limit, Offset, Page, ProjectRef
 from easy_dataset.server.deps import Core
 from easy_dataset.services.evaluation import arena
 from easy_dataset.services.evaluation.arena import (
@@ -43,7 +43,9 @@ class VoteBody(BaseModel):
 def next_battle(
     project: ProjectRef,
     core: Core,
-    after: Annotated[int, Query(ge=0, description="Look after this battle id first.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="Look after this battle id first.")
+    ] = 0,
 ) -> NextBattle:
     return NextBattle(
         battle=arena.next_battle(core, project, after=after),

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from easy_dataset.server.api.common import IdField, IdPath, ProjectRef
+from easy_dataset.server.api.common import MAX_ID, IdField, IdPath, ProjectRef
 from easy_dataset.server.deps import Core
 from easy_dataset.services import generation
 from easy_dataset.services.generation import PersonaView
@@ -41,7 +41,7 @@ class PersonaChange(BaseModel):
 
 @router.get("")
 def list_personas(
-    project: ProjectRef, core: Core, file_id: Annotated[int | None, Query(ge=1)] = None
+    project: ProjectRef, core: Core, file_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
 ) -> list[PersonaView]:
     return generation.list_personas(core, project, file_id=file_id)
 
