@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.webdriver.common.by import By
 
 from easy_dataset.services import projects
 from tests.browser import Browser, LiveServer
@@ -18,6 +19,15 @@ def test_navigation_and_project_switcher(page: Browser, server: LiveServer) -> N
         page.click(f"nav-{key}")
         page.wait(lambda key=key: page.driver.current_url.endswith(f"/{key}"))
         page.find("project-switcher")
+    # The evaluation screens share one menu, so the header stays one line.
+    for key in ("evalsets", "arena", "playground"):
+        page.click("nav-group-evaluate")
+        page.click(f"nav-{key}")
+        page.wait(lambda key=key: page.driver.current_url.endswith(f"/{key}"))
+    header = page.driver.find_element(By.CSS_SELECTOR, ".q-header")
+    assert header.size["height"] < 80, header.size
+    page.click("nav-files")
+    page.wait(lambda: page.driver.current_url.endswith("/files"))
     page.choose("project-switcher", "Second")
     page.wait(lambda: page.driver.current_url.endswith(f"/projects/{second.id}/files"))
     page.click("nav-projects")

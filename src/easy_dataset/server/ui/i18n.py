@@ -57,6 +57,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.jobs": ("Jobs", "任务"),
     "nav.usage": ("Usage", "用量"),
     "nav.settings": ("Settings", "设置"),
+    "nav.group.evaluate": ("Evaluate", "评测"),
     # projects
     "projects.title": ("Projects", "项目"),
     "projects.name": ("Name", "名称"),

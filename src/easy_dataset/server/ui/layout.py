@@ -9,7 +9,7 @@ from nicegui import ui
 from easy_dataset.errors import NotFoundError
 from easy_dataset.server.ui.context import UiContext, context_of
 from easy_dataset.server.ui.i18n import LANGUAGES, current_language, t
-from easy_dataset.server.ui.nav import SCREENS, project_path
+from easy_dataset.server.ui.nav import SCREENS, Screen, project_path
 from easy_dataset.services import projects
 from easy_dataset.services.views import ProjectView
 
@@ -52,16 +52,38 @@ def header(ctx: UiContext, request: Request, project: ProjectView | None, screen
         ui.link(t("nav.projects"), "/").classes("text-white").props("data-testid=nav-projects")
         if project is not None:
             _project_switcher(ctx, project, screen)
-            for item in SCREENS:
-                link = ui.link(t(item.label_key), item.path(project.id)).props(
-                    f"data-testid=nav-{item.key}"
-                )
-                link.classes(
-                    "text-white "
-                    + ("font-bold underline" if item.key == screen else "no-underline")
-                )
+            _screen_links(project.id, screen)
         ui.space()
         _language_toggle()
+
+
+def _screen_links(project_id: int, screen: str) -> None:
+    """A link per screen, in order; the screens of a group in one menu where the first
+    of them stands."""
+    done: set[str] = set()
+    for item in SCREENS:
+        if item.group is None:
+            _link(item, project_id, current=item.key == screen)
+        elif item.group not in done:
+            done.add(item.group)
+            members = [other for other in SCREENS if other.group == item.group]
+            current = any(member.key == screen for member in members)
+            style = "font-bold underline" if current else ""
+            button = ui.button(t(f"nav.group.{item.group}"))
+            button.props(
+                "flat dense no-caps color=white icon-right=arrow_drop_down "
+                f"data-testid=nav-group-{item.group}"
+            )
+            with button.classes(f"text-base {style}"), ui.menu():
+                for member in members:
+                    with ui.menu_item():
+                        _link(member, project_id, current=member.key == screen, dark=True)
+
+
+def _link(item: Screen, project_id: int, *, current: bool, dark: bool = False) -> None:
+    link = ui.link(t(item.label_key), item.path(project_id)).props(f"data-testid=nav-{item.key}")
+    colour = "text-black" if dark else "text-white"
+    link.classes(f"{colour} " + ("font-bold underline" if current else "no-underline"))
 
 
 def content() -> ui.column:

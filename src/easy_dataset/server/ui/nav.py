@@ -14,6 +14,9 @@ from dataclasses import dataclass
 class Screen:
     key: str
     icon: str  # a Material icon name
+    # Screens of one group share a menu in the header (label `nav.group.<group>`), so the
+    # header stays one line however many screens there are.
+    group: str | None = None
 
     @property
     def label_key(self) -> str:
@@ -36,11 +39,11 @@ SCREENS: list[Screen] = [
     Screen("qa", "fact_check"),
     Screen("quality", "verified"),
     Screen("export", "download"),
-    Screen("evalsets", "quiz"),
-    Screen("evaluations", "analytics"),
-    Screen("arena", "sports_mma"),
-    Screen("preferences", "thumbs_up_down"),
-    Screen("playground", "science"),
+    Screen("evalsets", "quiz", "evaluate"),
+    Screen("evaluations", "analytics", "evaluate"),
+    Screen("arena", "sports_mma", "evaluate"),
+    Screen("preferences", "thumbs_up_down", "evaluate"),
+    Screen("playground", "science", "evaluate"),
     Screen("jobs", "pending_actions"),
     Screen("usage", "bar_chart"),
     Screen("settings", "settings"),
