@@ -229,6 +229,12 @@ def _info_entries(
     """The merged `dataset_info.json` to write beside `path`, checked before any data is."""
     info_path = path.with_name(DATASET_INFO)
     entry = dataset_info(options, path.name, dataset_name or path.stem, **contents)
+    return info_path, merged_dataset_info(info_path, entry, overwrite)
+
+
+def merged_dataset_info(info_path: Path, entry: dict[str, Any], overwrite: bool) -> dict[str, Any]:
+    """The `dataset_info.json` at `info_path` with `entry` merged in, or ConflictError where
+    it already describes one of entry's datasets otherwise (unless `overwrite`)."""
     merged: dict[str, Any] = {}
     if info_path.exists():
         try:
@@ -245,10 +251,10 @@ def _info_entries(
                 "name or allow overwriting to replace it",
                 subject="export_exists",
             )
-    return info_path, merged | entry
+    return merged | entry
 
 
-def _replace_atomically(path: Path, write: Callable[[IO[bytes]], T]) -> T:
+def replace_atomically(path: Path, write: Callable[[IO[bytes]], T]) -> T:
     """Write through a temporary file beside `path`, renamed over it only once complete."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
@@ -264,9 +270,9 @@ def _replace_atomically(path: Path, write: Callable[[IO[bytes]], T]) -> T:
     return result
 
 
-def _write_info(info_path: Path, entries: dict[str, Any]) -> None:
+def write_dataset_info(info_path: Path, entries: dict[str, Any]) -> None:
     data = (json.dumps(entries, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    _replace_atomically(info_path, lambda handle: handle.write(data))
+    replace_atomically(info_path, lambda handle: handle.write(data))
 
 
 def _make_parent(path: Path) -> None:
@@ -407,7 +413,7 @@ def export_dataset(
     with app.db.session() as session:
         records = _records(session, project_ref, filters)
         _make_parent(path)
-        _replace_atomically(path, lambda handle: handle.writelines(encoder.chunks(records)))
+        replace_atomically(path, lambda handle: handle.writelines(encoder.chunks(records)))
     if info is not None:
-        _write_info(*info)
+        write_dataset_info(*info)
     return _summary(options, encoder, path, None if info is None else info[0])

@@ -15,8 +15,6 @@ Where each source lives:
 from __future__ import annotations
 
 import io
-import json
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,12 +46,17 @@ from easy_dataset.export.preferences import (
     write_preferences,
 )
 from easy_dataset.services.app import App
+from easy_dataset.services.export import (
+    DATASET_INFO,
+    merged_dataset_info,
+    replace_atomically,
+    write_dataset_info,
+)
 from easy_dataset.services.generation.review import MODEL_ANSWER
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.dataset import QAPair, QualityResult, Question
 from easy_dataset.store.evaluation import ArenaBattle, EvalItem
 
-DATASET_INFO = "dataset_info.json"
 MAX_JUDGE_SCORE = 5.0
 REFINE_RESULT = "refine"  # the quality result every refined sample has
 
@@ -230,37 +233,6 @@ def preferences_text(
     return out.getvalue(), len(pairs)
 
 
-def _registry(info_path: Path, entry: dict[str, Any], overwrite: bool) -> dict[str, Any]:
-    """`dataset_info.json` with `entry` merged in; other datasets there are kept."""
-    merged: dict[str, Any] = {}
-    if info_path.exists():
-        try:
-            merged = json.loads(info_path.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot read {info_path}: {exc}") from None
-        if not isinstance(merged, dict):
-            raise InputError(f"{info_path} is not a JSON object; move it away or fix it")
-    for name, value in entry.items():
-        if merged.get(name, value) != value and not overwrite:
-            raise ConflictError(
-                f"{info_path} already describes a dataset {name!r}; choose another dataset "
-                "name or allow overwriting to replace it",
-                subject="export_exists",
-            )
-    return merged | entry
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write through a temporary file renamed into place, so a failure leaves no part."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def export_preferences(
     app: App,
     project_ref: str | int,
@@ -291,16 +263,18 @@ def export_preferences(
         entry = preference_dataset_info(
             format, path.name, dataset_name, system_column=needs_system_column(pairs, system)
         )
-        registry = _registry(info_path, entry, overwrite)  # checked before any data is written
+        # Checked before any data is written.
+        registry = merged_dataset_info(info_path, entry, overwrite)
     out = io.StringIO()
     write_preferences(pairs, format, out, system=system)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create {folder}: {exc.strerror or exc}") from None
-    _write_text(path, out.getvalue())
+    data = out.getvalue().encode("utf-8")
+    replace_atomically(path, lambda handle: handle.write(data))
     if registry is not None:
-        _write_text(info_path, json.dumps(registry, ensure_ascii=False, indent=2) + "\n")
+        write_dataset_info(info_path, registry)
     return PreferenceExport(
         count=len(pairs),
         by_source=count_by_source(pairs),
