@@ -30,6 +30,7 @@ from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
+    WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -138,6 +139,12 @@ def chromium(*extra_args: str) -> webdriver.Chrome:
     return driver
 
 
+# Vue's transition classes, which Quasar's dialogs, menus and notifications wear while they
+# move.
+TRANSITIONING = '[class*="-enter-active"],[class*="-leave-active"]'
+_ANY_MATCH = "return document.querySelector(arguments[0]) !== null"
+
+
 class Browser:
     """A Chromium driver with NiceGUI-aware helpers; `base` is the server's address."""
 
@@ -163,8 +170,23 @@ class Browser:
         try:
             result: T = WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(check)
         except TimeoutException:
-            raise AssertionError(f"timed out waiting for {what or condition}") from None
+            raise AssertionError(
+                f"timed out waiting for {what or condition}; the page read:\n{self._shown()}"
+            ) from None
         return result
+
+    def _shown(self) -> str:
+        """The page's visible text, cut short, for a failure message."""
+        try:
+            shown = self.text()
+        except WebDriverException:
+            return "(the page could not be read)"
+        return shown if len(shown) <= 3000 else shown[:3000] + " …"
+
+    def moving(self) -> bool:
+        """Whether a Quasar transition (a dialog or menu opening or closing) is under way:
+        a click then may land where the button was a frame ago and be lost."""
+        return bool(self.driver.execute_script(_ANY_MATCH, TRANSITIONING))
 
     def find(self, testid: str, *, timeout: float = 15) -> WebElement:
         """The visible element marked `data-testid=testid`, once it is there."""
@@ -210,7 +232,7 @@ class Browser:
 
         def clicked() -> bool:
             element = self.find(testid)
-            if not element.is_enabled():
+            if not element.is_enabled() or self.moving():
                 return False
             try:
                 element.click()
@@ -239,7 +261,7 @@ class Browser:
 
         def clicked() -> bool:
             element = clickable()
-            if element is None:
+            if element is None or self.moving():
                 return False
             try:
                 element.click()
