@@ -34,7 +34,7 @@ lint: $(STAMP)
 # Tests run in parallel, TEST_WORKERS processes: they wait on servers, browsers and the
 # embedded model as much as they compute, so three beat two on a 2-core machine.
 # --dist loadfile keeps each module on one worker, so a server its tests share starts once
-# and the API fuzz module's last test sees every operation go through one fuzz session.
+# and each API fuzz share's last test sees all its operations go through one fuzz session.
 TEST_WORKERS ?= 3
 
 test: lint

@@ -10,6 +10,7 @@ once; `OutboundGuard` refuses (and records) any other connection the server woul
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -51,6 +52,9 @@ BASE_URL = "http://127.0.0.1"
 # so only a request that really hangs fails.
 REQUEST_TIMEOUT = 60.0
 MAX_EXAMPLES = 25
+# The run is cut into this many test modules (tests/test_api_fuzz_share_*.py) so that
+# `make test`'s workers take a share each instead of one worker taking it all.
+SHARES = 3
 # Values a project reference or a stored name must survive (a fuzz dictionary): digits
 # beyond SQLite's integers, digits that are not ASCII, padding, dots, the longest allowed.
 HOSTILE_TEXT = (
@@ -500,10 +504,17 @@ class FuzzSession:
         return Summary(self.runs, self.guard.attempts, time.perf_counter() - self._started)
 
 
-def operation_labels() -> list[str]:
+@functools.cache
+def operation_labels() -> tuple[str, ...]:
     """The label ("METHOD /path") of every operation, for test parametrization."""
     with tempfile.TemporaryDirectory() as home:
-        return [operation.label for operation in load_operations(Path(home))]
+        return tuple(operation.label for operation in load_operations(Path(home)))
+
+
+def operation_share(index: int) -> list[str]:
+    """The operations of share `index` (of `SHARES`): every `SHARES`-th label, so that the
+    shares are alike in size and mix of resources."""
+    return list(operation_labels()[index::SHARES])
 
 
 def fuzz_all(

@@ -1,6 +1,6 @@
-"""A bounded OpenAPI fuzz run over every operation (tests/fuzz_support.py): no 5xx, answers
-as documented (status codes, bodies, content types), nothing sent off the machine; and the
-error body the schema documents is the one the server sends."""
+"""The API fuzz run's frame: its shares cover every operation (the run itself is in
+tests/test_api_fuzz_share_*.py), the outbound guard works, and the error body the schema
+documents is the one the server sends."""
 
 from __future__ import annotations
 
@@ -16,59 +16,19 @@ from easy_dataset.config import Settings
 from easy_dataset.server import create_app
 from easy_dataset.server.errors import ErrorBody
 from tests import fuzz_support
-from tests.fuzz_support import BASE_URL, FuzzSession, Summary
+from tests.fuzz_support import BASE_URL
 
 
-@pytest.fixture(scope="module")
-def fuzz(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[FuzzSession]:
-    session = FuzzSession(tmp_path_factory.mktemp("fuzz"))
-    yield session
-    summary = session.close()
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\napi fuzz: {summary.line()}")
-
-
-def _report(findings: list[fuzz_support.Finding]) -> str:
-    return "\n".join(
-        f"{finding.status} {finding.title}: {finding.message}\n    {finding.repro}"
-        for finding in findings
-    )
-
-
-# The fuzz run (minutes in all) is `slow`. The last test below needs every operation run in
-# this process: `make test` keeps a module on one xdist worker (`--dist loadfile`).
-@pytest.mark.slow
-@pytest.mark.parametrize("label", fuzz_support.operation_labels())
-def test_operation(fuzz: FuzzSession, label: str) -> None:
-    run = fuzz.fuzz(label)
-    assert run.requests > 0
-    assert not run.findings, f"{label}:\n{_report(list(run.findings.values()))}"
-    assert run.server_errors == 0
-
-
-@pytest.mark.slow
-def test_every_operation_was_fuzzed_and_nothing_left_the_machine(
-    fuzz: FuzzSession, request: pytest.FixtureRequest
-) -> None:
-    # Runs after the operations (pytest keeps the order of definition); with `-k`, only the
-    # operations selected.
-    selected = {
-        item.callspec.params["label"]
-        for item in request.session.items
-        if isinstance(item, pytest.Function) and item.originalname == "test_operation"
-    }
-    done = {run.label for run in fuzz.runs}
-    assert done == selected, selected - done
-    if len(selected) == len(fuzz.operations):
-        assert selected == set(fuzz.operations)
-    summary = Summary(fuzz.runs, fuzz.guard.attempts, 0.0)
-    assert summary.outbound == [], summary.outbound
-    assert summary.requests >= len(selected)
+def test_the_shares_cover_every_operation_once() -> None:
+    shares = [fuzz_support.operation_share(index) for index in range(fuzz_support.SHARES)]
+    labels = [label for share in shares for label in share]
+    assert sorted(labels) == sorted(fuzz_support.operation_labels())
+    assert len(set(labels)) == len(labels)
+    assert max(map(len, shares)) - min(map(len, shares)) <= 1
+    modules = sorted(Path(__file__).parent.glob("test_api_fuzz_share_*.py"))
+    assert [path.stem[-1] for path in modules] == [
+        str(index + 1) for index in range(fuzz_support.SHARES)
+    ]
 
 
 def test_the_outbound_guard_refuses_and_records_other_addresses() -> None:
