@@ -334,6 +334,34 @@ def _check_0008_rows(connection: Connection) -> None:
     assert connection.execute(text("SELECT count(*) FROM eval_items")).scalar() == 0
 
 
+def _seed_0009(connection: Connection) -> None:
+    _seed_0008(connection)
+    connection.execute(
+        text(
+            "INSERT INTO eval_sets (id, project_id, name, description, created_at, updated_at) "
+            "VALUES (2, 7, 'held out', 'kept', '2026-01-04 00:00:00', '2026-01-04 00:00:00')"
+        )
+    )
+
+
+def _check_0009_rows(connection: Connection) -> None:
+    _check_0008_rows(connection)
+    kept = connection.execute(text("SELECT name, description FROM eval_sets WHERE id = 2")).one()
+    assert tuple(kept) == ("held out", "kept")
+    # A training run belongs to its project: deleting the project removes it.
+    connection.execute(
+        text(
+            "INSERT INTO training_runs (project_id, job_id, name, method, base_model, status, "
+            "settings, step, total_steps, curves, metrics, outputs, error, created_at, "
+            "updated_at) VALUES (7, NULL, 'run 1', 'lora', 'embedded', 'done', '{}', 3, 3, "
+            "'{}', '{}', '{}', '', '2026-01-05 00:00:00', '2026-01-05 00:00:00')"
+        )
+    )
+    assert connection.execute(text("SELECT count(*) FROM training_runs")).scalar() == 1
+    connection.execute(text("DELETE FROM projects WHERE id = 7"))
+    assert connection.execute(text("SELECT count(*) FROM training_runs")).scalar() == 0
+
+
 # Every revision but head needs a seed: a new migration must prove it keeps the old rows.
 SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None]]] = {
     "0001": (_seed_0001, _check_0001_rows),
@@ -344,6 +372,7 @@ SEEDS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], None
     "0006": (_seed_0006, _check_0006_rows),
     "0007": (_seed_0007, _check_0007_rows),
     "0008": (_seed_0008, _check_0008_rows),
+    "0009": (_seed_0009, _check_0009_rows),
 }
 
 

@@ -20,7 +20,8 @@ class EasyDatasetError(Exception):
     "no_base_url", "invalid_override", "no_benchmarks", "too_large", "encrypted",
     "is_dialogue" (a QA pair's action on a dialogue), "not_dialogue" (a dialogue's action on
     a QA pair), "cleaning_stale" (a proposal whose chunk changed since), "chunk_changed" (a
-    chunk edited after its cleaning was accepted)).
+    chunk edited after its cleaning was accepted), "missing_extra" (an optional extra is not
+    installed)).
     """
 
     def __init__(self, *args: object, subject: str | None = None) -> None:
@@ -30,6 +31,16 @@ class EasyDatasetError(Exception):
 
 class ConfigError(EasyDatasetError):
     """A setting or a parameter is invalid."""
+
+
+class MissingExtraError(ConfigError):
+    """An optional part of the package is used but its dependencies are not installed;
+    `extra` names the pip extra that brings them and the message says how to install it."""
+
+    def __init__(self, extra: str, what: str, hint: str) -> None:
+        super().__init__(f"{what} needs the {extra!r} extra, which is missing; {hint}")
+        self.extra = extra
+        self.subject = "missing_extra"
 
 
 class NotFoundError(EasyDatasetError):

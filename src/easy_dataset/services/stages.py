@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 # The stage packages first: importing them registers their stages.
-from easy_dataset.services import evaluation, generation, quality  # noqa: F401  # isort: skip
+from easy_dataset.services import evaluation, generation, quality, training  # noqa: F401  # isort: skip
 from easy_dataset.jobs import JobSummary, create_job, find_interrupted, run_job_sync
 from easy_dataset.jobs.runner import ProgressCallback
 from easy_dataset.jobs.stage import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from easy_dataset.store import dataset, evaluation, models
+from easy_dataset.store import dataset, evaluation, models, training
 from easy_dataset.store.base import Base
 
-__all__ = ["Base", "dataset", "evaluation", "models"]
+__all__ = ["Base", "dataset", "evaluation", "models", "training"]

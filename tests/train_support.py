@@ -1,0 +1,70 @@
+"""A tiny random causal LM and a character-level tokenizer, built in a second with no
+download, for the training tests."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Any
+
+from easy_dataset.train.data import CHATML_TEMPLATE, Conversation
+
+SPECIALS = ["<unk>", "<pad>", "<|im_start|>", "<|im_end|>"]
+
+
+def char_tokenizer() -> Any:
+    """One token per character (printable ASCII and newline), ChatML markers whole."""
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    chars = sorted(set(string.printable) - set("\r\x0b\x0c"))
+    vocab = {token: index for index, token in enumerate(SPECIALS + chars)}
+    core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    core.pre_tokenizer = pre_tokenizers.Split(Regex("[\\s\\S]"), behavior="isolated")
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=core,
+        unk_token="<unk>",
+        pad_token="<pad>",
+        eos_token="<|im_end|>",
+        additional_special_tokens=["<|im_start|>"],
+    )
+    tokenizer.chat_template = CHATML_TEMPLATE
+    return tokenizer
+
+
+def tiny_model(vocab_size: int, seed: int = 0) -> Any:
+    """A 2-layer Llama with hidden size 32: random weights, trains in milliseconds a step."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=vocab_size,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        attention_dropout=0.1,
+    )
+    return LlamaForCausalLM(config)
+
+
+def save_tiny(folder: Path) -> Path:
+    """The tiny model and tokenizer written as a Hugging Face model folder."""
+    tokenizer = char_tokenizer()
+    tiny_model(len(tokenizer)).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def conversations(count: int = 24) -> list[Conversation]:
+    """Short QA turns over two tags, with a pattern a tiny model can start to learn."""
+    found = []
+    for index in range(count):
+        tag = "bees" if index % 2 else "honey"
+        question = f"What is {tag} {index % 5}?"
+        answer = f"{tag} {index % 5} is good."
+        found.append(Conversation((("user", question), ("assistant", answer)), tag))
+    return found
