@@ -24,8 +24,13 @@ def _labelled_text(tokenizer: object, example: data.Tokenized) -> str:
 def test_loss_only_on_assistant_tokens_with_their_end_of_turn() -> None:
     tokenizer = char_tokenizer()
     talk = Conversation(
-        (("system", "Be brief."), ("user", "hi"), ("assistant", "yo"), ("user", "ok?"),
-         ("assistant", "sure")),
+        (
+            ("system", "Be brief."),
+            ("user", "hi"),
+            ("assistant", "yo"),
+            ("user", "ok?"),
+            ("assistant", "sure"),
+        ),
     )
     example = data.tokenize(tokenizer, talk, 512)
     assert example is not None
@@ -65,8 +70,11 @@ def test_split_is_seeded_and_stratified_by_tag() -> None:
 
 
 def test_a_small_tag_still_gets_one_held_out() -> None:
-    items = [*conversations(20), Conversation((("user", "q"), ("assistant", "a")), "rare"),
-             Conversation((("user", "q2"), ("assistant", "a2")), "rare")]
+    items = [
+        *conversations(20),
+        Conversation((("user", "q"), ("assistant", "a")), "rare"),
+        Conversation((("user", "q2"), ("assistant", "a2")), "rare"),
+    ]
     splits = data.split(items, 0.1, seed=1)
     assert splits.by_tag["rare"] == (1, 1)
 
@@ -103,15 +111,22 @@ def test_samples_become_conversations_with_reasoning_and_tags() -> None:
         ("assistant", "<think>\nbecause\n</think>\nA."),
     )
     assert found[0].tag == "t" and found[1].tag == ""
-    assert [role for role, _ in found[1].turns] == ["system", "user", "assistant", "user",
-                                                   "assistant"]
+    assert [role for role, _ in found[1].turns] == [
+        "system",
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+    ]
 
 
 def test_jsonl_exports_of_each_shape_are_read(tmp_path: Path) -> None:
     path = tmp_path / "data.jsonl"
     rows = [
-        {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}],
-         "tag": "x"},
+        {
+            "messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}],
+            "tag": "x",
+        },
         {"conversations": [{"from": "human", "value": "c"}, {"from": "gpt", "value": "d"}]},
         {"instruction": "e", "input": "f", "output": "g", "metadata": {"tag": "y"}},
     ]
@@ -128,7 +143,7 @@ def test_jsonl_exports_of_each_shape_are_read(tmp_path: Path) -> None:
 def test_a_bad_line_names_its_number(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"messages": [{"role": "user", "content": "a"}]}\n', encoding="utf-8")
-    with pytest.raises(InputError, match="line 1: .*assistant reply"):
+    with pytest.raises(InputError, match=r"line 1: .*assistant reply"):
         data.read_jsonl(path)
     with pytest.raises(InputError, match="no training data file"):
         data.read_jsonl(tmp_path / "missing.jsonl")

@@ -14,19 +14,21 @@ SPECIALS = ["<unk>", "<pad>", "<|im_start|>", "<|im_end|>"]
 
 def char_tokenizer() -> Any:
     """One token per character (printable ASCII and newline), ChatML markers whole."""
-    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
     chars = sorted(set(string.printable) - set("\r\x0b\x0c"))
     vocab = {token: index for index, token in enumerate(SPECIALS + chars)}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     core.pre_tokenizer = pre_tokenizers.Split(Regex("[\\s\\S]"), behavior="isolated")
+    core.decoder = decoders.Fuse()
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=core,
         unk_token="<unk>",
         pad_token="<pad>",
         eos_token="<|im_end|>",
         additional_special_tokens=["<|im_start|>"],
+        clean_up_tokenization_spaces=False,
     )
     tokenizer.chat_template = CHATML_TEMPLATE
     return tokenizer
@@ -64,7 +66,7 @@ def conversations(count: int = 24) -> list[Conversation]:
     found = []
     for index in range(count):
         tag = "bees" if index % 2 else "honey"
-        question = f"What is {tag} {index % 5}?"
+        question = f"What is {tag} {index}?"
         answer = f"{tag} {index % 5} is good."
         found.append(Conversation((("user", question), ("assistant", answer)), tag))
     return found

@@ -109,6 +109,7 @@ from easy_dataset.services.quality import (
     run_check,
 )
 from easy_dataset.services.stages import estimate_stage, run_stage
+from easy_dataset.services.training import TrainingRunView
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
 from easy_dataset.types import ChunkSettings, GenerationSettings
 
@@ -205,6 +206,25 @@ class Project:
     def compare_evals(self, runs: list[int]) -> Comparison:
         """Runs of one set side by side: all, each kind, each tag; a figure per run."""
         return eval_results.compare_runs(self._app, self.id, runs)
+
+    def train(self, **options: Any) -> TrainingRunView | None:
+        """Fine-tune a model on this project's samples (the `train.run` stage: method, base
+        model, LoRA rank... see `TrainSettings`) and return the run; None when these settings
+        were already trained on the data as it is."""
+        from easy_dataset.services.training.start import train
+
+        return train(self._app, self.id, **options)
+
+    def resume_training(self, run_id: int) -> TrainingRunView:
+        """Go on with a stopped training run from its last checkpoint."""
+        from easy_dataset.services.training.start import resume_run
+
+        return resume_run(self._app, self.id, run_id)
+
+    def training_runs(self) -> list[TrainingRunView]:
+        from easy_dataset.services.training import list_runs
+
+        return list_runs(self._app, self.id)
 
     def job(self, job_id: int) -> JobDetail:
         """One job: its counts, failures, model calls and what its stage reports about it

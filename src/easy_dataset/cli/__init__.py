@@ -27,6 +27,7 @@ from easy_dataset.cli import (
     questions,
     tags,
     templates,
+    train,
 )
 from easy_dataset.cli.common import CliState
 from easy_dataset.cli.demo import demo
@@ -62,6 +63,7 @@ app.add_typer(quality.app, name="quality")
 app.add_typer(evals.app, name="eval")
 app.add_typer(preferences.app, name="preferences")
 app.add_typer(arena.app, name="arena")
+app.add_typer(train.app, name="train")
 app.add_typer(stage_app, name="stage")
 app.command("demo")(demo)
 app.command("usage")(usage)

@@ -161,9 +161,7 @@ def split(conversations: Sequence[Conversation], ratio: float, seed: int) -> Spl
     return Splits(train, validation, 0, counts)
 
 
-def mix_general(
-    splits: Splits, general: Sequence[Conversation], ratio: float, seed: int
-) -> Splits:
+def mix_general(splits: Splits, general: Sequence[Conversation], ratio: float, seed: int) -> Splits:
     """The training part with general conversations making up `ratio` of it (as many as the
     file has, drawn without repeats); the validation part stays the project's own."""
     if ratio <= 0 or not general:
@@ -183,9 +181,7 @@ def ensure_chat_template(tokenizer: Any) -> None:
 
 
 def _render(tokenizer: Any, messages: list[dict[str, str]], prompt: bool) -> str:
-    text = tokenizer.apply_chat_template(
-        messages, tokenize=False, add_generation_prompt=prompt
-    )
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=prompt)
     return str(text)
 
 

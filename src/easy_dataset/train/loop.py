@@ -146,7 +146,10 @@ class Loop:
         named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(
             [
-                {"params": [p for _, p in named if p.ndim >= 2], "weight_decay": settings.weight_decay},
+                {
+                    "params": [p for _, p in named if p.ndim >= 2],
+                    "weight_decay": settings.weight_decay,
+                },
                 {"params": [p for _, p in named if p.ndim < 2], "weight_decay": 0.0},
             ],
             lr=settings.peak_learning_rate,
@@ -172,7 +175,9 @@ class Loop:
         epoch, position = divmod(index, per_epoch)
         if epoch not in self._orders:
             generator = torch.Generator().manual_seed(self.settings.seed + epoch)
-            self._orders = {epoch: torch.randperm(len(self.train_set), generator=generator).tolist()}
+            self._orders = {
+                epoch: torch.randperm(len(self.train_set), generator=generator).tolist()
+            }
         order = self._orders[epoch]
         return [self.train_set[i] for i in order[position * size : (position + 1) * size]]
 

@@ -94,9 +94,7 @@ def load_model(source: BaseModelSource, settings: TrainSettings, device: str) ->
         kwargs["quantization_config"] = _qlora_config(device)
         kwargs["device_map"] = {"": 0}
     try:
-        model = AutoModelForCausalLM.from_pretrained(
-            source.location, dtype=torch.float32, **kwargs
-        )
+        model = AutoModelForCausalLM.from_pretrained(source.location, dtype=torch.float32, **kwargs)
     except OSError as exc:
         raise _not_cached(source, exc) from None
     if settings.method != "qlora":

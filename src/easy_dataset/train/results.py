@@ -10,7 +10,9 @@ from easy_dataset.train.checkpoint import RunState
 from easy_dataset.train.settings import TrainSettings
 
 
-def save_models(model: Any, tokenizer: Any, settings: TrainSettings, workdir: Path) -> dict[str, str]:
+def save_models(
+    model: Any, tokenizer: Any, settings: TrainSettings, workdir: Path
+) -> dict[str, str]:
     """The adapter (LoRA, prefix) and a standalone model folder (LoRA merged into the base,
     or the fully tuned model), each with the tokenizer; their paths by kind."""
     outputs: dict[str, str] = {}

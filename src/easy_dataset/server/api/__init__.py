@@ -25,6 +25,7 @@ from easy_dataset.server.api import (
     system,
     tags,
     templates,
+    training,
     usage,
 )
 
@@ -51,6 +52,7 @@ RESOURCES = (
     eval_sets,
     arena,
     eval_runs,
+    training,
 )
 
 

@@ -73,9 +73,7 @@ def _find(session: Session, project_id: int, run_id: int) -> TrainingRun:
     return row
 
 
-def run_for_job(
-    app: App, project_id: int, job_id: int, name: str, settings: dict[str, Any]
-) -> int:
+def run_for_job(app: App, project_id: int, job_id: int, name: str, settings: dict[str, Any]) -> int:
     """The run of a job: the one it started before (resumed), else a new one."""
     with app.db.session() as session:
         found = session.scalar(select(TrainingRun).where(TrainingRun.job_id == job_id))

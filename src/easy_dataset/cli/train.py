@@ -1,0 +1,101 @@
+"""Fine-tuning: `train run` (the stage), and the runs it leaves: list, status, resume."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from easy_dataset.cli.common import JsonOption, ProjectOption, console, guarded, print_json, state
+from easy_dataset.cli.jobs import job_progress
+from easy_dataset.cli.stage_commands import StageGroup
+from easy_dataset.services import training
+from easy_dataset.services.training import TrainingRunView
+
+app = typer.Typer(
+    cls=StageGroup,
+    help="Fine-tune a model on the project's samples (LoRA, prefix tuning, full).",
+    no_args_is_help=True,
+)
+
+RunId = Annotated[int, typer.Argument(help="The training run's id (as in `train list`).")]
+
+
+def _loss(curve: list[list[float]]) -> str:
+    return f"{curve[-1][1]:.4f}" if curve else "-"
+
+
+def _eta(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{round(seconds)} s"
+
+
+@app.command("list")
+@guarded
+def list_(ctx: typer.Context, project: ProjectOption, as_json: JsonOption = False) -> None:
+    """The project's training runs, newest first."""
+    found = training.list_runs(state(ctx).app(), project)
+    if as_json:
+        print_json([run.model_dump(mode="json") for run in found])
+        return
+    table = Table("id", "name", "method", "base", "status", "step", "train loss", "val loss")
+    for run in found:
+        table.add_row(
+            str(run.id),
+            run.name,
+            run.method,
+            run.base_model,
+            run.status,
+            f"{run.step}/{run.total_steps}",
+            _loss(run.curves.get("train", [])),
+            _loss(run.curves.get("validation", [])),
+        )
+    console.print(table)
+
+
+def _print_run(run: TrainingRunView) -> None:
+    console.print(
+        f"run {run.id} ({run.name}): {run.status}, step {run.step}/{run.total_steps}, "
+        f"ETA {_eta(run.eta_seconds)}"
+    )
+    console.print(
+        f"  train loss {_loss(run.curves.get('train', []))}, "
+        f"validation loss {_loss(run.curves.get('validation', []))}"
+    )
+    for name, path in run.outputs.items():
+        console.print(f"  {name}: {path}")
+    if run.model_name:
+        console.print(f"  model configuration: {run.model_name}")
+    if run.error:
+        console.print(f"  error: {run.error}")
+
+
+@app.command("status")
+@guarded
+def status(
+    ctx: typer.Context, run_id: RunId, project: ProjectOption, as_json: JsonOption = False
+) -> None:
+    """One run: progress, ETA, the latest losses, its outputs."""
+    run = training.get_run(state(ctx).app(), project, run_id)
+    if as_json:
+        print_json(run.model_dump(mode="json"))
+    else:
+        _print_run(run)
+
+
+@app.command("resume")
+@guarded
+def resume(
+    ctx: typer.Context, run_id: RunId, project: ProjectOption, as_json: JsonOption = False
+) -> None:
+    """Go on with a stopped run from its last checkpoint."""
+    from easy_dataset.services.training.start import resume_run
+
+    with job_progress() as update:
+        run = resume_run(state(ctx).app(), project, run_id, on_progress=update)
+    if as_json:
+        print_json(run.model_dump(mode="json"))
+    else:
+        _print_run(run)
+    if run.status != "done":
+        raise typer.Exit(1)
