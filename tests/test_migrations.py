@@ -339,7 +339,7 @@ def _seed_0009(connection: Connection) -> None:
     connection.execute(
         text(
             "INSERT INTO eval_sets (id, project_id, name, description, created_at, updated_at) "
-            "VALUES (2, 7, 'held out', 'kept', '2026-01-04 00:00:00', '2026-01-04 00:00:00')"
+            "VALUES (2, 7, 'kept set', 'kept', '2026-01-04 00:00:00', '2026-01-04 00:00:00')"
         )
     )
 
@@ -347,7 +347,7 @@ def _seed_0009(connection: Connection) -> None:
 def _check_0009_rows(connection: Connection) -> None:
     _check_0008_rows(connection)
     kept = connection.execute(text("SELECT name, description FROM eval_sets WHERE id = 2")).one()
-    assert tuple(kept) == ("held out", "kept")
+    assert tuple(kept) == ("kept set", "kept")
     # A training run belongs to its project: deleting the project removes it.
     connection.execute(
         text(

@@ -94,7 +94,9 @@ def load_model(source: BaseModelSource, settings: TrainSettings, device: str) ->
         kwargs["quantization_config"] = _qlora_config(device)
         kwargs["device_map"] = {"": 0}
     try:
-        model = AutoModelForCausalLM.from_pretrained(source.location, dtype=torch.float32, **kwargs)
+        model: Any = AutoModelForCausalLM.from_pretrained(
+            source.location, dtype=torch.float32, **kwargs
+        )
     except OSError as exc:
         raise _not_cached(source, exc) from None
     if settings.method != "qlora":
@@ -130,7 +132,8 @@ def _qlora_config(device: str) -> Any:
             "QLoRA needs a CUDA GPU and bitsandbytes (`pip install bitsandbytes`); "
             "use method lora on this machine"
         )
-    return BitsAndBytesConfig(
+    quantization: Any = BitsAndBytesConfig
+    return quantization(
         load_in_4bit=True,
         bnb_4bit_quant_type="nf4",
         bnb_4bit_use_double_quant=True,
@@ -169,9 +172,8 @@ def apply_method(model: Any, settings: TrainSettings) -> Any:
         if settings.method == "qlora":
             from peft import prepare_model_for_kbit_training
 
-            model = prepare_model_for_kbit_training(
-                model, use_gradient_checkpointing=settings.gradient_checkpointing
-            )
+            prepare: Any = prepare_model_for_kbit_training
+            model = prepare(model, use_gradient_checkpointing=settings.gradient_checkpointing)
         config = LoraConfig(
             task_type=TaskType.CAUSAL_LM,
             r=settings.lora_r,
