@@ -55,9 +55,11 @@ def _fingerprint(app: App, project_id: int, params: dict[str, Any]) -> str:
     are one run, planned once (a re-run after a stop resumes it instead)."""
     data_file = params.get("data_file")
     if data_file:
-        path = Path(data_file).expanduser()
-        stat = path.stat() if path.is_file() else None
-        data = [str(path), stat.st_size if stat else 0, stat.st_mtime_ns if stat else 0]
+        try:
+            stat = Path(data_file).expanduser().stat()
+            data = [data_file, stat.st_size, stat.st_mtime_ns]
+        except (OSError, RuntimeError, ValueError):
+            data = [data_file]  # the run reports the missing file when it starts
     else:
         with app.db.session() as session:
             count, changed = session.execute(
