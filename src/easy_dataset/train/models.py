@@ -99,12 +99,29 @@ def load_model(source: BaseModelSource, settings: TrainSettings, device: str) ->
         )
     except OSError as exc:
         raise _not_cached(source, exc) from None
+    if source.gguf_file:
+        _unmark_gguf(model, source)
     if settings.method != "qlora":
         model.to(device)
     if settings.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.config.use_cache = False
     return model
+
+
+def _unmark_gguf(model: Any, source: BaseModelSource) -> None:
+    """A model loaded from GGUF as a plain one: transformers unpacks the blocks into tensors
+    where it has no GGUF kernel, yet keeps the model marked quantized, which forbids saving
+    the tuned weights."""
+    quantizer = getattr(model, "hf_quantizer", None)
+    if quantizer is None:
+        return
+    if any(not param.is_floating_point() for param in model.parameters()):
+        raise ConfigError(
+            f"{source.label} was loaded with its weights left in GGUF blocks, which cannot be "
+            "trained; give a Hugging Face model folder instead"
+        )
+    quantizer.remove_quantization_config(model)
 
 
 def _load_kwargs(source: BaseModelSource) -> dict[str, Any]:
