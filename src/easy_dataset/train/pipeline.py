@@ -102,7 +102,9 @@ def train(
         return TrainResult("cancelled", outcome.run)
     trainable, total = models.count_parameters(outcome.model)
     figures = results.metrics(outcome.run, trainable, total, prepared.counts)
-    outputs = results.save_models(outcome.model, tokenizer, settings, workdir)
+    source = models.resolve_base(settings.base_model)
+    base_gguf = Path(source.location) / source.gguf_file if source.gguf_file else None
+    outputs = results.save_models(outcome.model, tokenizer, settings, workdir, base_gguf=base_gguf)
     outputs.update(results.write_report(workdir, settings, outcome.run, figures))
     outputs["checkpoints"] = str(loop.checkpoints)
     return TrainResult("done", outcome.run, outputs, figures)

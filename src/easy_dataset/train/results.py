@@ -7,30 +7,42 @@ from pathlib import Path
 from typing import Any
 
 from easy_dataset.train.checkpoint import RunState
+from easy_dataset.train.gguf_export import export_gguf
 from easy_dataset.train.settings import TrainSettings
 
 
 def save_models(
-    model: Any, tokenizer: Any, settings: TrainSettings, workdir: Path
+    model: Any,
+    tokenizer: Any,
+    settings: TrainSettings,
+    workdir: Path,
+    *,
+    base_gguf: Path | None = None,
 ) -> dict[str, str]:
     """The adapter (LoRA, prefix) and a standalone model folder (LoRA merged into the base,
-    or the fully tuned model), each with the tokenizer; their paths by kind."""
+    or the fully tuned model), each with the tokenizer, and the standalone model as GGUF
+    when the base came from a GGUF file; their paths by kind."""
     outputs: dict[str, str] = {}
-    if settings.method == "full":
-        merged = workdir / "merged"
-        model.save_pretrained(merged)
-        tokenizer.save_pretrained(merged)
-        return {"merged": str(merged)}
-    adapter = workdir / "adapter"
-    model.save_pretrained(adapter)
-    tokenizer.save_pretrained(adapter)
-    outputs["adapter"] = str(adapter)
-    # Prefix tuning adds virtual tokens to every forward pass: it has no weights to merge.
-    if settings.method in ("lora", "qlora"):
-        merged = workdir / "merged"
-        model.merge_and_unload().save_pretrained(merged)
-        tokenizer.save_pretrained(merged)
-        outputs["merged"] = str(merged)
+    standalone = model
+    if settings.method != "full":
+        adapter = workdir / "adapter"
+        model.save_pretrained(adapter)
+        tokenizer.save_pretrained(adapter)
+        outputs["adapter"] = str(adapter)
+        # Prefix tuning adds virtual tokens to every forward pass: it has no weights to merge.
+        if settings.method not in ("lora", "qlora"):
+            return outputs
+        standalone = model.merge_and_unload()
+    merged = workdir / "merged"
+    standalone.save_pretrained(merged)
+    tokenizer.save_pretrained(merged)
+    outputs["merged"] = str(merged)
+    if base_gguf is not None and settings.gguf != "none" and settings.method != "qlora":
+        target = workdir / "model.gguf"
+        export_gguf(
+            standalone, base_gguf, target, tensor_type=settings.gguf, name=f"{workdir.name} tuned"
+        )
+        outputs["gguf"] = str(target)
     return outputs
 
 

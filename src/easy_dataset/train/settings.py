@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Method = Literal["lora", "qlora", "prefix", "full"]
 Precision = Literal["auto", "fp32", "bf16", "fp16"]
 Schedule = Literal["cosine", "linear", "constant"]
+GgufType = Literal["q8_0", "f16", "none"]
 
 # Full fine-tuning moves every weight, so it takes the gentle rate of the usual recipe
 # (cosine from 3e-5 to 1e-6); adapters start from zero and need a larger step to learn in
@@ -78,6 +79,11 @@ class TrainSettings(BaseModel):
     precision: Precision = Field(default="auto", description="auto: bf16/fp16 on a GPU, fp32 CPU.")
     checkpoint_every: int = Field(default=100, ge=1, le=1_000_000, description="Steps.")
     seed: int = Field(default=42, ge=0, le=2**32 - 1)
+    gguf: GgufType = Field(
+        default="q8_0",
+        description="Also write the tuned model as GGUF (for a base loaded from GGUF), which "
+        "the embedded runtime serves as a model configuration; none skips it.",
+    )
     # Data
     validation_ratio: float = Field(default=0.1, ge=0, lt=1)
     general_data: str | None = Field(
