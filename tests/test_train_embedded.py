@@ -1,12 +1,16 @@
 """A few LoRA steps on the embedded SmolLM2-135M, loaded from its GGUF by transformers: the
-out-of-the-box base model trains and its adapter and merged model are written."""
+out-of-the-box base model trains, its adapter and merged model are written, and the tuned
+model written back as GGUF answers in llama.cpp like the base does."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from easy_dataset.llm.local import LocalChatClient
+from easy_dataset.llm.types import Message, ModelConfig
 from easy_dataset.train import pipeline
 from easy_dataset.train.settings import TrainSettings
 from tests.train_support import conversations
@@ -31,3 +35,17 @@ def test_lora_steps_on_the_embedded_model(tmp_path: Path) -> None:
     assert 0 < result.metrics["trainable_share"] < 0.03
     assert (Path(result.outputs["merged"]) / "config.json").is_file()
     assert (Path(result.outputs["adapter"]) / "adapter_config.json").is_file()
+    # Two steps barely move the weights: base and tuned model both know the answer, which a
+    # wrongly ordered or misnamed tensor would turn into noise.
+    tuned = Path(result.outputs["gguf"])
+    assert tuned.stat().st_size > 100_000_000  # Q8_0 of 135M parameters
+    base, after = (asyncio.run(_ask(model)) for model in ("embedded", str(tuned)))
+    assert "Paris" in base and "Paris" in after, (base, after)
+
+
+async def _ask(model: str) -> str:
+    config = ModelConfig(name="m", provider="local", model=model, temperature=0.0, max_tokens=24)
+    reply = await LocalChatClient(config).chat(
+        [Message(role="user", content="What is the capital of France?")]
+    )
+    return reply.text

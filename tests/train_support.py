@@ -70,3 +70,35 @@ def conversations(count: int = 24) -> list[Conversation]:
         answer = f"{tag} {index % 5} is good."
         found.append(Conversation((("user", question), ("assistant", answer)), tag))
     return found
+
+
+def tiny_base_gguf(path: Path, model: Any, *, arch: str = "llama", extra: str = "") -> Path:
+    """A GGUF file shaped like `model` (its metadata and tensor names, weights all zero),
+    standing in for a base loaded from GGUF; `extra` names one more tensor than it has."""
+    import gguf
+    import numpy as np
+
+    config = model.config
+    writer = gguf.GGUFWriter(path, arch)
+    writer.add_name("tiny base")
+    writer.add_block_count(config.num_hidden_layers)
+    writer.add_context_length(config.max_position_embeddings)
+    writer.add_embedding_length(config.hidden_size)
+    writer.add_feed_forward_length(config.intermediate_size)
+    writer.add_head_count(config.num_attention_heads)
+    writer.add_head_count_kv(config.num_key_value_heads)
+    writer.add_layer_norm_rms_eps(config.rms_norm_eps)
+    writer.add_vocab_size(config.vocab_size)
+    writer.add_chat_template(CHATML_TEMPLATE)
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config.num_hidden_layers)
+    for hf_name, tensor in model.state_dict().items():
+        name = names.get_name(hf_name, try_suffixes=(".weight", ".bias"))
+        if name is not None:
+            writer.add_tensor(name, np.zeros(tuple(tensor.shape), dtype=np.float32))
+    if extra:
+        writer.add_tensor(extra, np.zeros(4, dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

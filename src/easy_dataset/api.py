@@ -110,6 +110,7 @@ from easy_dataset.services.quality import (
 )
 from easy_dataset.services.stages import estimate_stage, run_stage
 from easy_dataset.services.training import TrainingRunView
+from easy_dataset.services.training.evaluation import TrainingEvaluation
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
 from easy_dataset.types import ChunkSettings, GenerationSettings
 
@@ -220,6 +221,19 @@ class Project:
         from easy_dataset.services.training.start import resume_run
 
         return resume_run(self._app, self.id, run_id)
+
+    def evaluate_training(self, run_id: int, eval_set: str, **options: Any) -> TrainingEvaluation:
+        """Score a run's base and tuned model on an evaluation set, side by side
+        (base_model_config, judge_model, limit...)."""
+        from easy_dataset.services.training.evaluation import evaluate_run
+
+        return evaluate_run(self._app, self.id, run_id, eval_set, **options)
+
+    def training_evaluation(self, run_id: int) -> TrainingEvaluation | None:
+        """A run's base-versus-tuned evaluation as it stands; None when none was started."""
+        from easy_dataset.services.training.evaluation import evaluation
+
+        return evaluation(self._app, self.id, run_id)
 
     def training_runs(self) -> list[TrainingRunView]:
         from easy_dataset.services.training import list_runs

@@ -1,4 +1,5 @@
-"""Fine-tuning: `train run` (the stage), and the runs it leaves: list, status, resume."""
+"""Fine-tuning: `train run` (the stage), and the runs it leaves: list, status, resume, and
+evaluate (base versus tuned model on an evaluation set)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import typer
 from rich.table import Table
 
 from easy_dataset.cli.common import JsonOption, ProjectOption, console, guarded, print_json, state
+from easy_dataset.cli.evals.runs import comparison_table
 from easy_dataset.cli.jobs import job_progress
 from easy_dataset.cli.stage_commands import StageGroup
 from easy_dataset.services import training
 from easy_dataset.services.training import TrainingRunView
+from easy_dataset.services.training.evaluation import TrainingEvaluation
 
 app = typer.Typer(
     cls=StageGroup,
@@ -68,6 +71,12 @@ def _print_run(run: TrainingRunView) -> None:
         console.print(f"  model configuration: {run.model_name}")
     if run.error:
         console.print(f"  error: {run.error}")
+    record = run.metrics.get("evaluation")
+    if isinstance(record, dict):
+        console.print(
+            f"  evaluation on {record.get('eval_set')!r}: "
+            + (f"not started: {record['error']}" if record.get("error") else "`train evaluation`")
+        )
 
 
 @app.command("status")
@@ -98,4 +107,71 @@ def resume(
     else:
         _print_run(run)
     if run.status != "done":
+        raise typer.Exit(1)
+
+
+@app.command("evaluate")
+@guarded
+def evaluate(
+    ctx: typer.Context,
+    run_id: RunId,
+    project: ProjectOption,
+    eval_set: Annotated[str, typer.Option("--set", "-s", help="The evaluation set's name.")],
+    base_model: Annotated[
+        str | None,
+        typer.Option(help="The model configuration serving the base (default: embedded)."),
+    ] = None,
+    judge_model: Annotated[str | None, typer.Option(help="Judge of short and open answers.")] = (
+        None
+    ),
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Did this dataset help? Score the base and the tuned model on an evaluation set and
+    show them side by side (all, per kind, per tag)."""
+    from easy_dataset.services.training.evaluation import evaluate_run
+
+    options = {
+        key: value
+        for key, value in {"judge_model": judge_model, "limit": limit}.items()
+        if value is not None
+    }
+    with job_progress() as update:
+        found = evaluate_run(
+            state(ctx).app(),
+            project,
+            run_id,
+            eval_set,
+            base_model_config=base_model,
+            on_progress=update,
+            **options,
+        )
+    _print_evaluation(found, as_json)
+
+
+@app.command("evaluation")
+@guarded
+def evaluation(
+    ctx: typer.Context, run_id: RunId, project: ProjectOption, as_json: JsonOption = False
+) -> None:
+    """The run's base-versus-tuned evaluation as it stands."""
+    from easy_dataset.services.training.evaluation import evaluation as find_evaluation
+
+    found = find_evaluation(state(ctx).app(), project, run_id)
+    if found is None:
+        console.print(f"training run {run_id} has no evaluation; run `train evaluate {run_id}`")
+        raise typer.Exit(1)
+    _print_evaluation(found, as_json)
+
+
+def _print_evaluation(found: TrainingEvaluation, as_json: bool) -> None:
+    if as_json:
+        print_json(found.model_dump(mode="json"))
+    elif found.error:
+        console.print(f"the evaluation on {found.eval_set!r} could not start: {found.error}")
+    elif found.comparison is None:
+        console.print(f"the evaluation jobs {found.jobs} have not all begun yet")
+    else:
+        console.print(comparison_table(found.comparison))
+    if found.error:
         raise typer.Exit(1)

@@ -110,6 +110,11 @@ class Stage(JobHandler[Any], Generic[P]):
     def has_summary(cls) -> bool:
         return cls.summarize is not Stage.summarize
 
+    def follow_ups(self, app: Any, job_id: int) -> list[int]:
+        """Jobs to run once job `job_id` of this stage has succeeded, planned here (the
+        caller runs them: the CLI at once, the server in its queue)."""
+        return []
+
     @classmethod
     def short_name(cls) -> str:
         """The name without its group (`quality.judge` -> `judge`)."""

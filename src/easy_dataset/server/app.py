@@ -15,6 +15,7 @@ from easy_dataset.server.body_limit import BodyLimitMiddleware
 from easy_dataset.server.docs import install_docs
 from easy_dataset.server.errors import install_error_handlers
 from easy_dataset.server.executor import JobExecutor
+from easy_dataset.server.follow_ups import queue_follow_ups
 from easy_dataset.server.sites import install_site_checks
 from easy_dataset.server.ui import mount_ui
 from easy_dataset.services import App
@@ -37,6 +38,7 @@ def create_app(
     """
     core = App(settings)
     executor = JobExecutor(core)
+    executor.subscribe(queue_follow_ups(core, executor))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -20,6 +20,7 @@ from easy_dataset.jobs.stage import (
     StageParams,
     all_stages,
     check_params,
+    find_stage,
     get_stage,
     stored_params,
 )
@@ -131,9 +132,22 @@ def run_stage(
             if resumed.status == "paused":
                 return resumed  # the endpoint is still down: planning more would not help
         job_id = create_job(app, name, project_id=project_id, params=params)
-        return run_job_sync(app, job_id, on_progress=on_progress)
+        summary = run_job_sync(app, job_id, on_progress=on_progress)
+        for follow_up in follow_ups(app, job_id):
+            run_job_sync(app, follow_up, on_progress=on_progress)
+        return summary
     finally:
         app.usage_recorder.flush()
+
+
+def follow_ups(app: App, job_id: int) -> list[int]:
+    """The jobs a finished job's stage plans after it (see `Stage.follow_ups`)."""
+    with app.db.session() as session:
+        job = session.get(Job, job_id)
+        stage_cls = find_stage(job.type) if job is not None else None
+        if job is None or job.status != "succeeded" or stage_cls is None:
+            return []
+    return stage_cls().follow_ups(app, job_id)
 
 
 def interrupted_jobs(app: App, project_id: int, name: str) -> list[int]:

@@ -124,6 +124,11 @@ def compare(
     if as_json:
         print_json(found)
         return
+    console.print(comparison_table(found))
+
+
+def comparison_table(found: results.Comparison) -> Table:
+    """Runs side by side: a row per group (all, kind, tag), a column per model."""
     headings = [f"{run.model} (run {run.id})" for run in found.runs]
     table = Table(
         "group",
@@ -135,4 +140,4 @@ def compare(
     for row in found.rows:
         name = row.name or "(untagged)"
         table.add_row(row.group, escape(name), *(cell(figure) for figure in row.figures))
-    console.print(table)
+    return table

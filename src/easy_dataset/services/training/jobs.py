@@ -44,6 +44,23 @@ class TrainParams(StageParams, TrainSettings):
     tags: list[Annotated[str, Field(max_length=200)]] = Field(
         default=[], max_length=1000, description="Only samples with one of these tags."
     )
+    eval_set: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Then score the base and the tuned model on this evaluation set.",
+    )
+    eval_base_model: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The model configuration serving the base model in that comparison "
+        "(default: embedded, for the embedded base).",
+    )
+
+
+# Options that say what happens after training, not how: they do not make another run.
+AFTER_TRAINING = ("eval_set", "eval_base_model")
 
 
 def _settings(params: TrainParams) -> TrainSettings:
@@ -68,7 +85,8 @@ def _fingerprint(app: App, project_id: int, params: dict[str, Any]) -> str:
                 )
             ).one()
         data = [count, str(changed)]
-    text = json.dumps([params, data], sort_keys=True, default=str)
+    trained = {key: value for key, value in params.items() if key not in AFTER_TRAINING}
+    text = json.dumps([trained, data], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -154,6 +172,13 @@ class TrainRun(Stage[TrainParams]):
 
     def commit(self, session: Session, job: Job, item: JobItem, result: dict[str, Any]) -> None:
         runs.finish_run(session, result["run_id"], result)
+
+    def follow_ups(self, app: App, job_id: int) -> list[int]:
+        """The evaluation of base and tuned model the run asked for (`eval_set`)."""
+        from easy_dataset.services.training.evaluation import evaluation_after
+
+        found = evaluation_after(app, job_id)
+        return found[1] if found else []
 
 
 def _conversations(app: App, project_id: int, options: TrainParams) -> list[Any]:

@@ -19,8 +19,9 @@ from easy_dataset.store.training import TrainingRun
 def train(
     app: App, project_ref: str | int, *, on_progress: ProgressCallback | None = None, **options: Any
 ) -> TrainingRunView | None:
-    """Run `train.run` with these options to its end and return the run; None when the same
-    settings were already trained on the data as it is."""
+    """Run `train.run` with these options to its end, then the evaluation it asks for
+    (`eval_set`), and return the run; None when the same settings were already trained on
+    the data as it is."""
     summary = run_stage(app, project_ref, TYPE, on_progress=on_progress, **options)
     with app.db.session() as session:
         row = session.scalar(select(TrainingRun).where(TrainingRun.job_id == summary.job_id))
