@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "easy_dataset.ingest",
             "easy_dataset.chunking",
             "easy_dataset.evaluate",
+            "easy_dataset.train",
         ),
     ),
     ("model access", ("easy_dataset.llm", "easy_dataset.prompts")),

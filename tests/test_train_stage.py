@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from easy_dataset.api import Workspace
+from easy_dataset.errors import ConflictError
 from tests.train_support import conversations, save_tiny
 
 pytestmark = pytest.mark.slow
@@ -90,3 +91,20 @@ def test_the_same_settings_on_unchanged_data_are_trained_once(tmp_path: Path) ->
         assert run.curves["validation"] and run.metrics["train_examples"] > 0
         assert project.train(**options) is None
         assert [r.id for r in project.training_runs()] == [run.id]
+
+
+def test_a_failed_run_says_why_and_resumes_once_the_cause_is_gone(tmp_path: Path) -> None:
+    options = _options(tmp_path) | {"max_steps": 3, "checkpoint_every": 100, "name": "first try"}
+    data = Path(str(options["data_file"]))
+    text = data.read_text(encoding="utf-8")
+    data.unlink()
+    with Workspace(tmp_path / "home") as workspace:
+        project = workspace.project("bees", create=True)
+        run = project.train(**options)
+        assert run is not None and run.name == "first try"
+        assert run.status == "failed" and str(data) in run.error
+        data.write_text(text, encoding="utf-8")
+        done = project.resume_training(run.id)
+        assert done.status == "done" and done.step == 3 and done.error == ""
+        with pytest.raises(ConflictError, match="nothing to resume"):
+            project.resume_training(run.id)

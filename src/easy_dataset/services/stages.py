@@ -83,14 +83,15 @@ def planned_params(
     return params
 
 
-def start_stage(app: App, project_ref: str | int, name: str, **options: Any) -> int:
-    """Plan the stage's work not done yet as a job and return its id; nothing runs yet."""
+def start_stage(app: App, project_ref: str | int, name: str, /, **options: Any) -> int:
+    """Plan the stage's work not done yet as a job and return its id; nothing runs yet.
+    (Positional-only parameters: a stage may have an option called `name`.)"""
     project_id = _project_id(app, project_ref)
     params = planned_params(app, project_id, name, options)
     return create_job(app, name, project_id=project_id, params=params)
 
 
-def estimate_stage(app: App, project_ref: str | int, name: str, **options: Any) -> Estimate:
+def estimate_stage(app: App, project_ref: str | int, name: str, /, **options: Any) -> Estimate:
     """What `start_stage` with these options would do, creating nothing: the items it would
     plan (exact), and for a stage that calls a model its calls, tokens and time."""
     project_id = _project_id(app, project_ref)
@@ -116,6 +117,7 @@ def run_stage(
     app: App,
     project_ref: str | int,
     name: str,
+    /,
     *,
     on_progress: ProgressCallback | None = None,
     **options: Any,

@@ -33,6 +33,7 @@ from easy_dataset.server.ui.strings_quality import QUALITY_STRINGS
 from easy_dataset.server.ui.strings_review import REVIEW_STRINGS
 from easy_dataset.server.ui.strings_scope import SCOPE_STRINGS
 from easy_dataset.server.ui.strings_stage_form import STAGE_FORM_STRINGS
+from easy_dataset.server.ui.strings_training import TRAINING_STRINGS
 
 LANGUAGES = ("en", "zh")
 COOKIE = "easy_dataset_lang"
@@ -57,7 +58,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.jobs": ("Jobs", "任务"),
     "nav.usage": ("Usage", "用量"),
     "nav.settings": ("Settings", "设置"),
-    "nav.group.evaluate": ("Evaluate", "评测"),
+    "nav.group.evaluate": ("Train & evaluate", "训练与评测"),
     # projects
     "projects.title": ("Projects", "项目"),
     "projects.name": ("Name", "名称"),
@@ -299,6 +300,7 @@ STRINGS.update(PREFERENCE_STRINGS)
 STRINGS.update(EVALSETS_STRINGS)
 STRINGS.update(ARENA_STRINGS)
 STRINGS.update(EVALUATIONS_STRINGS)
+STRINGS.update(TRAINING_STRINGS)
 
 
 def current_language() -> str:

@@ -36,6 +36,7 @@ from easy_dataset.server.ui import (
     questions,
     settings,
     tags,
+    training,
     usage,
 )
 from easy_dataset.server.ui.context import ContextMiddleware, UiContext
@@ -55,6 +56,7 @@ PAGES = (
     quality,
     export,
     evalsets,
+    training,
     evaluations,
     arena,
     preferences,

@@ -40,6 +40,7 @@ SCREENS: list[Screen] = [
     Screen("quality", "verified"),
     Screen("export", "download"),
     Screen("evalsets", "quiz", "evaluate"),
+    Screen("training", "model_training", "evaluate"),
     Screen("evaluations", "analytics", "evaluate"),
     Screen("arena", "sports_mma", "evaluate"),
     Screen("preferences", "thumbs_up_down", "evaluate"),

@@ -126,19 +126,21 @@ class TrainRun(Stage[TrainParams]):
         return [] if key in busy or done is not None else [key]
 
     async def process(self, ctx: JobContext[App], key: str) -> dict[str, Any]:
-        assert ctx.project_id is not None
+        project_id = ctx.project_id
+        assert project_id is not None
         from easy_dataset.train import pipeline
 
         options = self.options(ctx.params)
         settings = _settings(options)
         run_id = runs.run_for_job(
-            ctx.app, ctx.project_id, ctx.job_id, options.name, settings.model_dump(mode="json")
+            ctx.app, project_id, ctx.job_id, options.name, settings.model_dump(mode="json")
         )
-        conversations = _conversations(ctx.app, ctx.project_id, options)
-        workdir = ctx.app.folder(ctx.project_id).root / "training" / f"run-{run_id}"
+        workdir = ctx.app.folder(project_id).root / "training" / f"run-{run_id}"
         stop = threading.Event()
 
         def work() -> pipeline.TrainResult:
+            # Read here, so a data file that cannot be read fails the run with its reason.
+            conversations = _conversations(ctx.app, project_id, options)
             prepared = pipeline.prepare(conversations, settings)
             return pipeline.train(
                 prepared,
