@@ -13,7 +13,7 @@ from easy_dataset.jobs.lease import load_job
 from easy_dataset.jobs.runner import ProgressCallback
 from easy_dataset.jobs.workers import worker_gone
 from easy_dataset.services.app import App
-from easy_dataset.services.stages import run_stage
+from easy_dataset.services.stages import follow_ups, run_stage
 from easy_dataset.services.training.jobs import TYPE
 from easy_dataset.services.training.runs import TrainingRunView, get_run, view
 from easy_dataset.store.base import utcnow
@@ -65,4 +65,6 @@ def resume_run(
     job_id = reopen_run(app, project_ref, run_id)
     # Not `resume=True`: that takes only interrupted jobs, and a cancelled one is not.
     run_job_sync(app, job_id, on_progress=on_progress)
+    for follow_up in follow_ups(app, job_id):  # the evaluation the run asked for
+        run_job_sync(app, follow_up, on_progress=on_progress)
     return get_run(app, project_ref, run_id)
