@@ -24,6 +24,8 @@ class Prepared:
     validation: list[data.Tokenized]
     counts: dict[str, int]
     device: str
+    # The GGUF file the base was loaded from: the tuned model is written back as GGUF too.
+    base_gguf: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,13 @@ def prepare(
 
     torch.manual_seed(settings.seed)
     device = models.pick_device()
+    base_gguf = None
     if tokenizer is None or model is None:
         source = models.resolve_base(settings.base_model)
         tokenizer = tokenizer or models.load_tokenizer(source)
         model = model or models.load_model(source, settings, device)
+        if source.gguf_file:
+            base_gguf = Path(source.location) / source.gguf_file
     else:
         data.ensure_chat_template(tokenizer)
         model.to(device)
@@ -67,7 +72,13 @@ def prepare(
         "dropped_examples": dropped_train + dropped_val,
     }
     return Prepared(
-        models.apply_method(model, settings), tokenizer, train, validation, counts, device
+        models.apply_method(model, settings),
+        tokenizer,
+        train,
+        validation,
+        counts,
+        device,
+        base_gguf,
     )
 
 
@@ -102,9 +113,9 @@ def train(
         return TrainResult("cancelled", outcome.run)
     trainable, total = models.count_parameters(outcome.model)
     figures = results.metrics(outcome.run, trainable, total, prepared.counts)
-    source = models.resolve_base(settings.base_model)
-    base_gguf = Path(source.location) / source.gguf_file if source.gguf_file else None
-    outputs = results.save_models(outcome.model, tokenizer, settings, workdir, base_gguf=base_gguf)
+    outputs = results.save_models(
+        outcome.model, tokenizer, settings, workdir, base_gguf=prepared.base_gguf
+    )
     outputs.update(results.write_report(workdir, settings, outcome.run, figures))
     outputs["checkpoints"] = str(loop.checkpoints)
     return TrainResult("done", outcome.run, outputs, figures)
