@@ -1,14 +1,15 @@
 """Training speed of our loop against a plain transformers `Trainer`: LoRA on SmolLM2-135M.
 
-    .venv/bin/python benchmarks/train.py [--steps 20] [--device cpu|cuda] [--max-length 256]
+    .venv/bin/python benchmarks/train.py [--steps 10] [--rounds 2] [--device cpu|cuda]
 
 The embedded SmolLM2-135M is loaded once from its GGUF and saved as a Hugging Face folder;
 each side then runs in its own process from that folder (so each peak memory is its own),
 on the same tokenized chat examples with the same settings: LoRA r 16 / alpha 32 / dropout
 0.1 on the attention projections, batch, accumulation, steps, learning rate and cosine
 schedule, no evaluation and no checkpoints. Tokens are counted where they enter the model
-(non-padding tokens of every training forward pass), the same way for both. Target: our
-tokens per second >= 0.95 of the plain script's.
+(non-padding tokens of every training forward pass), the same way for both. The sides take
+turns for `--rounds` rounds and the best run of each is compared. Target: our tokens per
+second >= 0.95 of the plain script's.
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ def run_ours(args: argparse.Namespace, base: str) -> dict[str, Any]:
             torch.cuda.synchronize()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     figures = {"seconds": seconds, "cpu_seconds": cpu, "tokens": counted[0]}
-    return figures | {"final_loss": outcome.run.train_curve[-1][1]} | memory(args.device)
+    losses = [loss for _, loss in outcome.run.train_curve]
+    return figures | {"mean_loss": sum(losses) / len(losses)} | memory(args.device)
 
 
 def run_plain(args: argparse.Namespace, base: str) -> dict[str, Any]:
@@ -207,7 +209,8 @@ def run_plain(args: argparse.Namespace, base: str) -> dict[str, Any]:
             torch.cuda.synchronize()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     figures = {"seconds": seconds, "cpu_seconds": cpu, "tokens": counted[0]}
-    return figures | {"final_loss": result.training_loss} | memory(args.device)
+    # The Trainer's training_loss is the mean of its steps' losses.
+    return figures | {"mean_loss": result.training_loss} | memory(args.device)
 
 
 def save_base(folder: Path) -> None:
@@ -231,29 +234,31 @@ def child(args: argparse.Namespace, which: str, base: str) -> dict[str, Any]:
     return figures
 
 
-def report(name: str, figures: dict[str, Any]) -> tuple[float, float]:
-    """Print one side's figures; its tokens per second of wall time and of CPU time."""
-    rate = figures["tokens"] / figures["seconds"]
+def rate(figures: dict[str, Any]) -> float:
+    return float(figures["tokens"] / figures["seconds"])
+
+
+def report(name: str, figures: dict[str, Any]) -> None:
     cpu_rate = figures["tokens"] / figures["cpu_seconds"]
     cuda = figures["cuda_max_allocated_mb"]
     print(
-        f"{name:6} {rate:9.1f} tokens/s  ({cpu_rate:6.1f} per CPU second)  "
-        f"{figures['tokens']:6d} tokens in {figures['seconds']:7.2f} s  "
+        f"{name:6} {rate(figures):9.1f} tokens/s  ({cpu_rate:5.1f} per CPU second)  "
+        f"{figures['tokens']:6d} tokens in {figures['seconds']:6.1f} s  "
         f"peak RSS {figures['peak_rss_mb']:5.0f} MB"
         + (f"  CUDA max allocated {cuda:6.0f} MB" if cuda is not None else "")
-        + f"  final loss {figures['final_loss']:.3f}"
+        + f"  mean loss {figures['mean_loss']:.3f}"
     )
-    return rate, cpu_rate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=1)
     parser.add_argument("--grad-accumulation", type=int, default=2)
     parser.add_argument("--examples", type=int, default=48, help="chat examples in the data")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each side, alternated")
     parser.add_argument("--base", help="a Hugging Face model folder (default: the embedded one)")
     parser.add_argument("--child", choices=["ours", "plain"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -270,30 +275,32 @@ def main() -> None:
         print(json.dumps(run(args, args.base)))
         return
 
+    print(
+        f"LoRA r 16 · {args.steps} steps × {args.grad_accumulation} micro-batches of "
+        f"{args.batch_size} · max length {args.max_length} · {args.examples} examples · "
+        f"{args.device} · best of {args.rounds} rounds"
+    )
+    runs: dict[str, list[dict[str, Any]]] = {"plain": [], "ours": []}
     with tempfile.TemporaryDirectory(prefix="easy-dataset-bench-base-") as folder:
         base = args.base
         if base is None:
             started = time.perf_counter()
             save_base(Path(folder))
             base = folder
-            print(
-                f"embedded SmolLM2-135M loaded from GGUF in {time.perf_counter() - started:.0f} s"
-            )
-        # Each side in a fresh process; the base folder, just written, is in the page cache.
-        plain = child(args, "plain", base)
-        ours = child(args, "ours", base)
-    print(
-        f"LoRA r 16 · {args.steps} steps × {args.grad_accumulation} micro-batches of "
-        f"{args.batch_size} · max length {args.max_length} · {args.examples} examples · "
-        f"{args.device}"
-    )
-    plain_rate, plain_cpu = report("plain", plain)
-    ours_rate, ours_cpu = report("ours", ours)
-    ratio = ours_rate / plain_rate
+            print(f"embedded SmolLM2 loaded from GGUF in {time.perf_counter() - started:.0f} s")
+        # Each run in a fresh process, the sides alternated: a neighbour's load on a shared
+        # machine falls on both, and the best run of each side is compared.
+        for number in range(1, args.rounds + 1):
+            for side, found in runs.items():
+                found.append(child(args, side, base))
+                report(f"{side} {number}", found[-1])
+    plain, ours = (max(found, key=rate) for found in runs.values())
+    print("best:")
+    report("plain", plain)
+    report("ours", ours)
+    ratio = rate(ours) / rate(plain)
     verdict = "PASS" if ratio >= 0.95 else "FAIL"
     print(f"ratio  {ratio:9.3f} ours/plain   target >= 0.95   {verdict}")
-    # On a shared machine the wall-time ratio moves with the neighbours' load.
-    print(f"CPU    {ours_cpu / plain_cpu:9.3f} ours/plain in tokens per CPU second")
 
 
 if __name__ == "__main__":
