@@ -111,6 +111,13 @@ from easy_dataset.services.quality import (
 from easy_dataset.services.stages import estimate_stage, run_stage
 from easy_dataset.services.training import TrainingRunView
 from easy_dataset.services.training.evaluation import TrainingEvaluation
+from easy_dataset.services.training.launch import (
+    TrainingConfig,
+    TrainingConfigExport,
+    TrainingConfigRequest,
+    export_training_config,
+    training_config,
+)
 from easy_dataset.services.views import AddOutcome, ChunkView, ProjectView, SplitOutcome
 from easy_dataset.types import ChunkSettings, GenerationSettings
 
@@ -239,6 +246,22 @@ class Project:
         from easy_dataset.services.training import list_runs
 
         return list_runs(self._app, self.id)
+
+    def training_config(self, **options: Any) -> TrainingConfig:
+        """LLaMA-Factory's training YAML for these settings (`TrainSettings`, plus name,
+        template, gpus, strategy, confirmed_only, tags) and the dataset's dataset_info.json
+        entry, as text."""
+        return training_config(self._app, self.id, TrainingConfigRequest(**options))
+
+    def export_training_config(
+        self, out_dir: str | Path, *, overwrite: bool = False, **options: Any
+    ) -> TrainingConfigExport:
+        """Write the samples as a LLaMA-Factory dataset with its dataset_info.json, the
+        training YAML of these settings (as `training_config`) and a launch script into
+        `out_dir`."""
+        return export_training_config(
+            self._app, self.id, out_dir, TrainingConfigRequest(**options), overwrite=overwrite
+        )
 
     def job(self, job_id: int) -> JobDetail:
         """One job: its counts, failures, model calls and what its stage reports about it

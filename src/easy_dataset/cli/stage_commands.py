@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 # Typer vendors click (since 0.25); its public API names no command class.
@@ -151,11 +151,11 @@ def _option(name: str, info: FieldInfo) -> inspect.Parameter:
     )
 
 
-def _values(stage_cls: type[Stage[Any]], given: dict[str, Any]) -> dict[str, Any]:
-    """CLI values as the stage's options: KEY=VALUE lists become dicts, unset ones drop."""
+def _values(model: type[BaseModel], given: dict[str, Any]) -> dict[str, Any]:
+    """CLI values as the model's fields: KEY=VALUE lists become dicts, unset ones drop."""
     options: dict[str, Any] = {}
     for name, value in given.items():
-        info = stage_cls.Params.model_fields[name]
+        info = model.model_fields[name]
         if value is None or value == [] or value == info.default:
             continue
         if typing.get_origin(_bare(info.annotation)) is dict:
@@ -164,15 +164,26 @@ def _values(stage_cls: type[Stage[Any]], given: dict[str, Any]) -> dict[str, Any
     return options
 
 
-def _check(stage_cls: type[Stage[Any]], options: dict[str, Any]) -> None:
+def _check(model: type[BaseModel], options: dict[str, Any]) -> None:
     """Refuse bad values before anything starts, naming the options as typed here."""
     try:
-        stage_cls.Params.model_validate(options)
+        model.model_validate(options)
     except ValidationError as exc:
-        flags = {
-            name: _flag(name, info).name for name, info in stage_cls.Params.model_fields.items()
-        }
+        flags = {name: _flag(name, info).name for name, info in model.model_fields.items()}
         raise InputError(reasons(exc, flags)) from None
+
+
+def model_parameters(model: type[BaseModel]) -> list[inspect.Parameter]:
+    """One CLI option per field of `model`, spelled and typed as a stage's options are."""
+    return [_option(name, info) for name, info in model.model_fields.items()]
+
+
+def model_values(model: type[BaseModel], given: dict[str, Any]) -> dict[str, Any]:
+    """The values typed for `model_parameters`, those given only; InputError naming the
+    option when `model` refuses one."""
+    options = _values(model, given)
+    _check(model, options)
+    return options
 
 
 def _pairs(flag: str, values: Sequence[str]) -> dict[str, str]:
@@ -188,18 +199,17 @@ def _pairs(flag: str, values: Sequence[str]) -> dict[str, str]:
 def stage_command(stage_cls: type[Stage[Any]]) -> Callable[..., None]:
     """The CLI command of one stage: `--project`, its options, `--dry-run`, `--json`."""
     name = stage_cls.name
-    fields = stage_cls.Params.model_fields
     file_options = _FILE_OPTIONS.get(name, [])
 
     def command(ctx: typer.Context, **given: Any) -> None:
         project, dry_run, as_json = given.pop("project"), given.pop("dry_run"), given.pop("as_json")
         files = {option: given.pop(option.parameter) or [] for option in file_options}
-        options = _values(stage_cls, given)
+        options = _values(stage_cls.Params, given)
         for option, paths in files.items():
             read = [value for path in paths for value in _read_file(option, path)]
             if read:
                 options[option.field] = read + list(options.get(option.field) or [])
-        _check(stage_cls, options)
+        _check(stage_cls.Params, options)
         if dry_run:
             found = stages.estimate_stage(state(ctx).app(), project, name, **options)
             if as_json:
@@ -223,7 +233,7 @@ def stage_command(stage_cls: type[Stage[Any]]) -> Callable[..., None]:
     params = [
         context,
         inspect.Parameter("project", inspect.Parameter.KEYWORD_ONLY, annotation=ProjectOption),
-        *(_option(field_name, info) for field_name, info in fields.items()),
+        *model_parameters(stage_cls.Params),
         *(_file_parameter(option) for option in file_options),
         inspect.Parameter(
             "dry_run", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=DryRunOption

@@ -1,20 +1,32 @@
 """Fine-tuning: `train run` (the stage), and the runs it leaves: list, status, resume, and
-evaluate (base versus tuned model on an evaluation set)."""
+evaluate (base versus tuned model on an evaluation set); `train export-config` writes the
+files to train with LLaMA-Factory instead."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from easy_dataset.cli.common import JsonOption, ProjectOption, console, guarded, print_json, state
+from easy_dataset.cli.common import (
+    JsonOption,
+    ProjectOption,
+    console,
+    escape,
+    guarded,
+    print_json,
+    state,
+)
 from easy_dataset.cli.evals.runs import comparison_table
 from easy_dataset.cli.jobs import job_progress
-from easy_dataset.cli.stage_commands import StageGroup
+from easy_dataset.cli.stage_commands import StageGroup, model_parameters, model_values
 from easy_dataset.services import training
 from easy_dataset.services.training import TrainingRunView
 from easy_dataset.services.training.evaluation import TrainingEvaluation
+from easy_dataset.services.training.launch import TrainingConfigRequest, export_training_config
 
 app = typer.Typer(
     cls=StageGroup,
@@ -175,3 +187,56 @@ def _print_evaluation(found: TrainingEvaluation, as_json: bool) -> None:
         console.print(comparison_table(found.comparison))
     if found.error:
         raise typer.Exit(1)
+
+
+OutOption = Annotated[
+    Path, typer.Option("--out", "-o", help="Folder for the dataset and the training files.")
+]
+OverwriteOption = Annotated[
+    bool, typer.Option("--overwrite", help="Replace the files and the dataset's entry.")
+]
+
+
+def export_config(
+    ctx: typer.Context,
+    project: str,
+    out: Path,
+    overwrite: bool = False,
+    as_json: bool = False,
+    **given: Any,
+) -> None:
+    """Write the samples as a LLaMA-Factory dataset (with dataset_info.json) and a training
+    YAML of these settings; with --gpus 2 or more also accelerate's configuration. The
+    folder's train.sh trains, here or wherever the folder is copied."""
+    request = TrainingConfigRequest.model_validate(model_values(TrainingConfigRequest, given))
+    written = export_training_config(state(ctx).app(), project, out, request, overwrite=overwrite)
+    if as_json:
+        print_json(written)
+        return
+    console.print(
+        f"{written.examples} samples written to {escape(written.data_path)}, "
+        f"LLaMA-Factory entry {request.name!r} in {escape(written.dataset_info_path)}"
+    )
+    for path in written.files:
+        console.print(f"  {escape(path)}")
+    console.print(f"train with: cd {escape(written.folder)} && {escape(written.launch)}")
+
+
+def _keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> Any:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+# The settings' options are those of `train run`, built from the same fields.
+export_config.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+        _keyword("project", ProjectOption),
+        _keyword("out", OutOption),
+        *model_parameters(TrainingConfigRequest),
+        _keyword("overwrite", OverwriteOption, False),
+        _keyword("as_json", JsonOption, False),
+    ]
+)
+app.command("export-config")(guarded(export_config))

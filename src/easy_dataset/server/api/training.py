@@ -1,5 +1,6 @@
-"""Training runs: list them, read one (settings, progress, loss curves, outputs), and
-score its base and tuned model on an evaluation set.
+"""Training runs: list them, read one (settings, progress, loss curves, outputs), score
+its base and tuned model on an evaluation set; and the files to train with LLaMA-Factory
+instead.
 
 Runs are started like every stage: `POST /api/projects/{p}/stages/train.run`."""
 
@@ -15,17 +16,22 @@ from easy_dataset.services import training
 from easy_dataset.services.training import TrainingRunView
 from easy_dataset.services.training import evaluation as training_evaluation
 from easy_dataset.services.training.evaluation import TrainingEvaluation
+from easy_dataset.services.training.launch import (
+    TrainingConfig,
+    TrainingConfigRequest,
+    training_config,
+)
 
-router = APIRouter(prefix="/projects/{project}/training-runs", tags=["training"])
+router = APIRouter(prefix="/projects/{project}", tags=["training"])
 
 
-@router.get("")
+@router.get("/training-runs")
 def list_runs(project: ProjectRef, core: Core) -> list[TrainingRunView]:
     """The project's training runs, newest first."""
     return training.list_runs(core, project)
 
 
-@router.get("/{run_id}")
+@router.get("/training-runs/{run_id}")
 def get_run(project: ProjectRef, run_id: IdPath, core: Core) -> TrainingRunView:
     """One run: status, step, ETA, curves, final metrics and output folders."""
     return training.get_run(core, project, run_id)
@@ -47,7 +53,7 @@ class EvaluateRequest(BaseModel):
     limit: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
-@router.post("/{run_id}/evaluate", status_code=202)
+@router.post("/training-runs/{run_id}/evaluate", status_code=202)
 def evaluate(
     project: ProjectRef, run_id: IdPath, body: EvaluateRequest, request: Request, core: Core
 ) -> TrainingEvaluation:
@@ -69,7 +75,7 @@ def evaluate(
     return found
 
 
-@router.get("/{run_id}/evaluation")
+@router.get("/training-runs/{run_id}/evaluation")
 def get_evaluation(project: ProjectRef, run_id: IdPath, core: Core) -> TrainingEvaluation:
     """The base and the tuned model side by side on the run's evaluation set: all, per kind
     and per tag (comparison is null until both evaluations have begun)."""
@@ -80,3 +86,13 @@ def get_evaluation(project: ProjectRef, run_id: IdPath, core: Core) -> TrainingE
             subject="evaluation",
         )
     return found
+
+
+@router.post("/training-config")
+def config(project: ProjectRef, body: TrainingConfigRequest, core: Core) -> TrainingConfig:
+    """LLaMA-Factory's training YAML for these settings (with the accelerate configuration
+    and launch script for several GPUs) and the dataset's dataset_info.json entry, as text:
+    nothing is written. The samples are the export in `messages` format (`GET
+    /api/projects/{p}/export?format=messages`, with `system` set to `system_prompt`),
+    saved as `data_file` beside dataset_info.json."""
+    return training_config(core, project, body)
