@@ -1,6 +1,6 @@
 """Training speed of our loop against a plain transformers `Trainer`: LoRA on SmolLM2-135M.
 
-    .venv/bin/python benchmarks/train.py [--steps 10] [--rounds 2] [--device cpu|cuda]
+    .venv/bin/python benchmarks/train.py [--steps 20] [--rounds 2] [--device cpu|cuda]
 
 The embedded SmolLM2-135M is loaded once from its GGUF and saved as a Hugging Face folder;
 each side then runs in its own process from that folder (so each peak memory is its own),
@@ -252,7 +252,7 @@ def report(name: str, figures: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=1)
