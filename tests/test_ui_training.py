@@ -106,9 +106,22 @@ def test_a_run_started_here_fills_its_chart_and_is_listed_with_its_results(
     # A second run is listed first and opened as it starts; a click opens the first again.
     page.type("stage-field-name", "second")
     page.type("stage-field-max_steps", "3")
+    page.type("stage-field-eval_set", "exam")
     page.click("training-start")
     page.wait(lambda: page.find("training-title").text == "Run 2: second", what="run 2 open")
     page.wait(lambda: page.find("training-status").text == "done", timeout=60, what="run 2 done")
+    # It asked to be evaluated, but a Hugging Face folder base leaves no model to score: the
+    # run says so (recorded as the job ends; Refresh reads it).
+
+    def evaluation_shown() -> str:
+        found = page.driver.find_elements("css selector", "[data-testid='training-evaluation']")
+        if not found:
+            page.click("training-refresh")
+            return ""
+        return str(found[0].text)
+
+    said = page.wait(evaluation_shown, what="the evaluation's line")
+    assert "The evaluation on exam could not start" in said and "left no model" in said
     rows = page.find("training-runs").find_elements("css selector", "tbody tr")
     assert [row.text.split()[0] for row in rows] == ["2", "1"]
     # A click in the page (notices may cover the foot of the list for a few seconds).

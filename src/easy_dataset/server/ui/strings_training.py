@@ -93,6 +93,15 @@ TRAINING_STRINGS: dict[str, tuple[str, str]] = {
         "模型配置 {name}：可在试验场、竞技场和评测中选用。",
     ),
     "training.settings": ("Settings", "训练设置"),
+    "training.evaluation": (
+        "Evaluation on {set}: {base} (base) against {tuned} (tuned), as two evaluation jobs.",
+        "在评测集 {set} 上评测：{base}（基座）对比 {tuned}（微调后），共两个评测任务。",
+    ),
+    "training.evaluation_open": ("Compare them on the Evaluations screen", "在评测页面对比"),
+    "training.evaluation_error": (
+        "The evaluation on {set} could not start: {error}",
+        "评测集 {set} 上的评测未能开始：{error}",
+    ),
     "training.metric.steps": ("Steps", "步数"),
     "training.metric.total_steps": ("Planned steps", "计划步数"),
     "training.metric.final_train_loss": ("Final training loss", "最终训练损失"),

@@ -270,12 +270,14 @@ class TrainingScreen:
                 ui.label(t("training.model", name=run.model_name)).classes("font-medium").props(
                     "data-testid=training-model"
                 )
-            if run.metrics:
+            figures = {name: value for name, value in run.metrics.items() if name != "evaluation"}
+            if figures:
                 ui.label(t("training.metrics")).classes("font-medium")
                 with pairs_grid().classes("text-sm"):
-                    for name, value in run.metrics.items():
+                    for name, value in figures.items():
                         ui.label(shown.metric_label(name))
                         ui.label(shown.figure(value)).props(f"data-testid=training-metric-{name}")
+            self._evaluation(run.metrics.get("evaluation"))
             if run.outputs:
                 ui.label(t("training.outputs")).classes("font-medium")
                 with pairs_grid().classes("text-sm"):
@@ -289,6 +291,28 @@ class TrainingScreen:
                 for name, value in run.settings.items():
                     ui.label(name)
                     ui.label(shown.figure(value)).classes("break-all")
+
+    def _evaluation(self, record: Any) -> None:
+        """The base-versus-tuned evaluation the run asked for: where to compare, or why it
+        could not start."""
+        if not isinstance(record, dict):
+            return
+        eval_set = str(record.get("eval_set", ""))
+        with (
+            ui.row().classes("items-center gap-2 text-sm").props("data-testid=training-evaluation")
+        ):
+            if record.get("error"):
+                ui.label(t("training.evaluation_error", set=eval_set, error=record["error"]))
+                return
+            ui.label(
+                t(
+                    "training.evaluation",
+                    set=eval_set,
+                    base=record.get("base_model", ""),
+                    tuned=record.get("tuned_model", ""),
+                )
+            )
+            ui.link(t("training.evaluation_open"), project_path(self.project.id, "evaluations"))
 
     async def _cancel(self, run_id: int) -> None:
         job_id = self.runs[run_id].job_id
