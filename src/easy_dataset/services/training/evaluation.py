@@ -17,7 +17,7 @@ from easy_dataset.services.evaluation import results as eval_results
 from easy_dataset.services.projects import find_project
 from easy_dataset.services.stages import start_stage
 from easy_dataset.services.training.jobs import TYPE as TRAIN_TYPE
-from easy_dataset.services.training.runs import _find, get_run
+from easy_dataset.services.training.runs import find_run, get_run
 from easy_dataset.store.evaluation import EvalRun
 from easy_dataset.store.models import Job
 from easy_dataset.store.training import TrainingRun
@@ -75,7 +75,7 @@ def start_evaluation(
         for model in (base, run.model_name)
     ]
     with app.db.session() as session:
-        row = _find(session, find_project(session, project_ref).id, run_id)
+        row = find_run(session, find_project(session, project_ref).id, run_id)
         record = {"eval_set": eval_set, "base_model": base, "tuned_model": run.model_name}
         row.metrics = {**row.metrics, "evaluation": {**record, "jobs": jobs}}
     return jobs
@@ -171,7 +171,7 @@ def evaluation_after(app: App, job_id: int) -> tuple[int, list[int]] | None:
         jobs = start_evaluation(app, project_id, run_id, eval_set, base_model_config=base_config)
     except EasyDatasetError as exc:
         with app.db.session() as session:
-            row = _find(session, project_id, run_id)
+            row = find_run(session, project_id, run_id)
             row.metrics = {**row.metrics, "evaluation": {"eval_set": eval_set, "error": str(exc)}}
         return run_id, []
     return run_id, jobs

@@ -63,10 +63,11 @@ def list_runs(app: App, project_ref: str | int) -> list[TrainingRunView]:
 
 def get_run(app: App, project_ref: str | int, run_id: int) -> TrainingRunView:
     with app.db.session() as session:
-        return view(_find(session, find_project(session, project_ref).id, run_id))
+        return view(find_run(session, find_project(session, project_ref).id, run_id))
 
 
-def _find(session: Session, project_id: int, run_id: int) -> TrainingRun:
+def find_run(session: Session, project_id: int, run_id: int) -> TrainingRun:
+    """The project's run `run_id`, in this session; NotFoundError when it has none."""
     row = session.get(TrainingRun, run_id)
     if row is None or row.project_id != project_id:
         raise NotFoundError(f"no training run {run_id} in this project", subject="training_run")
