@@ -70,6 +70,8 @@ def test_a_run_started_here_fills_its_chart_and_is_listed_with_its_results(
     start(page, {"name": "tiny lora"} | start_options(tmp_path, 12))
 
     page.wait(lambda: page.find("training-status").text == "done", timeout=60, what="done")
+    # The notice comes with the refresh that sees the run end and lasts a few seconds.
+    page.wait_text("Run 1 is done")
     run = only_run(server)
     assert run.status == "done" and run.step == 12
     validation = len(run.curves["validation"])
@@ -84,7 +86,6 @@ def test_a_run_started_here_fills_its_chart_and_is_listed_with_its_results(
     points = page.find("training-points").text
     assert points.startswith(f"12 training and {validation} validation points")
     assert f"latest training loss {run.curves['train'][-1][1]:.4f} (step 12)" in points
-    page.wait_text(f"Run {run.id} is done")  # the notice
 
     cells = [cell.text for cell in page.find("training-runs").find_elements("css selector", "td")]
     assert cells[:7] == [str(run.id), "tiny lora", "lora", run.base_model, "done", "12/12", "–"]

@@ -157,4 +157,9 @@ TRAINING_STRINGS: dict[str, tuple[str, str]] = {
     "stage_form.field.data_file": ("Data file (JSONL)", "数据文件（JSONL）"),
     "stage_form.field.confirmed_only": ("Confirmed samples only", "仅用已确认样本"),
     "stage_form.field.tags": ("Tags", "标签"),
+    "stage_form.field.eval_set": ("Then evaluate on set", "训练后评测所用评测集"),
+    "stage_form.field.eval_base_model": (
+        "Base model's configuration (for that evaluation)",
+        "评测中代表基础模型的模型配置",
+    ),
 }
