@@ -32,7 +32,12 @@ def test_questions_and_answers_with_the_embedded_model(app: App, tmp_path: Path)
 
     # No synthesised reasoning: a third model call would double the time for no more
     # structure (the fake-server tests cover that path).
-    answered = stages.run_stage(app, "local", "answers.generate", synthesize_cot=False)
+    # The 135M model now and then writes an answer the checks refuse: the item fails with its
+    # reason, as it should, and the question stays unanswered, so a new run samples again.
+    for _ in range(3):
+        answered = stages.run_stage(app, "local", "answers.generate", synthesize_cot=False)
+        if answered.status == "succeeded":
+            break
     assert (answered.status, answered.succeeded) == ("succeeded", 1), answered
     [pair] = gen.list_qa(app, "local")
     assert pair.answer.strip() and pair.question == questions[0].text
