@@ -29,7 +29,9 @@ class JobExecutor:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.progress: dict[int, Progress] = {}  # the latest progress of jobs run here
+        # The latest progress of the jobs running here. A job's entry goes when it ends: SQLite
+        # gives a new job the id of a deleted one, which must not show the old one's figures.
+        self.progress: dict[int, Progress] = {}
         # Made in `start`: a server that runs no jobs leaves no loop to close.
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._serve, name="easy-dataset-jobs", daemon=True)
@@ -106,7 +108,10 @@ class JobExecutor:
             self._loop.close()
 
     def _report(self, progress: Progress) -> None:
-        self.progress[progress.job_id] = progress
+        if progress.status == "running":
+            self.progress[progress.job_id] = progress
+        else:
+            self.progress.pop(progress.job_id, None)
         for listener in self._listeners:
             try:
                 listener(progress)
@@ -142,4 +147,5 @@ class JobExecutor:
                 log.exception("job %s stopped with an error", job_id)
             finally:
                 self._queued.discard(job_id)
+                self.progress.pop(job_id, None)  # a run that crashed sent no last event
                 self.app.usage_recorder.flush()
