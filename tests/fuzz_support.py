@@ -2,8 +2,8 @@
 
 Every operation of /openapi.json gets `MAX_EXAMPLES` Schemathesis cases (derandomized, so a
 run is repeatable): freely generated ones, ones aimed at the seeded project's real ids, and
-negative ones (malformed on purpose). Each operation runs on its own copy of a seeded data
-home, so one operation deleting the project cannot starve the others. Jobs never run
+negative ones (malformed on purpose). Each operation starts from the seeded data home, put
+back in place, so one operation deleting the project cannot starve the others. Jobs never run
 (`run_jobs=False`), and the only model endpoint is http://127.0.0.1:9/v1, which refuses at
 once; `OutboundGuard` refuses (and records) any other connection the server would open.
 """
@@ -364,12 +364,32 @@ def confine(case: Any) -> None:
             body["provider"] = "custom"  # the embedded model: minutes of CPU, no network
 
 
-def _app_for(seed: Seed, workdir: Path) -> FastAPI:
-    home = workdir / "home"
-    if home.exists():
-        shutil.rmtree(home)
-    shutil.copytree(seed.home, home)
-    return create_app(Settings.load(home=home), run_jobs=False)
+class SeededServer:
+    """One app for a fuzz session, its data home put back to the seed before each operation
+    (so one operation deleting the project cannot starve the next). One app, not one per
+    operation: each new app costs FastAPI most of a second of route analysis."""
+
+    def __init__(self, seed: Seed, home: Path) -> None:
+        self.seed = seed
+        self.home = home
+        shutil.copytree(seed.home, home)
+        self.app: FastAPI = create_app(Settings.load(home=home), run_jobs=False)
+
+    def restore(self) -> None:
+        """The data home as the seed left it: database and every file."""
+        core = self.app.state.core
+        if "usage_recorder" in core.__dict__:
+            core.usage_recorder.flush()  # what the last operation logged goes before it
+        core.db.close()  # the engine opens new connections, to the copied file, when next used
+        for entry in self.home.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        shutil.copytree(self.seed.home, self.home, dirs_exist_ok=True)
+
+    def close(self) -> None:
+        shutdown_lifespans()  # schemathesis started the app's lifespan on its first case
 
 
 def _kind(response: Any) -> object:
@@ -381,12 +401,13 @@ def _kind(response: Any) -> object:
 
 
 def fuzz_operation(
-    operation: Any, seed: Seed, workdir: Path, *, max_examples: int = MAX_EXAMPLES
+    operation: Any, server: SeededServer, *, max_examples: int = MAX_EXAMPLES
 ) -> OperationRun:
-    """Send up to `max_examples` generated cases to a fresh copy of the seeded server."""
+    """Send up to `max_examples` generated cases to the server, restored to the seed."""
     run = OperationRun(label=operation.label)
     started = time.perf_counter()
-    app = _app_for(seed, workdir)
+    server.restore()
+    app, seed = server.app, server.seed
     server_log = _ServerLog()
     errors_log = logging.getLogger("easy_dataset.server.errors")
     errors_log.addHandler(server_log)
@@ -436,8 +457,6 @@ def fuzz_operation(
     finally:
         errors_log.removeHandler(server_log)
         errors_log.propagate = propagate
-        shutdown_lifespans()
-        shutil.rmtree(workdir / "home", ignore_errors=True)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -487,15 +506,15 @@ class FuzzSession:
         try:
             self.seed = seed_home(workdir / "seed")
             self.operations = {op.label: op for op in load_operations(workdir / "schema")}
+            self.server = SeededServer(self.seed, workdir / "home")
+            self._stack.callback(self.server.close)
         except BaseException:
             self._stack.close()
             raise
 
     def fuzz(self, label: str) -> OperationRun:
         operation = self.operations[label]
-        run = fuzz_operation(
-            operation, self.seed, self.workdir / "op", max_examples=self.max_examples
-        )
+        run = fuzz_operation(operation, self.server, max_examples=self.max_examples)
         self.runs.append(run)
         return run
 

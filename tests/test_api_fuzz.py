@@ -42,6 +42,26 @@ def test_the_outbound_guard_refuses_and_records_other_addresses() -> None:
     assert guard.attempts == ["connect ('192.0.2.1', 80)", "lookup 'api.openai.com'"]
 
 
+def test_each_operation_starts_from_the_seeded_home(tmp_path: Path) -> None:
+    seed = fuzz_support.seed_home(tmp_path / "seed")
+    server = fuzz_support.SeededServer(seed, tmp_path / "home")
+    project = f"/api/projects/{fuzz_support.SEED_PROJECT}"
+    client = TestClient(server.app, base_url=BASE_URL)
+    try:
+        files = client.get(f"{project}/files").json()["items"]
+        assert files
+        assert client.delete(project).status_code == 200  # as a fuzzed DELETE may
+        assert client.get(project).status_code == 404
+        (tmp_path / "home" / "left-behind").write_text("x")
+
+        server.restore()
+        assert client.get(f"{project}/files").json()["items"] == files
+        assert not (tmp_path / "home" / "left-behind").exists()
+    finally:
+        client.close()
+        server.app.state.core.close()
+
+
 # -- the documented error body ------------------------------------------------------------
 
 

@@ -1,7 +1,10 @@
 """The REST API: one router per resource, all under /api, all calling the services."""
 
+from typing import Any
+
 from fastapi import APIRouter
 
+from easy_dataset.jobs.stage import Stage, all_stages
 from easy_dataset.server.api import (
     arena,
     chunk_cleaning,
@@ -56,8 +59,22 @@ RESOURCES = (
 )
 
 
+# FastAPI analyses every route's parameters as a router is included: about half a second
+# for ours, paid again by every app made in one process (tests make hundreds). A built
+# router serves any number of apps, so it is kept per set of registered stages.
+_built: dict[tuple[type[Stage[Any]], ...], APIRouter] = {}
+
+
 def build_api_router() -> APIRouter:
     """Every router under /api; the stages' routes as the stage registry holds them now."""
+    registered = tuple(all_stages())
+    router = _built.get(registered)
+    if router is None:
+        router = _built[registered] = _api_router()
+    return router
+
+
+def _api_router() -> APIRouter:
     api_router = APIRouter(prefix="/api")
     for module in RESOURCES:
         api_router.include_router(module.router)
