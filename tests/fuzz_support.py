@@ -523,11 +523,26 @@ class FuzzSession:
         return Summary(self.runs, self.guard.attempts, time.perf_counter() - self._started)
 
 
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
 @functools.cache
 def operation_labels() -> tuple[str, ...]:
-    """The label ("METHOD /path") of every operation, for test parametrization."""
+    """The label ("METHOD /path", as Schemathesis names operations) of every operation, for
+    test parametrization. Read from the OpenAPI document itself: every xdist worker collects
+    every module, and having Schemathesis parse the schema too cost each of them seconds."""
     with tempfile.TemporaryDirectory() as home:
-        return tuple(operation.label for operation in load_operations(Path(home)))
+        app = create_app(Settings.load(home=Path(home)), run_jobs=False)
+        try:
+            paths = app.openapi()["paths"]
+        finally:
+            app.state.core.close()
+    return tuple(
+        f"{method.upper()} {path}"
+        for path, item in paths.items()
+        for method in item
+        if method in HTTP_METHODS
+    )
 
 
 def operation_share(index: int) -> list[str]:

@@ -5,6 +5,7 @@ documents is the one the server sends."""
 from __future__ import annotations
 
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,10 @@ def test_the_shares_cover_every_operation_once() -> None:
     assert sorted(labels) == sorted(fuzz_support.operation_labels())
     assert len(set(labels)) == len(labels)
     assert max(map(len, shares)) - min(map(len, shares)) <= 1
+    # The labels are read from the document without Schemathesis: they must name its operations.
+    with tempfile.TemporaryDirectory() as home:
+        operations = fuzz_support.load_operations(Path(home))
+    assert [operation.label for operation in operations] == list(fuzz_support.operation_labels())
     modules = sorted(Path(__file__).parent.glob("test_api_fuzz_share_*.py"))
     assert [path.stem[-1] for path in modules] == [
         str(index + 1) for index in range(fuzz_support.SHARES)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from datasets import load_dataset
 
 from easy_dataset.errors import ConflictError
 from easy_dataset.evaluate.preferences import (
@@ -199,6 +199,14 @@ def test_a_model_rewrite_clears_the_model_answer(
     revised = gen.revise_qa(app, project, qa_id, "Say it in one short sentence.")
     assert "model_answer" not in revised.provenance
     assert preference_pairs(app, project, PreferenceFilters(sources=["edit"])) == []
+
+
+def load_dataset(*args: Any, **kwargs: Any) -> Any:
+    """`datasets.load_dataset`, imported on first use: every xdist worker collects this
+    module, and importing datasets costs each of them a second and a half."""
+    from datasets import load_dataset as load
+
+    return load(*args, **kwargs)
 
 
 def _load(path: Path) -> list[dict[str, object]]:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import torch
 
 from easy_dataset.train import pipeline
 from easy_dataset.train.data import Conversation
@@ -81,7 +80,9 @@ def test_lora_run_learns_and_writes_adapter_merged_model_and_report(tmp_path: Pa
     for name in ("adapter", "merged", "report_json", "report_md"):
         assert Path(result.outputs[name]).exists(), name
     assert (Path(result.outputs["adapter"]) / "adapter_config.json").is_file()
-    # The merged model alone answers as the adapter on its base did.
+    # The merged model alone answers as the adapter on its base did. (torch is imported here,
+    # as the package does, so that collecting this module does not load it in every worker.)
+    import torch
     from transformers import AutoModelForCausalLM
 
     merged = AutoModelForCausalLM.from_pretrained(result.outputs["merged"]).eval()
