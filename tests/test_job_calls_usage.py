@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import func, select, update
+
 from easy_dataset.llm.types import ModelConfig
 from easy_dataset.services import App, files, jobs, models, projects, stages, usage
 from easy_dataset.store.models import LLMCall
@@ -120,3 +122,43 @@ def test_rest_job_view_and_usage(tmp_path: Path) -> None:
         assert (row["errors"], row["cancelled"]) == (1, 2)
         state = ok(api.get(f"/api/jobs/{started['id']}"))
         assert state["calls"]["cancelled"] == 2 and state["calls"]["failed"] == 1
+
+
+def test_a_new_project_given_a_deleted_ones_ids_inherits_none_of_its_calls(app: App) -> None:
+    # SQLite gives a new row the id of the deleted last one: the project, its job and its
+    # model configuration here all come back with the same ids.
+    first = projects.create_project(app, "p")
+    config = models.add_model(app, "p", ModelConfig(name="fake", base_url="http://x/v1", model="m"))
+    job = stages.start_stage(app, "p", "tags.build", rebuild=True)
+    _log(app, job, first.id, None, "timeout")
+    with app.db.session() as session:
+        session.execute(
+            update(LLMCall).where(LLMCall.job_id == job).values(model_config_id=config.id)
+        )
+    projects.delete_project(app, "p")
+
+    second = projects.create_project(app, "p")
+    again = models.add_model(app, "p", ModelConfig(name="fake", base_url="http://x/v1", model="m"))
+    assert (second.id, again.id) == (first.id, config.id)
+    assert jobs.calls_of(app, [job])[job].calls == 0
+    assert usage.usage_totals(app, project_ref="p") == []
+    with app.db.session() as session:
+        assert session.scalar(select(func.count()).where(LLMCall.model_config_id == again.id)) == 0
+    # The calls stay in the log, counted in the totals, attributed to nothing.
+    [row] = usage.usage_totals(app, group_by="project")
+    assert (row.key, row.calls, row.errors) == ("None", 2, 1)
+
+
+def test_removing_a_model_configuration_detaches_its_calls(app: App) -> None:
+    project = projects.create_project(app, "p")
+    config = models.add_model(app, "p", ModelConfig(name="a", base_url="http://x/v1", model="m"))
+    _log(app, None, project.id, None)
+    with app.db.session() as session:
+        session.execute(update(LLMCall).values(model_config_id=config.id))
+    models.remove_model(app, "p", "a")
+    again = models.add_model(app, "p", ModelConfig(name="b", base_url="http://x/v1", model="m"))
+    assert again.id == config.id
+    with app.db.session() as session:
+        assert session.scalars(select(LLMCall.model_config_id)).all() == [None]
+    [row] = usage.usage_totals(app, project_ref="p")
+    assert row.calls == 1  # still the project's call

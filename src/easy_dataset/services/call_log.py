@@ -6,14 +6,47 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from easy_dataset.llm.types import CallRecord
-from easy_dataset.store.models import LLMCall, ResponseCacheEntry
+from easy_dataset.store.models import Job, LLMCall, ModelConfigRow, ResponseCacheEntry
 
 if TYPE_CHECKING:
     from easy_dataset.services.app import App
+
+
+def detach_calls(
+    session: Session, *, project_id: int | None = None, model_config_id: int | None = None
+) -> None:
+    """Keep a deleted project's (or configuration's) calls in the log, counted in the totals
+    but attributed to nothing. SQLite gives the next project, job or configuration the id of
+    a deleted one, which must not inherit its calls, tokens and errors.
+
+    Call it in the deleting session, before the rows go."""
+    if project_id is not None:
+        jobs = select(Job.id).where(Job.project_id == project_id)
+        configs = select(ModelConfigRow.id).where(ModelConfigRow.project_id == project_id)
+        session.execute(
+            update(LLMCall)
+            .where(
+                or_(
+                    LLMCall.project_id == project_id,
+                    LLMCall.job_id.in_(jobs),
+                    LLMCall.model_config_id.in_(configs),
+                )
+            )
+            .values(project_id=None, job_id=None, model_config_id=None)
+            .execution_options(synchronize_session=False)
+        )
+    if model_config_id is not None:
+        session.execute(
+            update(LLMCall)
+            .where(LLMCall.model_config_id == model_config_id)
+            .values(model_config_id=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 class DatabaseRecorder:
