@@ -141,6 +141,17 @@ def test_console_script_runs_with_env_home(tmp_path: Path) -> None:
     assert (tmp_path / "envhome" / "easy-dataset.db").exists()
 
 
+def test_commands_start_without_loading_the_server() -> None:
+    """Only `serve` needs FastAPI, NiceGUI and the routes; loading them cost every other
+    command about a second before it did anything."""
+    loaded = "import sys, easy_dataset.cli; print([m for m in WEB if m in sys.modules])"
+    probe = f"WEB = ('easy_dataset.server', 'fastapi', 'nicegui'); {loaded}"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert found.strip() == "[]"
+
+
 @pytest.mark.embedded
 def test_demo_runs_the_whole_pipeline_on_the_embedded_model(cli: Cli) -> None:
     """The one end-to-end run of every stage on the embedded model (structure only), on the

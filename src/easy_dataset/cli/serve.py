@@ -9,7 +9,6 @@ import typer
 
 from easy_dataset.cli.common import console, guarded, state
 from easy_dataset.config import Settings
-from easy_dataset.server.access import is_loopback, new_token
 
 DEFAULT_PORT = 1717
 
@@ -56,9 +55,12 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the web app and the REST API (OpenAPI at /docs) until Ctrl-C."""
+    # Here, not at the top: importing anything of the server loads all of it (FastAPI,
+    # NiceGUI, every route), which every other command would pay for at start-up.
     import uvicorn
 
     from easy_dataset.server import create_app
+    from easy_dataset.server.access import is_loopback, new_token
 
     cli = state(ctx)
     if token is not None and not _plain_token(token):
