@@ -17,36 +17,37 @@ if TYPE_CHECKING:
     from easy_dataset.services.app import App
 
 
-def detach_calls(
-    session: Session, *, project_id: int | None = None, model_config_id: int | None = None
-) -> None:
-    """Keep a deleted project's (or configuration's) calls in the log, counted in the totals
-    but attributed to nothing. SQLite gives the next project, job or configuration the id of
-    a deleted one, which must not inherit its calls, tokens and errors.
+# The log keeps the calls of what was deleted, counted in the totals but attributed to
+# nothing: SQLite gives the next project, job or configuration the id of a deleted one, which
+# must not inherit its calls, tokens and errors. Both are called in the deleting session.
 
-    Call it in the deleting session, before the rows go."""
-    if project_id is not None:
-        jobs = select(Job.id).where(Job.project_id == project_id)
-        configs = select(ModelConfigRow.id).where(ModelConfigRow.project_id == project_id)
-        session.execute(
-            update(LLMCall)
-            .where(
-                or_(
-                    LLMCall.project_id == project_id,
-                    LLMCall.job_id.in_(jobs),
-                    LLMCall.model_config_id.in_(configs),
-                )
+
+def detach_project_calls(session: Session, project_id: int) -> None:
+    """Clear the project's, its jobs' and its configurations' ids from their log rows."""
+    jobs = select(Job.id).where(Job.project_id == project_id)
+    configs = select(ModelConfigRow.id).where(ModelConfigRow.project_id == project_id)
+    session.execute(
+        update(LLMCall)
+        .where(
+            or_(
+                LLMCall.project_id == project_id,
+                LLMCall.job_id.in_(jobs),
+                LLMCall.model_config_id.in_(configs),
             )
-            .values(project_id=None, job_id=None, model_config_id=None)
-            .execution_options(synchronize_session=False)
         )
-    if model_config_id is not None:
-        session.execute(
-            update(LLMCall)
-            .where(LLMCall.model_config_id == model_config_id)
-            .values(model_config_id=None)
-            .execution_options(synchronize_session=False)
-        )
+        .values(project_id=None, job_id=None, model_config_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def detach_config_calls(session: Session, model_config_id: int) -> None:
+    """Clear a model configuration's id from its log rows."""
+    session.execute(
+        update(LLMCall)
+        .where(LLMCall.model_config_id == model_config_id)
+        .values(model_config_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 class DatabaseRecorder:

@@ -25,7 +25,7 @@ from easy_dataset.llm.context import call_scope
 from easy_dataset.llm.local import DEFAULT_LOCAL_CONFIG
 from easy_dataset.llm.types import ChatClient, Completion, Message, ModelConfig, StreamEvent
 from easy_dataset.services.app import App
-from easy_dataset.services.call_log import detach_calls
+from easy_dataset.services.call_log import detach_config_calls
 from easy_dataset.services.projects import find_project
 from easy_dataset.store.models import Job, ModelConfigRow, ModelSecret, Project
 
@@ -257,7 +257,7 @@ def remove_model(app: App, project_ref: str | int, name: str) -> ModelView:
         project = find_project(session, project_ref)
         row = _find(session, project.id, name)
         view = _view(row, session.get(ModelSecret, row.id))
-        detach_calls(session, model_config_id=row.id)
+        detach_config_calls(session, row.id)
         session.delete(row)
         session.flush()
         if view.is_default:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from easy_dataset.errors import ConflictError, InputError, NotFoundError
 from easy_dataset.services.app import App
-from easy_dataset.services.call_log import detach_calls
+from easy_dataset.services.call_log import detach_project_calls
 from easy_dataset.services.views import ProjectView
 from easy_dataset.store.base import Base
 from easy_dataset.store.dataset import QAPair, Question
@@ -215,7 +215,7 @@ def delete_project(app: App, ref: str | int) -> ProjectView:
     with app.db.session() as session:
         project = find_project(session, ref)
         view = _view(app, session, project)
-        detach_calls(session, project_id=project.id)
+        detach_project_calls(session, project.id)
         session.delete(project)
     # The rows are gone for good once committed; only then does the folder go.
     app.folder(view.id).delete()

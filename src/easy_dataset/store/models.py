@@ -156,7 +156,7 @@ class LLMCall(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # No foreign keys: the log outlives deleted projects, jobs and configurations, whose
-    # ids are then cleared here (`services.call_log.detach_calls`): SQLite reuses ids.
+    # ids are then cleared here (`services.call_log.detach_*_calls`): SQLite reuses ids.
     project_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     model_config_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
