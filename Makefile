@@ -40,13 +40,22 @@ lint: $(STAMP)
 # and each API fuzz share's last test sees all its operations go through one fuzz session.
 TEST_WORKERS ?= 3
 
+# Where the environment sets PYTHONDONTWRITEBYTECODE (this machine's does), every test
+# worker, and every command a test starts, compiled the package and the tests again:
+# collecting took 21 s instead of 9 s in each worker. Tests keep their bytecode, and the
+# package is compiled once before the workers start, not three times at once.
+test test-fast: export PYTHONDONTWRITEBYTECODE :=
+COMPILE := $(BIN)/python -m compileall -q -j 0 src tests
+
 test: lint
 	scripts/ensure-chromium.sh
+	$(COMPILE)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # While working: every test but the browser, embedded-model and slow ones, stopping at the
 # first failure.
 test-fast: $(STAMP)
+	$(COMPILE)
 	$(BIN)/python -m pytest -q -x -n $(TEST_WORKERS) --dist loadfile -m "not browser and not embedded and not slow"
 
 format: $(STAMP)
