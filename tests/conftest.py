@@ -5,6 +5,7 @@ must be marked `embedded` (it fails otherwise), so `-m "not ..."` leaves out wha
 from __future__ import annotations
 
 import functools
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # An xdist worker: tests are handed out in this order (after the xdist_groups), so
         # the longest start first and no worker is left with one at the end.
         items.sort(key=_longest_first)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What importing and collecting made (hundreds of thousands of objects: the package,
+    FastAPI, NiceGUI, the test modules) lives to the end of the run. Frozen, the cyclic
+    garbage collector stops walking it again at every collection, and a larger first
+    generation collects less often: about a tenth less time for the tests that follow."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _longest_first(item: pytest.Item) -> int:

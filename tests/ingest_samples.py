@@ -8,8 +8,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pymupdf
-
 MIB = 1024 * 1024
 
 ZH_SIMPLIFIED = (
@@ -48,6 +46,8 @@ PDF_TOC = [[1, "Report", 1], [2, "Results table", 1], [3, "By region", 1], [1, "
 
 def pdf_bytes(*, toc: bool = True) -> bytes:
     """A two-page report: headings by font size, a paragraph, a ruled table, a list."""
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     doc = pymupdf.open()
     page = doc.new_page()
     page.insert_text((72, 80), "Quarterly Report", fontsize=24)
@@ -77,6 +77,8 @@ def pdf_bytes(*, toc: bool = True) -> bytes:
 
 
 def encrypted_pdf_bytes(user_pw: str, owner_pw: str) -> bytes:
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     doc = pymupdf.open(stream=pdf_bytes(), filetype="pdf")
     data: bytes = doc.tobytes(
         encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=user_pw, owner_pw=owner_pw
@@ -87,6 +89,8 @@ def encrypted_pdf_bytes(user_pw: str, owner_pw: str) -> bytes:
 
 def image_only_pdf_bytes() -> bytes:
     """A 'scan': one page holding only a picture, no text layer."""
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     doc = pymupdf.open()
     page = doc.new_page()
     pixmap = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 200, 100), False)
@@ -101,6 +105,8 @@ def image_only_pdf_bytes() -> bytes:
 
 
 def png_bytes() -> bytes:
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     pixmap = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 40, 20), False)
     pixmap.clear_with(90)
     data: bytes = pixmap.tobytes("png")

@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-import pymupdf
 import pytest
 
 from easy_dataset.ingest import parse_document
 from easy_dataset.ingest.page_furniture import page_number, strip_furniture
 from easy_dataset.ingest.pdf_code import _split_code
 from tests.ingest_samples import write
+
+if TYPE_CHECKING:
+    import pymupdf
 
 PAGES = 10
 BODY = [
@@ -41,6 +44,8 @@ CODE = [
 
 
 def _code(page: pymupdf.Page, top: float, fontname: str, shaded: bool) -> None:
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     for index, line in enumerate(CODE):
         y = top + index * 14
         if shaded:  # a listing with a coloured background, drawn line by line as LaTeX does
@@ -55,6 +60,8 @@ def reference_pdf() -> bytes:
     Courier, its metrics do not) on a highlighted background: pymupdf4llm joined such a
     listing onto one line inside <mark>...</mark>.
     """
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     doc = pymupdf.open()
     for number in range(1, PAGES + 1):
         page = doc.new_page()
@@ -111,6 +118,8 @@ def test_listings_are_fenced_with_their_line_breaks(reference_markdown: str) -> 
 
 def test_listing_after_its_introduction_in_one_block(tmp_path: Path) -> None:
     """The layout model may put a listing and the sentence before it into one box."""
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     doc = pymupdf.open()
     page = doc.new_page()
     page.insert_text((72, 100), "Run these commands to update the system:", fontsize=10)
@@ -123,6 +132,8 @@ def test_listing_after_its_introduction_in_one_block(tmp_path: Path) -> None:
 
 def test_listing_set_word_by_word_keeps_spaces_and_indentation(tmp_path: Path) -> None:
     """TeX places each word of a listing without space characters between them."""
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     listing = [
         "Usage: tool [OPTION] FILE",
         "  -b, --benchmark     time it",

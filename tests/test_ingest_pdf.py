@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pymupdf
 import pytest
 
 from easy_dataset.errors import IngestError
@@ -123,6 +122,8 @@ def test_pdf_extension_without_pdf_header(tmp_path: Path) -> None:
 
 
 def test_pdf_parsing_prints_nothing(report_pdf: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     stream_before = pymupdf._g_out_message
     parse_document(report_pdf)
     with pytest.raises(IngestError):
@@ -167,6 +168,8 @@ def test_fresh_process_prints_nothing_while_parsing_pdf(report_pdf: Path) -> Non
 
 
 def test_overlapping_silencing_restores_everything_once() -> None:
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     stdout, stderr, stream = sys.stdout, sys.stderr, pymupdf._g_out_message
     first, second = silenced(pymupdf), silenced(pymupdf)
     first.__enter__()

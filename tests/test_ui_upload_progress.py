@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymupdf
 from selenium.webdriver.common.by import By
 
 from easy_dataset.ingest import pdf
@@ -18,6 +17,8 @@ PAGES = 12
 
 
 def manual_pdf() -> bytes:
+    import pymupdf  # on use: importing it loads layout models, about 1 s in each test worker
+
     doc = pymupdf.open()
     for number in range(1, PAGES + 1):
         page = doc.new_page()
