@@ -50,13 +50,13 @@ COMPILE := $(BIN)/python -m compileall -q -j 0 src tests
 test: lint
 	scripts/ensure-chromium.sh
 	$(COMPILE)
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # While working: every test but the browser, embedded-model and slow ones, stopping at the
 # first failure.
 test-fast: $(STAMP)
 	$(COMPILE)
-	$(BIN)/python -m pytest -q -x -n $(TEST_WORKERS) --dist loadfile -m "not browser and not embedded and not slow"
+	$(BIN)/python -m pytest -q -x -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not browser and not embedded and not slow"
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks scripts

@@ -31,9 +31,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.path.name.startswith("test_ui_"):
             item.add_marker(pytest.mark.browser)
     if hasattr(config, "workerinput"):
-        # An xdist worker: tests are handed out in this order (after the xdist_groups), so
-        # the longest start first and no worker is left with one at the end.
-        items.sort(key=_longest_first)
+        # An xdist worker: modules are handed out in this order.
+        rank = _module_ranks(items)
+        items.sort(key=lambda item: (rank[item.path], _longest_first(item)))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -44,6 +44,26 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
+
+
+def _module_ranks(items: list[pytest.Item]) -> dict[Path, tuple[int, float]]:
+    """The order modules start in: the embedded-model ones first, so that no worker is left
+    with one at the end; then the others, the slow ones first, with the browser modules
+    spread evenly among them. The browser modules wait on the page as much as they compute:
+    run together (they came last by name), three of them kept one core busy, not two."""
+    kinds: dict[Path, int] = {}
+    for item in items:
+        kinds[item.path] = min(_longest_first(item), kinds.get(item.path, 2))
+    embedded = [path for path, kind in kinds.items() if kind == 0]
+    pages = [path for path in kinds if path.name.startswith("test_ui_")]
+    others = sorted(  # a stable sort of lists, never of sets: every worker needs this order
+        (path for path, kind in kinds.items() if kind > 0 and path not in pages),
+        key=lambda path: kinds[path],
+    )
+    ranks = {path: (0, float(index)) for index, path in enumerate(embedded)}
+    for group in (others, pages):
+        ranks.update({path: (1, (index + 0.5) / len(group)) for index, path in enumerate(group)})
+    return ranks
 
 
 def _longest_first(item: pytest.Item) -> int:
