@@ -46,6 +46,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a module, once its fixtures are gone, freeze again what it left: libraries it
+    imported on use (torch, transformers: millions of objects) would otherwise be walked by
+    every later collection, and by NiceGUI at every app start."""
+    yield
+    if nextitem is not None and nextitem.path != item.path:
+        gc.collect()
+        gc.freeze()
+
+
 def _module_ranks(items: list[pytest.Item]) -> dict[Path, tuple[int, float]]:
     """The order modules start in: the embedded-model ones first, so that no worker is left
     with one at the end; then the others, the slow ones first, with the browser modules
