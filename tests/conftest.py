@@ -60,8 +60,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 def _module_ranks(items: list[pytest.Item]) -> dict[Path, tuple[int, float]]:
     """The order modules start in: the embedded-model ones first, so that no worker is left
     with one at the end; then the others, the slow ones first, with the browser modules
-    spread evenly among them. The browser modules wait on the page as much as they compute:
-    run together (they came last by name), three of them kept one core busy, not two."""
+    spread evenly among them instead of coming last by name, so that the run's end is a mix
+    of short modules of both kinds."""
     kinds: dict[Path, int] = {}
     for item in items:
         kinds[item.path] = min(_longest_first(item), kinds.get(item.path, 2))
