@@ -97,10 +97,12 @@ def _cli_built_once() -> Iterator[None]:
 def _embedded_model_on_one_thread() -> Iterator[None]:
     """llama.cpp's threads meet at a barrier after every step: with one thread per core and
     other test workers on those cores, each step waits for a thread that is not running and
-    generation slows twentyfold. One thread runs at the same pace whatever else runs."""
+    generation slows twentyfold. One thread runs at the same pace whatever else runs. The
+    same holds for torch's OpenMP threads (read when torch is first imported, on use)."""
     with pytest.MonkeyPatch.context() as patch:
         # The environment, so that commands the tests start as processes inherit it too.
         patch.setenv(local.THREADS_ENV, "1")
+        patch.setenv("OMP_NUM_THREADS", "1")
         yield
 
 
