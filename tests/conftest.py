@@ -94,7 +94,7 @@ def _cli_built_once() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _embedded_model_on_one_thread() -> Iterator[None]:
+def _native_thread_pools_of_one() -> Iterator[None]:
     """llama.cpp's threads meet at a barrier after every step: with one thread per core and
     other test workers on those cores, each step waits for a thread that is not running and
     generation slows twentyfold. One thread runs at the same pace whatever else runs. The
