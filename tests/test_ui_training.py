@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from easy_dataset.server.ui import training as training_screen
+from easy_dataset.server.ui.context import UiContext
+from easy_dataset.server.ui.training import snapshot
+from easy_dataset.server.ui.training_view import Runner
 from easy_dataset.services import jobs, projects, training
 from easy_dataset.services.training import TrainingRunView
 from easy_dataset.train import extra
@@ -130,6 +134,24 @@ def test_a_run_started_here_fills_its_chart_and_is_listed_with_its_results(
     page.wait(lambda: page.find("training-title").text == f"Run {run.id}: tiny lora")
     assert page.driver.current_url.endswith(f"/training?run={run.id}")
     assert series(page)["training loss"] == 12
+
+
+def test_a_run_that_ends_between_two_reads_is_still_announced(
+    page: Browser, server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a busy machine a short run can begin and end between two refreshes of the page:
+    no read ever sees it running. Its end is announced all the same."""
+
+    def ended_only(ctx: UiContext, project_id: int) -> tuple[list[TrainingRunView], Runner]:
+        listed, runner = snapshot(ctx, project_id)
+        return [run for run in listed if not runner.live(run)], runner
+
+    monkeypatch.setattr(training_screen, "snapshot", ended_only)
+    project = projects.create_project(server.core, "bees")
+    page.open(f"/projects/{project.id}/training")
+    start(page, {"name": "quick"} | start_options(tmp_path, 2))
+    page.wait(lambda: page.find("training-status").text == "done", timeout=60, what="done")
+    page.wait_text("Run 1 is done")
 
 
 def test_a_long_run_is_cancelled_then_resumed_from_its_checkpoint(

@@ -136,9 +136,11 @@ class TrainingScreen:
             return
         before = {run_id: self.runner.status(run) for run_id, run in self.runs.items()}
         was_live = {run_id for run_id, run in self.runs.items() if self.runner.live(run)}
+        # A short run may begin and end between two reads: it is announced all the same.
+        started_here = {run.id for run in listed if run.job_id in self.waiting}
         self.runs = {run.id: run for run in listed}
         self.runner = runner
-        self._announce(before, was_live)
+        self._announce(before, was_live | started_here)
         await self._settle_waiting(listed)
         rows = [shown.row(run, runner) for run in listed]
         if rows != self.table.rows:
@@ -154,9 +156,9 @@ class TrainingScreen:
         if live != self.timer.active:
             self.timer.active = live
 
-    def _announce(self, before: dict[int, str], was_live: set[int]) -> None:
-        """A notice when a run that moved on this page ends."""
-        for run_id in was_live:
+    def _announce(self, before: dict[int, str], followed: set[int]) -> None:
+        """A notice when a run that moved on this page, or was started here, ends."""
+        for run_id in sorted(followed):
             run = self.runs.get(run_id)
             if run is None or self.runner.live(run) or before.get(run_id) == run.status:
                 continue
