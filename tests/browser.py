@@ -232,11 +232,22 @@ class Browser:
         return outer.find_element(By.CSS_SELECTOR, "input, textarea")
 
     def type(self, testid: str, text: str, *, clear: bool = True) -> None:
-        element = self.field(testid)
-        if clear:  # as a person would: Vue does not see Selenium's clear()
+        """Type `text` into a field, replacing what it held unless `clear` is False."""
+        if not clear:
+            self.field(testid).send_keys(text)
+            return
+
+        def replaced() -> bool:
+            element = self.field(testid)
+            # As a person would: Vue does not see Selenium's clear().
             element.send_keys(Keys.CONTROL, "a")
             element.send_keys(Keys.DELETE)
-        element.send_keys(text)
+            element.send_keys(text)
+            # An update the server sent before it heard of the deletion can put the old
+            # value back between the keys; then the field is typed into again.
+            return element.get_attribute("value") == text
+
+        self.wait(replaced, what=f"{text!r} typed into [data-testid={testid}]")
 
     def paste(self, testid: str, text: str) -> None:
         """Replace a field's text at once (typing long text key by key is slow)."""
