@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Re-install whenever the declared dependencies change.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run demo test test-fast lint format bench screenshots clean
+.PHONY: run demo test test-fast lint format bench screenshots styles clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
+
+# After adding a Tailwind class to a page: the pages' stylesheet, compiled ahead of time.
+styles: $(STAMP)
+	$(BIN)/python scripts/build_styles.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

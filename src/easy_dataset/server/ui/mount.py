@@ -35,6 +35,7 @@ from easy_dataset.server.ui import (
     quality,
     questions,
     settings,
+    styles,
     tags,
     training,
     usage,
@@ -96,6 +97,8 @@ def _register_once() -> None:
     for module in PAGES:
         module.register()
     core.app.add_api_route("/_ui/language/{code}", _choose_language, include_in_schema=False)
+    core.app.add_api_route(styles.sheet_path(), styles.sheet_response, include_in_schema=False)
+    ui.add_head_html(styles.head_html(), shared=True)
     # Unknown /api/... paths fall through to the mounted pages; answer them as the API does.
     pages_not_found = core.app.exception_handlers[404]
 
@@ -124,6 +127,7 @@ def mount_ui(app: FastAPI, core_app: App, executor: JobExecutor) -> None:
         favicon="📚",
         show_welcome_message=False,
         reconnect_timeout=10.0,
+        tailwind=False,  # compiled ahead of time: see styles.py
     )
     context = UiContext(core=core_app, executor=executor, run_jobs=bool(app.state.run_jobs))
     app.add_middleware(ContextMiddleware, context=context)
