@@ -32,6 +32,7 @@ from fastapi import FastAPI
 from selenium import webdriver
 from selenium.common.exceptions import (
     ElementClickInterceptedException,
+    ElementNotInteractableException,
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
@@ -166,7 +167,33 @@ def chromium(*extra_args: str) -> webdriver.Chrome:
 # Vue's transition classes, which Quasar's dialogs, menus and notifications wear while they
 # move.
 TRANSITIONING = '[class*="-enter-active"],[class*="-leave-active"]'
-_ANY_MATCH = "return document.querySelector(arguments[0]) !== null"
+# Every WebDriver command costs Chromium 5-8 ms of CPU, so a poll asks its whole question in
+# one script. `shown` mirrors Selenium's is_displayed: rendered, not transparent or hidden,
+# and with a size of its own or a child's. `_PICK` answers the first shown match of a CSS
+# selector or an XPath (or the input inside it); for a click, only when enabled and while
+# nothing moves (a click then may land where the button was a frame ago and be lost).
+_PICK = """
+const [query, xpath, forClick, moving, inner] = arguments;
+const sized = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+const shown = (e) => e.checkVisibility({opacityProperty: true, visibilityProperty: true})
+    && (sized(e) || [...e.querySelectorAll('*')].some(sized));
+if (forClick && document.querySelector(moving) !== null) return null;
+let found;
+if (xpath) {
+  const ordered = XPathResult.ORDERED_NODE_SNAPSHOT_TYPE;
+  const all = document.evaluate(query, document, null, ordered, null);
+  found = [];
+  for (let i = 0; i < all.snapshotLength; i++) found.push(all.snapshotItem(i));
+} else {
+  found = document.querySelectorAll(query);
+}
+for (const e of found) {
+  if (!shown(e)) continue;
+  if (inner) return e.matches(inner) ? e : e.querySelector(inner);
+  return forClick && e.disabled === true ? null : e;
+}
+return null;
+"""
 
 
 class Browser:
@@ -207,29 +234,27 @@ class Browser:
             return "(the page could not be read)"
         return shown if len(shown) <= 3000 else shown[:3000] + " …"
 
-    def moving(self) -> bool:
-        """Whether a Quasar transition (a dialog or menu opening or closing) is under way:
-        a click then may land where the button was a frame ago and be lost."""
-        return bool(self.driver.execute_script(_ANY_MATCH, TRANSITIONING))
+    def _pick(
+        self, query: str, *, xpath: bool = False, for_click: bool = False, inner: str = ""
+    ) -> Any:
+        """The first shown element `query` matches, or None (see `_PICK`)."""
+        return self.driver.execute_script(_PICK, query, xpath, for_click, TRANSITIONING, inner)
 
     def find(self, testid: str, *, timeout: float = 15) -> WebElement:
         """The visible element marked `data-testid=testid`, once it is there."""
         selector = f"[data-testid='{testid}']"
-
-        def visible() -> WebElement | None:
-            for element in self.driver.find_elements(By.CSS_SELECTOR, selector):
-                if element.is_displayed():
-                    return element
-            return None
-
-        return self.wait(visible, timeout=timeout, what=f"[data-testid={testid}]")
+        found: WebElement = self.wait(
+            lambda: self._pick(selector), timeout=timeout, what=f"[data-testid={testid}]"
+        )
+        return found
 
     def field(self, testid: str) -> WebElement:
         """The <input> or <textarea> inside a Quasar field marked `testid`."""
-        outer = self.find(testid)
-        if outer.tag_name in ("input", "textarea"):
-            return outer
-        return outer.find_element(By.CSS_SELECTOR, "input, textarea")
+        selector = f"[data-testid='{testid}']"
+        found: WebElement = self.wait(
+            lambda: self._pick(selector, inner="input, textarea"), what=f"a field in {selector}"
+        )
+        return found
 
     def type(self, testid: str, text: str, *, clear: bool = True) -> None:
         """Type `text` into a field, replacing what it held unless `clear` is False."""
@@ -239,10 +264,9 @@ class Browser:
 
         def replaced() -> bool:
             element = self.field(testid)
-            # As a person would: Vue does not see Selenium's clear().
-            element.send_keys(Keys.CONTROL, "a")
-            element.send_keys(Keys.DELETE)
-            element.send_keys(text)
+            # As a person would (Vue does not see Selenium's clear()): select all, delete,
+            # type; Keys.NULL lets go of Control.
+            element.send_keys(Keys.CONTROL, "a", Keys.NULL, Keys.DELETE, text)
             # An update the server sent before it heard of the deletion can put the old
             # value back between the keys; then the field is typed into again.
             return element.get_attribute("value") == text
@@ -265,46 +289,39 @@ class Browser:
         """Click the element once it is there and enabled (again if it was re-rendered or
         covered): a click on a button the page has not enabled yet would do nothing."""
 
-        def clicked() -> bool:
-            element = self.find(testid)
-            if not element.is_enabled() or self.moving():
-                return False
-            try:
-                element.click()
-            except ElementClickInterceptedException:
-                return False
-            return True
+        selector = f"[data-testid='{testid}']"
+        self.wait(lambda: self._click(selector), what=f"a click on {selector}")
 
-        self.wait(clicked, what=f"a click on [data-testid={testid}]")
+    def _click(self, query: str, *, xpath: bool = False) -> bool:
+        element = self._pick(query, xpath=xpath, for_click=True)
+        if element is None:
+            return False
+        try:
+            element.click()
+        except (ElementClickInterceptedException, ElementNotInteractableException):
+            # Covered, or still coming in or going (a dialog's button): tried again.
+            return False
+        return True
 
-    def click_text(self, text: str, *, timeout: float = 15, menu: bool = False) -> None:
-        """Click the visible button or link whose text is `text` (with `menu`: the item of
-        an open drop-down menu)."""
+    def click_text(
+        self, text: str, *, timeout: float = 15, menu: bool = False, within: str = ""
+    ) -> None:
+        """Click the visible button or link whose text is `text`: with `menu`, the item of
+        an open drop-down menu; with `within`, one inside the element of that test id."""
         if menu:
             xpath = (
                 "//div[contains(@class,'q-menu')]//div[contains(@class,'q-item')"
                 f" and normalize-space(.)='{text}']"
             )
         else:
-            xpath = f"//*[(self::button or self::a) and normalize-space(.)='{text}']"
+            scope = f"//*[@data-testid='{within}']" if within else ""
+            xpath = f"{scope}//*[(self::button or self::a) and normalize-space(.)='{text}']"
 
-        def clickable() -> WebElement | None:
-            for element in self.driver.find_elements(By.XPATH, xpath):
-                if element.is_displayed():
-                    return element
-            return None
-
-        def clicked() -> bool:
-            element = clickable()
-            if element is None or self.moving():
-                return False
-            try:
-                element.click()
-            except ElementClickInterceptedException:
-                return False
-            return True
-
-        self.wait(clicked, timeout=timeout, what=f"something to click named {text!r}")
+        self.wait(
+            lambda: self._click(xpath, xpath=True),
+            timeout=timeout,
+            what=f"something to click named {text!r}",
+        )
 
     def choose(self, testid: str, option: str) -> None:
         """Pick `option` in the Quasar select marked `testid`."""

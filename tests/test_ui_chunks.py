@@ -33,7 +33,7 @@ def test_pages_search_and_filter(page: Browser, server: LiveServer, tmp_path: Pa
     page.choose("chunks-page-size", "10")
     page.wait(lambda: f"{total} chunks · page 1 of 2" in page.find("chunks-total").text)
     assert len(page.driver.find_elements(By.CSS_SELECTOR, "[data-testid^='chunk-text-']")) == 10
-    page.find("chunks-pager").find_element(By.XPATH, ".//button[normalize-space(.)='2']").click()
+    page.click_text("2", within="chunks-pager")
     page.wait(lambda: "page 2 of 2" in page.find("chunks-total").text, what="page 2")
     page.type("chunks-search", "package")
     page.wait(lambda: "1 chunk · page 1 of 1" in page.find("chunks-total").text, what="search")

@@ -46,8 +46,7 @@ def test_model_configurations(page: Browser, server: LiveServer) -> None:
             lambda: models.resolve_model(server.core, project.id).config.name == "second",
             what="the new default",
         )
-        card = page.find(f"model-{view.id}")
-        card.find_element(By.XPATH, ".//button[normalize-space(.)='Delete']").click()
+        page.click_text("Delete", within=f"model-{view.id}")
         page.click("confirm-yes")
         page.wait(lambda: len(models.list_models(server.core, project.id)) == 1)
         assert SECRET not in page.driver.page_source
