@@ -29,9 +29,10 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/easy-dataset --home .demo demo
 
+RUFF := $(BIN)/ruff check src tests benchmarks scripts && $(BIN)/ruff format --check src tests benchmarks scripts
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(RUFF)
 	$(BIN)/mypy
 
 # Tests run in parallel, TEST_WORKERS processes: they wait on servers, browsers and the
@@ -47,10 +48,16 @@ TEST_WORKERS ?= 3
 test test-fast: export PYTHONDONTWRITEBYTECODE :=
 COMPILE := $(BIN)/python -m compileall -q -j 0 src tests
 
-test: lint
+# mypy checks the types beside the tests: alone, a fresh check keeps one core of two busy
+# for half a minute. Its report follows the tests'; either failing fails the target.
+test: $(STAMP)
+	$(RUFF)
 	scripts/ensure-chromium.sh
 	$(COMPILE)
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & typing=$$!; \
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; \
+	tests=$$?; wait $$typing; typed=$$?; cat $(VENV)/mypy.log; \
+	[ $$tests -eq 0 ] || exit $$tests; exit $$typed
 
 # While working: every test but the browser, embedded-model and slow ones, stopping at the
 # first failure.
