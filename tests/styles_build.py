@@ -2,12 +2,11 @@
 
 The pages use Tailwind utility classes. NiceGUI would run Tailwind's compiler in every
 browser, rebuilding the CSS on each change of the page; the app ships the compiled sheet
-instead (`SHEET`). As Tailwind's command-line tool
-does, every class-like word in the sources of the pages, and in the code of NiceGUI and
-Quasar that renders them, is a candidate: words that are no utility make no CSS, and CSS
-for a class that no element wears changes nothing. `scripts/build_styles.py` writes the sheet;
-`tests/test_ui_styles.py` checks that it is what this compiles today.
-"""
+instead (`easy_dataset.server.ui.styles.SHEET`). As Tailwind's command-line tool does, every
+class-like word in the sources of the pages, and in the code of NiceGUI and Quasar that
+renders them, is a candidate: words that are no utility make no CSS, and CSS for a class
+that no element wears changes nothing. `scripts/build_styles.py` writes the sheet;
+`tests/test_ui_styles.py` checks that it is what this compiles today."""
 
 from __future__ import annotations
 
@@ -32,8 +31,6 @@ HEADER = (
 )
 # Tailwind's own scanner splits on the characters that cannot be part of a class.
 _SPLIT = re.compile(r"""[\s"'`{}()<>,;=\\]+""")
-
-
 # Only words shaped like a class count: lower case, digits and the marks of variants and
 # arbitrary values (`md:grid-cols-2`, `min-w-[12rem]`, `[&_h1]:text-lg`), with brackets that
 # close. Tailwind would turn a word of code such as `name[:200]` into a rule with an open
