@@ -24,6 +24,7 @@ def _sheet() -> bytes:
     return SHEET.read_bytes()
 
 
+@cache
 def sheet_path() -> str:
     """Where the sheet is served: its name holds a digest of its content."""
     return f"/_ui/styles-{hashlib.sha256(_sheet()).hexdigest()[:16]}.css"
