@@ -155,7 +155,9 @@ def test_commands_start_without_loading_the_server() -> None:
 @pytest.mark.embedded
 def test_demo_runs_the_whole_pipeline_on_the_embedded_model(cli: Cli) -> None:
     """The one end-to-end run of every stage on the embedded model (structure only), on the
-    first two chunks: every stage runs as on all eight, in a quarter of the time."""
+    first two chunks: every stage runs as on all eight, in a quarter of the time. The demo
+    project configures no model, so this is also the run of the fallback to the embedded
+    one: each question and pair says which model, prompt and file it came from."""
     first = cli("demo", "--max-chunks", "2")
     assert first.exit_code == 0, first.output
     dataset = cli.home / "demo-dataset.jsonl"
@@ -163,6 +165,15 @@ def test_demo_runs_the_whole_pipeline_on_the_embedded_model(cli: Cli) -> None:
     records = [json.loads(line) for line in dataset.read_text("utf-8").splitlines()]
     assert records and all(record["instruction"] and record["output"] for record in records)
     assert len(records) <= 2  # one question for each of the two chunks
+    questions = cli.json("questions", "list", "-p", "demo")
+    assert questions and all(q["text"].strip() and q["provenance"]["model"] for q in questions)
+    pairs = cli.json("qa", "list", "-p", "demo")
+    assert [pair["question"] for pair in pairs] == [r["instruction"] for r in records]
+    for pair in pairs:
+        source = pair["provenance"]
+        assert pair["answer"].strip() and source["model"] and source["file"] == "beekeeping.md"
+        # The demo asks for no synthesised reasoning: the model's own, or none.
+        assert source["prompt"] == "answer" and source["cot_source"] in ("reasoning", "none")
     shown = cli.json("project", "show", "demo")
     assert shown["file_count"] == 1 and shown["chunk_count"] >= 5
     # Then the checks that need no model, and the report: every pair grounded.
