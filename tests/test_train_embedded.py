@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from easy_dataset.llm.local import LocalChatClient
+from easy_dataset.llm.local import GGUF_FILE, LocalChatClient
 from easy_dataset.llm.types import Message, ModelConfig
 from easy_dataset.train import pipeline
 from easy_dataset.train.settings import TrainSettings
-from tests.train_support import conversations
+from tests.train_support import conversations, count_gguf_reads
 
 pytestmark = pytest.mark.embedded
 
 
-def test_lora_steps_on_the_embedded_model(tmp_path: Path) -> None:
+def test_lora_steps_on_the_embedded_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reads = count_gguf_reads(monkeypatch)
     settings = TrainSettings(
         base_model="embedded",
         max_steps=2,
@@ -29,6 +30,8 @@ def test_lora_steps_on_the_embedded_model(tmp_path: Path) -> None:
     )
     prepared = pipeline.prepare(conversations(6), settings)
     result = pipeline.train(prepared, settings, tmp_path)
+    # Its tokenizer, config and weights came from one read, the export's metadata from one.
+    assert [path.name for path in reads] == [GGUF_FILE, GGUF_FILE]
     assert result.status == "done" and result.run.step == 2
     assert all(loss > 0 for _, loss in result.run.train_curve)
     # LoRA r 16 on the attention projections: well under 3 % of 135M parameters.

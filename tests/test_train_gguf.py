@@ -15,9 +15,16 @@ from easy_dataset.services.app import App
 from easy_dataset.store.training import TrainingRun
 from easy_dataset.train import results
 from easy_dataset.train.gguf_export import export_gguf
+from easy_dataset.train.gguf_reading import read_once
 from easy_dataset.train.models import apply_method, load_model, resolve_base
 from easy_dataset.train.settings import TrainSettings
-from tests.train_support import CHATML_TEMPLATE, char_tokenizer, tiny_base_gguf, tiny_model
+from tests.train_support import (
+    CHATML_TEMPLATE,
+    char_tokenizer,
+    count_gguf_reads,
+    tiny_base_gguf,
+    tiny_model,
+)
 
 
 def _read_back(path: Path) -> dict[str, Any]:
@@ -126,26 +133,21 @@ def test_the_tuned_gguf_becomes_a_model_configuration(app: App, tmp_path: Path) 
     assert resolved.config.provider == "local" and resolved.config.model == str(gguf_file)
 
 
-def test_a_gguf_base_is_read_once_for_its_config_weights_and_export(
+def test_within_read_once_a_gguf_base_is_read_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    reads = count_gguf_reads(monkeypatch)
+    base = tiny_base_gguf(tmp_path / "base.gguf", tiny_model(120, seed=1))
+    source = resolve_base(str(base))
+    with read_once():
+        load_model(source, TrainSettings(), "cpu")  # its config, then its weights
+        load_model(source, TrainSettings(), "cpu")
+        assert reads == [base]
+        tiny_base_gguf(base, tiny_model(120, seed=2))  # written again: read again
+        load_model(source, TrainSettings(), "cpu")
+        assert reads == [base, base]
     import gguf
 
-    reads: list[Path] = []
-
-    class Counted(gguf.gguf_reader.GGUFReader):  # type: ignore[misc]
-        def __init__(self, path: Path, mode: Any = "r") -> None:
-            reads.append(Path(path))
-            super().__init__(path, mode)
-
-    for module in (gguf, gguf.gguf_reader):
-        monkeypatch.setattr(module, "GGUFReader", Counted)
-    base = tiny_base_gguf(tmp_path / "base.gguf", tiny_model(120, seed=1))
-    model = load_model(resolve_base(str(base)), TrainSettings(), "cpu")
-    export_gguf(model, base, tmp_path / "tuned.gguf")
-    assert reads == [base]  # transformers' config and weights, then the export's metadata
-    assert gguf.GGUFReader is Counted  # the package's name is given back after loading
-    # A base written again since is read again.
-    tiny_base_gguf(base, tiny_model(120, seed=2))
-    export_gguf(model, base, tmp_path / "tuned.gguf")
-    assert reads == [base, base]
+    assert gguf.GGUFReader is gguf.gguf_reader.GGUFReader  # the package's name given back
+    load_model(source, TrainSettings(), "cpu")  # outside the block, as transformers reads
+    assert reads == [base, base, base, base]

@@ -7,6 +7,8 @@ import string
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from easy_dataset.train.data import CHATML_TEMPLATE, Conversation
 
 SPECIALS = ["<unk>", "<pad>", "<|im_start|>", "<|im_end|>"]
@@ -102,3 +104,19 @@ def tiny_base_gguf(path: Path, model: Any, *, arch: str = "llama", extra: str = 
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+def count_gguf_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files gguf's reader parses from now on (the list grows with each read)."""
+    import gguf
+
+    reads: list[Path] = []
+
+    class Counted(gguf.gguf_reader.GGUFReader):  # type: ignore[misc]
+        def __init__(self, path: Path, mode: Any = "r") -> None:
+            reads.append(Path(path))
+            super().__init__(path, mode)
+
+    for module in (gguf, gguf.gguf_reader):
+        monkeypatch.setattr(module, "GGUFReader", Counted)
+    return reads

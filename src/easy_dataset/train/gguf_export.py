@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from easy_dataset.errors import ConfigError
-from easy_dataset.train.gguf_reading import read_gguf
 
 TensorType = Literal["q8_0", "f16"]
 SUPPORTED_ARCHITECTURES = ("llama",)
@@ -35,7 +34,7 @@ def export_gguf(
     `target`, with the metadata of `base_gguf`; written whole or not at all."""
     import gguf
 
-    reader = read_gguf(base_gguf)
+    reader = gguf.GGUFReader(base_gguf)
     arch = str(_field(reader, "general.architecture"))
     if arch not in SUPPORTED_ARCHITECTURES:
         raise ConfigError(

@@ -12,7 +12,6 @@ from typing import Any
 from easy_dataset.errors import ConfigError, NotFoundError
 from easy_dataset.llm.local import bundled_gguf, is_embedded_name
 from easy_dataset.train.data import ensure_chat_template
-from easy_dataset.train.gguf_reading import shared_reads
 from easy_dataset.train.settings import TrainSettings
 
 # Attention projections by the names the common architectures give them (Llama, Mistral,
@@ -76,8 +75,7 @@ def load_tokenizer(source: BaseModelSource) -> Any:
 
     kwargs = _load_kwargs(source)
     try:
-        with shared_reads():
-            tokenizer = AutoTokenizer.from_pretrained(source.location, **kwargs)
+        tokenizer = AutoTokenizer.from_pretrained(source.location, **kwargs)
     except OSError as exc:
         raise _not_cached(source, exc) from None
     if tokenizer.pad_token_id is None:
@@ -96,10 +94,9 @@ def load_model(source: BaseModelSource, settings: TrainSettings, device: str) ->
         kwargs["quantization_config"] = _qlora_config(device)
         kwargs["device_map"] = {"": 0}
     try:
-        with shared_reads():
-            model: Any = AutoModelForCausalLM.from_pretrained(
-                source.location, dtype=torch.float32, **kwargs
-            )
+        model: Any = AutoModelForCausalLM.from_pretrained(
+            source.location, dtype=torch.float32, **kwargs
+        )
     except OSError as exc:
         raise _not_cached(source, exc) from None
     if source.gguf_file:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from easy_dataset.train import data, models, results
 from easy_dataset.train.checkpoint import RunState
 from easy_dataset.train.extra import require_train
+from easy_dataset.train.gguf_reading import read_once
 from easy_dataset.train.loop import Loop, ProgressFn, StopFn
 from easy_dataset.train.settings import TrainSettings
 
@@ -52,8 +53,9 @@ def prepare(
     base_gguf = None
     if tokenizer is None or model is None:
         source = models.resolve_base(settings.base_model)
-        tokenizer = tokenizer or models.load_tokenizer(source)
-        model = model or models.load_model(source, settings, device)
+        with read_once():
+            tokenizer = tokenizer or models.load_tokenizer(source)
+            model = model or models.load_model(source, settings, device)
         if source.gguf_file:
             base_gguf = Path(source.location) / source.gguf_file
     else:
