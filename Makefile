@@ -37,7 +37,8 @@ lint: $(STAMP)
 
 # Tests run in parallel, TEST_WORKERS processes. Three beat two on a 2-core machine: a test
 # waiting on its server, browser or model leaves a core to the third (two kept the cores
-# 1.80 of 2 busy and took 8 min 23 s; three 1.94 and 7 min 17 s).
+# 1.80 of 2 busy and took 8 min 23 s; three 1.94 and 7 min 17 s). Four only add contention
+# (7 min 1 s against three's 6 min 32 s, back to back).
 # --dist loadfile keeps each module on one worker, so a server its tests share starts once
 # and each API fuzz share's last test sees all its operations go through one fuzz session.
 TEST_WORKERS ?= 3
