@@ -196,6 +196,11 @@ return null;
 """
 
 
+def _by_testid(testid: str) -> str:
+    """The CSS selector of the elements marked `data-testid=testid`."""
+    return f"[data-testid='{testid}']"
+
+
 class Browser:
     """A Chromium driver with NiceGUI-aware helpers; `base` is the server's address."""
 
@@ -242,7 +247,7 @@ class Browser:
 
     def find(self, testid: str, *, timeout: float = 15) -> WebElement:
         """The visible element marked `data-testid=testid`, once it is there."""
-        selector = f"[data-testid='{testid}']"
+        selector = _by_testid(testid)
         found: WebElement = self.wait(
             lambda: self._pick(selector), timeout=timeout, what=f"[data-testid={testid}]"
         )
@@ -250,7 +255,7 @@ class Browser:
 
     def field(self, testid: str) -> WebElement:
         """The <input> or <textarea> inside a Quasar field marked `testid`."""
-        selector = f"[data-testid='{testid}']"
+        selector = _by_testid(testid)
         found: WebElement = self.wait(
             lambda: self._pick(selector, inner="input, textarea"), what=f"a field in {selector}"
         )
@@ -289,7 +294,7 @@ class Browser:
         """Click the element once it is there and enabled (again if it was re-rendered or
         covered): a click on a button the page has not enabled yet would do nothing."""
 
-        selector = f"[data-testid='{testid}']"
+        selector = _by_testid(testid)
         self.wait(lambda: self._click(selector), what=f"a click on {selector}")
 
     def _click(self, query: str, *, xpath: bool = False) -> bool:
